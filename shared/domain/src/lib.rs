@@ -1,0 +1,14 @@
+//! The 1C exchange's domain: what 1C sends, parsed once into types that are valid by
+//! construction. No I/O lives here.
+
+pub mod json;
+pub mod records;
+pub mod tenant;
+pub mod values;
+
+pub use records::{
+    Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,
+    Transaction,
+};
+pub use tenant::Tenant;
+pub use values::{Guid, LocalDateTime, Text};
