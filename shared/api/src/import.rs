@@ -1,0 +1,141 @@
+//! The one import pipeline every DomControl endpoint runs: decode, parse every item, check
+//! references, write. Nothing is written unless the whole request is valid.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use domain::json::{Fields, collection, normalise};
+use domain::{Record, Tenant};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use store::{DirectoryLookup, RecordWriter, Stored};
+
+use crate::error::{MAX_DETAILS, Problem, json_response};
+use crate::{ApiError, body};
+
+/// The answer to a successful import.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Imported {
+    /// Items accepted from the request.
+    pub imported: usize,
+}
+
+/// Handles one import request for records of kind `R`. Never fails: errors become responses.
+pub async fn import<R, S>(store: &S, request: Request) -> Result<Response<Body>, lambda_http::Error>
+where
+    R: Stored,
+    S: RecordWriter + DirectoryLookup,
+{
+    let started = Instant::now();
+    let response = match run::<R, S>(store, &request).await {
+        Ok(imported) => {
+            tracing::info!(
+                collection = R::COLLECTION,
+                imported = imported.imported,
+                duration_ms = started.elapsed().as_millis() as u64,
+                "imported"
+            );
+            json_response(StatusCode::CREATED, &imported)
+        }
+        Err(e) => e.into_response(),
+    };
+    Ok(response)
+}
+
+async fn run<R, S>(store: &S, request: &Request) -> Result<Imported, ApiError>
+where
+    R: Stored,
+    S: RecordWriter + DirectoryLookup,
+{
+    // Tenants come with API keys; until then every request belongs to the default tenant.
+    let tenant = Tenant::default_tenant();
+    let text = body::text(request)?;
+    let text = normalise(&text);
+    let records: Vec<R> = parse_all(&text)?;
+    check_references(store, &tenant, &records).await?;
+    if !records.is_empty() {
+        store.upsert(&tenant, &records).await?;
+    }
+    Ok(Imported {
+        imported: records.len(),
+    })
+}
+
+/// Every item parsed, or every problem found (the first [`MAX_DETAILS`] listed).
+pub fn parse_all<R: Record>(body: &str) -> Result<Vec<R>, ApiError> {
+    let raw_items = collection(body, R::COLLECTION)?;
+    let mut records = Vec::with_capacity(raw_items.len());
+    let mut problems = Vec::new();
+    let mut bad_items = 0;
+    for (index, raw) in raw_items.into_iter().enumerate() {
+        let parsed = match Fields::parse(raw) {
+            Some(fields) => R::parse(&fields),
+            None => Err(vec![domain::FieldError {
+                field: None,
+                message: "элемент массива должен быть объектом",
+            }]),
+        };
+        match parsed {
+            Ok(record) => records.push(record),
+            Err(errors) => {
+                bad_items += 1;
+                problems.extend(errors.into_iter().map(|e| Problem {
+                    index,
+                    field: e.field,
+                    message: e.message,
+                }));
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(records);
+    }
+    let count = problems.len();
+    problems.truncate(MAX_DETAILS);
+    Err(ApiError::InvalidItems {
+        items: bad_items,
+        count,
+        problems,
+    })
+}
+
+/// Every referenced service, account or counter must have been imported before.
+async fn check_references<R: Record, S: DirectoryLookup>(
+    store: &S,
+    tenant: &Tenant,
+    records: &[R],
+) -> Result<(), ApiError> {
+    let wanted: HashSet<_> = records
+        .iter()
+        .flat_map(Record::references)
+        .map(|r| (r.directory, r.id))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let missing = store.missing(tenant, &wanted).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let problems: Vec<Problem> = records
+        .iter()
+        .enumerate()
+        .flat_map(|(index, record)| {
+            record
+                .references()
+                .into_iter()
+                .filter(|r| missing.contains(&(r.directory, r.id)))
+                .map(move |r| Problem {
+                    index,
+                    field: Some(r.field),
+                    message: r.directory.not_found(),
+                })
+        })
+        .collect();
+    let count = problems.len();
+    Err(ApiError::UnknownReferences {
+        count,
+        problems: problems.into_iter().take(MAX_DETAILS).collect(),
+    })
+}

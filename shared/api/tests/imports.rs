@@ -1,0 +1,450 @@
+//! Every import endpoint, in process, against DynamoDB Local: what 1C sends goes in, what is
+//! stored is read back, and bad requests leave the tables untouched.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::prelude::{BASE64_STANDARD, Engine as _};
+use domain::{Account, Balance, Counter, Reading, Service, Transaction};
+use lambda_http::{Body, Request};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use store::{Dynamo, PartitionReader, Stored, Table, Tables};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
+}
+
+async fn stack(test: &str) -> Dynamo {
+    let (client, names) = localstack::fresh_tables(test).await;
+    Dynamo::new(
+        client,
+        Tables::from_lookup(|var| names.get(var).cloned()).unwrap(),
+    )
+}
+
+fn post(body: impl Into<Body>) -> Request {
+    lambda_http::http::Request::builder()
+        .method("POST")
+        .body(body.into())
+        .unwrap()
+}
+
+/// Status and JSON body of one import of `R`.
+async fn import<R: Stored>(store: &Dynamo, request: Request) -> (u16, Value) {
+    let response = api::import::<R, _>(store, request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = match response.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("unexpected body {other:?}"),
+    };
+    (status, body)
+}
+
+async fn import_ok<R: Stored>(store: &Dynamo, body: &str) -> Value {
+    let (status, answer) = import::<R>(store, post(body.to_owned())).await;
+    assert_eq!(status, 201, "{answer}");
+    answer
+}
+
+async fn prerequisites(store: &Dynamo) {
+    import_ok::<Service>(store, &fixture("prerequisites/services.json")).await;
+    import_ok::<Account>(store, &fixture("prerequisites/accounts.json")).await;
+    import_ok::<Counter>(store, &fixture("prerequisites/counters.json")).await;
+}
+
+/// Every item of every table, for "nothing changed" checks.
+async fn snapshot(store: &Dynamo) -> BTreeMap<&'static str, Vec<String>> {
+    let mut all = BTreeMap::new();
+    for table in Table::ALL {
+        let items = store
+            .client()
+            .scan()
+            .table_name(store.tables().name(table))
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default();
+        let mut items: Vec<String> = items
+            .into_iter()
+            .map(|i| format!("{:?}", i.into_iter().collect::<BTreeMap<_, _>>()))
+            .collect();
+        items.sort();
+        all.insert(table.env_var(), items);
+    }
+    all
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+const TENANT: &str = "default";
+
+#[tokio::test]
+async fn spec_examples_import_verbatim_and_read_back_exactly() {
+    let store = stack("spec").await;
+    prerequisites(&store).await;
+
+    let answers = [
+        import_ok::<Service>(&store, &fixture("spec/services.json")).await,
+        import_ok::<Account>(&store, &fixture("spec/accounts.json")).await,
+        import_ok::<Counter>(&store, &fixture("spec/counters.json")).await,
+        import_ok::<Reading>(&store, &fixture("spec/readings.json")).await,
+        import_ok::<Balance>(&store, &fixture("spec/balances.json")).await,
+        import_ok::<Transaction>(&store, &fixture("spec/transactions.json")).await,
+    ];
+    for answer in answers {
+        assert_eq!(answer, json!({"imported": 1}));
+    }
+
+    let services: Vec<Service> = store.partition(TENANT).await.unwrap();
+    let fee = services
+        .iter()
+        .find(|s| s.id.to_string() == "1093b094-a349-472a-b63d-9008506af55a")
+        .unwrap();
+    assert_eq!(fee.organization.as_ref().unwrap().as_str(), "Окунево");
+    assert_eq!(fee.short_name.as_ref().unwrap().as_str(), "Членский взнос");
+    assert_eq!(services.len(), 4);
+
+    let accounts: Vec<Account> = store.partition(TENANT).await.unwrap();
+    let smirnova = accounts
+        .iter()
+        .find(|a| a.id.to_string() == "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb")
+        .unwrap();
+    assert_eq!(smirnova.name.as_str(), "М30400НЖ003");
+    assert_eq!(smirnova.ownership, Some(dec("50")));
+    assert_eq!(smirnova.square, Some(dec("56.7")));
+    assert_eq!(
+        smirnova.cadastral.as_ref().unwrap().as_str(),
+        "47:14:1203001:814"
+    );
+    assert_eq!(smirnova.email.as_ref().unwrap().as_str(), "user@mail.ru");
+    let petrov = accounts
+        .iter()
+        .find(|a| a.id.to_string() == "ad96e8ab-476f-11e7-8518-0050569f0c67")
+        .unwrap();
+    assert_eq!(petrov.ownership, Some(dec("50")), "1/2 is 50 %");
+
+    let counters: Vec<Counter> = store.partition(TENANT).await.unwrap();
+    let spec_counter = counters
+        .iter()
+        .find(|c| c.id.to_string() == "67d00473-13c2-11e4-9dce-94de80eb2300")
+        .unwrap();
+    assert_eq!(spec_counter.kind.as_ref().unwrap().as_str(), "ХВС");
+    assert_eq!(
+        spec_counter.date_installation.unwrap().to_string(),
+        "2014-03-31T00:00:00"
+    );
+    assert_eq!(spec_counter.date_removal, None);
+
+    let readings: Vec<Reading> = store
+        .partition("default#a7a747b2-24d8-11e7-ae76-0050569f0c67")
+        .await
+        .unwrap();
+    assert_eq!(readings.len(), 1);
+    assert_eq!(readings[0].date.to_string(), "2018-12-05T15:14:46");
+    assert_eq!(readings[0].current_data1, dec("33"));
+    assert_eq!(readings[0].current_data2, Some(dec("10")));
+    assert_eq!(readings[0].current_data3, Some(dec("30")));
+
+    let balances: Vec<Balance> = store
+        .partition("default#ad96e8ab-476f-11e7-8518-0050569f0c67")
+        .await
+        .unwrap();
+    assert_eq!(balances.len(), 1);
+    assert_eq!(balances[0].amount, dec("-20394.86"));
+    assert_eq!(balances[0].date.to_string(), "2018-06-30T23:59:59");
+
+    let transactions: Vec<Transaction> = store
+        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .await
+        .unwrap();
+    assert_eq!(transactions.len(), 1);
+    assert_eq!(transactions[0].amount, dec("-2600"));
+}
+
+#[tokio::test]
+async fn resending_every_request_changes_nothing() {
+    let store = stack("resend").await;
+    prerequisites(&store).await;
+    let bodies = [
+        "spec/services.json",
+        "spec/accounts.json",
+        "spec/counters.json",
+        "spec/readings.json",
+        "spec/balances.json",
+        "spec/transactions.json",
+    ]
+    .map(fixture);
+    async fn all(store: &Dynamo, bodies: &[String; 6]) {
+        import_ok::<Service>(store, &bodies[0]).await;
+        import_ok::<Account>(store, &bodies[1]).await;
+        import_ok::<Counter>(store, &bodies[2]).await;
+        import_ok::<Reading>(store, &bodies[3]).await;
+        import_ok::<Balance>(store, &bodies[4]).await;
+        import_ok::<Transaction>(store, &bodies[5]).await;
+    }
+    all(&store, &bodies).await;
+    let first = snapshot(&store).await;
+    all(&store, &bodies).await;
+    assert_eq!(snapshot(&store).await, first);
+}
+
+#[tokio::test]
+async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on_resend() {
+    let store = stack("txdup").await;
+    prerequisites(&store).await;
+    let one = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
+                     "amount": 100, "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"});
+    let other = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
+                       "amount": "100,00", "service": "00000000-0000-0000-0000-000000000000"});
+    let body = json!({"transactions": [one, one, other]}).to_string();
+    assert_eq!(
+        import_ok::<Transaction>(&store, &body).await,
+        json!({"imported": 3})
+    );
+    import_ok::<Transaction>(&store, &body).await;
+    let stored: Vec<Transaction> = store
+        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    assert_eq!(stored.iter().filter(|t| t.service.is_none()).count(), 1);
+}
+
+#[tokio::test]
+async fn a_directory_repeated_in_one_request_keeps_the_last_version() {
+    let store = stack("dirdup").await;
+    let body = json!({"services": [
+        {"id": "1093b094-a349-472a-b63d-9008506af55a", "short_name": "старое"},
+        {"id": "{1093B094-A349-472A-B63D-9008506AF55A}", "short_name": "новое"},
+    ]})
+    .to_string();
+    import_ok::<Service>(&store, &body).await;
+    let services: Vec<Service> = store.partition(TENANT).await.unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].short_name.as_ref().unwrap().as_str(), "новое");
+}
+
+#[tokio::test]
+async fn what_1c_really_sends_is_normalised_once() {
+    let store = stack("tolerant").await;
+    prerequisites(&store).await;
+    // BOM, no Content-Type, key with stray spaces and capitals, braces and upper case in GUIDs,
+    // human-formatted numbers, an offset on the date.
+    let body = "\u{feff}{\"balances\": [{\"Account \": \"{AD96E8AB-476F-11E7-8518-0050569F0C67}\",\
+        \"service\": \"B712502B-005F-11E4-8679-D43D7E9EFAEB\", \"date\": \"2018-06-30T23:59:59+03:00\",\
+        \"amount\": \"-20\u{a0}394,86\"},]}";
+    assert_eq!(
+        import_ok::<Balance>(&store, body).await,
+        json!({"imported": 1})
+    );
+    let stored: Vec<Balance> = store
+        .partition("default#ad96e8ab-476f-11e7-8518-0050569f0c67")
+        .await
+        .unwrap();
+    assert_eq!(stored[0].amount, dec("-20394.86"));
+    assert_eq!(stored[0].date.to_string(), "2018-06-30T23:59:59");
+    assert_eq!(
+        stored[0].service.to_string(),
+        "b712502b-005f-11e4-8679-d43d7e9efaeb"
+    );
+
+    // Numbers are exact decimals in storage too: no float ever rounds them.
+    let raw = store
+        .client()
+        .query()
+        .table_name(store.tables().name(Table::Balances))
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            AttributeValue::S("default#ad96e8ab-476f-11e7-8518-0050569f0c67".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let item = &raw.items.unwrap()[0];
+    assert_eq!(item["amount"], AttributeValue::S("-20394.86".into()));
+    assert_eq!(
+        item["sk"],
+        AttributeValue::S("2018-06-30T23:59:59#b712502b-005f-11e4-8679-d43d7e9efaeb".into())
+    );
+}
+
+#[tokio::test]
+async fn a_base64_body_from_api_gateway_imports() {
+    let store = stack("base64").await;
+    let body = fixture("spec/services.json");
+    let encoded = BASE64_STANDARD.encode(format!("\u{feff}{body}"));
+    let event = json!({
+        "version": "2.0", "routeKey": "POST /api/directory/importservices",
+        "rawPath": "/api/directory/importservices", "rawQueryString": "",
+        "headers": {"content-type": "application/octet-stream"},
+        "requestContext": {"accountId": "1", "apiId": "a", "domainName": "x", "domainPrefix": "x",
+            "http": {"method": "POST", "path": "/api/directory/importservices", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "1C+Enterprise/8.3"},
+            "requestId": "r", "routeKey": "POST /api/directory/importservices", "stage": "$default",
+            "time": "22/Nov/2026:00:00:00 +0000", "timeEpoch": 0},
+        "body": encoded, "isBase64Encoded": true
+    });
+    let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let (status, answer) = import::<Service>(&store, request).await;
+    assert_eq!((status, answer), (201, json!({"imported": 1})));
+    assert_eq!(store.partition::<Service>(TENANT).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_empty_list_imports_nothing_successfully() {
+    let store = stack("empty").await;
+    assert_eq!(
+        import_ok::<Reading>(&store, "{\"counters\": []}").await,
+        json!({"imported": 0})
+    );
+}
+
+#[tokio::test]
+async fn invalid_items_are_all_listed_and_nothing_is_written() {
+    let store = stack("invalid").await;
+    prerequisites(&store).await;
+    let before = snapshot(&store).await;
+    let body = json!({"balances": [
+        {"account": "ad96e8ab-476f-11e7-8518-0050569f0c67", "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+         "date": "2018-06-30T23:59:59", "amount": 1},
+        {"account": "ad96e8ab-476f-11e7-8518-0050569f0c67", "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+         "date": "2020-25-12", "amount": "сто"},
+        "not an object",
+    ]})
+    .to_string();
+    let (status, answer) = import::<Balance>(&store, post(body)).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"]["code"], "invalid_items");
+    let details: Vec<(u64, Value)> = answer["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["index"].as_u64().unwrap(), d["field"].clone()))
+        .collect();
+    assert_eq!(
+        details,
+        [(1, json!("date")), (1, json!("amount")), (2, Value::Null)]
+    );
+    assert_eq!(snapshot(&store).await, before);
+}
+
+#[tokio::test]
+async fn no_more_than_a_hundred_problems_are_listed() {
+    let store = stack("many").await;
+    let items: Vec<Value> = (0..150).map(|_| json!({"id": "x"})).collect();
+    let (status, answer) =
+        import::<Service>(&store, post(json!({"services": items}).to_string())).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 100);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("150"));
+}
+
+#[tokio::test]
+async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
+    let store = stack("refs").await;
+    import_ok::<Service>(&store, &fixture("prerequisites/services.json")).await;
+    import_ok::<Account>(&store, &fixture("prerequisites/accounts.json")).await;
+    let before = snapshot(&store).await;
+    let body = json!({"counters": [
+        {"id": "a7a747b2-24d8-11e7-ae76-0050569f0c67", "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+         "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94"},
+        {"id": "67d00473-13c2-11e4-9dce-94de80eb2300", "account": "11111111-1111-1111-1111-111111111111",
+         "service": "22222222-2222-2222-2222-222222222222"},
+    ]})
+    .to_string();
+    let (status, answer) = import::<Counter>(&store, post(body)).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["error"]["code"], "unknown_references");
+    assert_eq!(
+        answer["error"]["details"],
+        json!([
+            {"index": 1, "field": "account", "message": "лицевой счёт с таким идентификатором не загружен"},
+            {"index": 1, "field": "service", "message": "услуга с таким идентификатором не загружена"},
+        ])
+    );
+    assert_eq!(snapshot(&store).await, before);
+
+    // Readings need their counter; none was written above.
+    let (status, _) = import::<Reading>(&store, post(fixture("spec/readings.json"))).await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
+    let store = stack("malformed").await;
+    let oversized = format!(
+        "{{\"services\": [], \"x\": \"{}\"}}",
+        "a".repeat(api::body::MAX_BODY_BYTES)
+    );
+    let cases: [(Body, u16, &str); 8] = [
+        (Body::from("{\"services\": [{\"id\": "), 400, "invalid_json"),
+        (Body::from("[]"), 400, "invalid_body"),
+        (Body::from("{\"accounts\": []}"), 400, "missing_collection"),
+        (
+            Body::from("{\"services\": {\"id\": 1}}"),
+            400,
+            "invalid_collection",
+        ),
+        (Body::Empty, 400, "empty_body"),
+        (Body::from("\u{feff}  "), 400, "empty_body"),
+        (Body::from(vec![0xff, 0xfe, b'{']), 400, "invalid_encoding"),
+        (Body::from(oversized), 413, "payload_too_large"),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = import::<Service>(&store, post(body)).await;
+        assert_eq!(
+            (got, answer["error"]["code"].as_str().unwrap()),
+            (status, code),
+            "{answer}"
+        );
+        assert!(!answer["error"]["message"].as_str().unwrap().is_empty());
+    }
+    assert!(snapshot(&store).await.values().all(Vec::is_empty));
+}
+
+#[tokio::test]
+async fn errors_never_quote_personal_data() {
+    let store = stack("pii").await;
+    let body = json!({"accounts": [{"id": "Смирнова Юлия Валерьевна", "name": {"x": 1},
+        "full_name": "Смирнова Юлия Валерьевна", "phone": "+79332211223", "email": ["user@mail.ru"],
+        "square": "+7 (933) 221-12-23"}]})
+    .to_string();
+    let (status, answer) = import::<Account>(&store, post(body)).await;
+    assert_eq!(status, 400);
+    let text = answer.to_string();
+    for secret in ["Смирнова", "79332211223", "221-12-23", "user@mail.ru"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn thousands_of_items_are_written_in_batches() {
+    let store = stack("bulk").await;
+    prerequisites(&store).await;
+    let items: Vec<Value> = (0..3000)
+        .map(|i| {
+            json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1",
+                   "date": format!("2018-12-01T00:{:02}:{:02}", i / 60 % 60, i % 60),
+                   "amount": format!("{}.{:02}", i / 7, i % 100),
+                   "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"})
+        })
+        .collect();
+    let body = json!({"transactions": items}).to_string();
+    assert_eq!(
+        import_ok::<Transaction>(&store, &body).await,
+        json!({"imported": 3000})
+    );
+    let stored: Vec<Transaction> = store
+        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3000);
+}

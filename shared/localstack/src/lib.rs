@@ -1,0 +1,336 @@
+//! The local stack: DynamoDB Local with the tables of `template.yaml`, for `make run` and tests.
+//!
+//! `template.yaml` is the one definition of the tables. This crate reads their key schemas and
+//! indexes from it, and the environment variables that name them from the functions' `Globals`,
+//! so a table added to the template exists locally without being declared twice.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use serde::Deserialize;
+use serde_norway::Value;
+
+/// Where `make run` and the tests find DynamoDB Local unless `AWS_ENDPOINT_URL_DYNAMODB` says
+/// otherwise.
+pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:8000";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("template.yaml: {0}")]
+    Template(String),
+    #[error("DynamoDB Local: {0}")]
+    Dynamo(String),
+}
+
+/// The repository's `template.yaml`.
+pub fn template_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
+}
+
+/// What the local stack needs from `template.yaml`.
+#[derive(Debug)]
+pub struct Template {
+    /// Logical id → table definition.
+    pub tables: BTreeMap<String, TableSpec>,
+    /// Environment variable → logical id of the table it names (`X_TABLE: !Ref XTable`).
+    pub table_env: BTreeMap<String, String>,
+    /// Every HTTP route: (method, path) → the binary serving it.
+    pub routes: BTreeMap<(String, String), String>,
+}
+
+/// The properties of an `AWS::DynamoDB::Table` that shape its data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableSpec {
+    pub attribute_definitions: Vec<AttributeSpec>,
+    pub key_schema: Vec<KeySpec>,
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<IndexSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeSpec {
+    pub attribute_name: String,
+    pub attribute_type: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeySpec {
+    pub attribute_name: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexSpec {
+    pub index_name: String,
+    pub key_schema: Vec<KeySpec>,
+    pub projection: ProjectionSpec,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProjectionSpec {
+    pub projection_type: String,
+    #[serde(default)]
+    pub non_key_attributes: Vec<String>,
+}
+
+impl Template {
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read(path.into(), e))?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let doc: Value =
+            serde_norway::from_str(text).map_err(|e| Error::Template(e.to_string()))?;
+        let resources = doc["Resources"]
+            .as_mapping()
+            .ok_or_else(|| Error::Template("no Resources".into()))?;
+        let mut template = Template {
+            tables: BTreeMap::new(),
+            table_env: BTreeMap::new(),
+            routes: BTreeMap::new(),
+        };
+        for (id, resource) in resources {
+            let id = id.as_str().unwrap_or_default().to_owned();
+            match resource["Type"].as_str() {
+                Some("AWS::DynamoDB::Table") => {
+                    let spec = TableSpec::deserialize(&resource["Properties"])
+                        .map_err(|e| Error::Template(format!("{id}: {e}")))?;
+                    template.tables.insert(id, spec);
+                }
+                Some("AWS::Serverless::Function") => {
+                    let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+                        .as_str()
+                        .ok_or_else(|| {
+                            Error::Template(format!("{id}: no BuildProperties.Binary"))
+                        })?;
+                    let events = resource["Properties"]["Events"].as_mapping();
+                    for event in events.into_iter().flat_map(|m| m.values()) {
+                        if event["Type"].as_str() != Some("HttpApi") {
+                            continue;
+                        }
+                        let method = event["Properties"]["Method"].as_str().unwrap_or_default();
+                        let path = event["Properties"]["Path"].as_str().unwrap_or_default();
+                        template
+                            .routes
+                            .insert((method.to_uppercase(), path.to_owned()), binary.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let variables = doc["Globals"]["Function"]["Environment"]["Variables"].as_mapping();
+        for (name, value) in variables.into_iter().flatten() {
+            if let Value::Tagged(tagged) = value {
+                let target = tagged.value.as_str().unwrap_or_default();
+                if tagged.tag == "Ref" && template.tables.contains_key(target) {
+                    let name = name.as_str().unwrap_or_default().to_owned();
+                    template.table_env.insert(name, target.to_owned());
+                }
+            }
+        }
+        Ok(template)
+    }
+
+    /// Environment variable → table name, for tables named `<prefix><logical id>`.
+    pub fn table_names(&self, prefix: &str) -> BTreeMap<String, String> {
+        self.table_env
+            .iter()
+            .map(|(var, id)| (var.clone(), format!("{prefix}{id}")))
+            .collect()
+    }
+
+    /// Creates every table as `<prefix><logical id>`; tables that exist are left as they are.
+    pub async fn create_tables(&self, client: &Client, prefix: &str) -> Result<(), Error> {
+        for (id, spec) in &self.tables {
+            let name = format!("{prefix}{id}");
+            let result = client
+                .create_table()
+                .table_name(&name)
+                .billing_mode(BillingMode::PayPerRequest)
+                .set_attribute_definitions(Some(spec.attributes()))
+                .set_key_schema(Some(keys(&spec.key_schema)))
+                .set_global_secondary_indexes(spec.indexes())
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_resource_in_use_exception()) => {}
+                Err(e) => {
+                    let e = aws_sdk_dynamodb::error::DisplayErrorContext(e);
+                    return Err(Error::Dynamo(format!("creating {name}: {e}")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TableSpec {
+    fn attributes(&self) -> Vec<AttributeDefinition> {
+        self.attribute_definitions
+            .iter()
+            .map(|a| {
+                AttributeDefinition::builder()
+                    .attribute_name(&a.attribute_name)
+                    .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
+                    .build()
+                    .expect("name and type are set")
+            })
+            .collect()
+    }
+
+    fn indexes(&self) -> Option<Vec<GlobalSecondaryIndex>> {
+        let indexes: Vec<_> = self
+            .global_secondary_indexes
+            .iter()
+            .map(|i| {
+                let projection = Projection::builder()
+                    .projection_type(ProjectionType::from(i.projection.projection_type.as_str()))
+                    .set_non_key_attributes(
+                        (!i.projection.non_key_attributes.is_empty())
+                            .then(|| i.projection.non_key_attributes.clone()),
+                    )
+                    .build();
+                GlobalSecondaryIndex::builder()
+                    .index_name(&i.index_name)
+                    .set_key_schema(Some(keys(&i.key_schema)))
+                    .projection(projection)
+                    .build()
+                    .expect("name and keys are set")
+            })
+            .collect();
+        (!indexes.is_empty()).then_some(indexes)
+    }
+}
+
+fn keys(schema: &[KeySpec]) -> Vec<KeySchemaElement> {
+    schema
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.attribute_name)
+                .key_type(KeyType::from(k.key_type.as_str()))
+                .build()
+                .expect("name and type are set")
+        })
+        .collect()
+}
+
+/// A client for DynamoDB Local (`AWS_ENDPOINT_URL_DYNAMODB`, by default [`DEFAULT_ENDPOINT`]).
+/// DynamoDB Local runs with `-sharedDb`, so region and credentials are placeholders.
+pub fn local_client() -> Client {
+    let endpoint =
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_owned());
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "localstack"))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
+
+/// Fresh tables for one test: a unique prefix keeps tests apart from each other and from the
+/// data of `make run`. Answers the client and the table names by environment variable.
+pub async fn fresh_tables(test: &str) -> (Client, BTreeMap<String, String>) {
+    let template = Template::load(&template_path()).expect("template.yaml parses");
+    let client = local_client();
+    let prefix = format!("{TEST_PREFIX}{}-{test}-", unique_suffix());
+    template
+        .create_tables(&client, &prefix)
+        .await
+        .expect("DynamoDB Local is reachable (make test starts it)");
+    (client, template.table_names(&prefix))
+}
+
+/// Every table a test creates starts with this; `localstack sweep` deletes them.
+pub const TEST_PREFIX: &str = "test-";
+
+/// Deletes the tables tests left behind, so DynamoDB Local's data stays small.
+pub async fn sweep_test_tables(client: &Client) -> Result<usize, Error> {
+    let names: Vec<String> = client
+        .list_tables()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .map_err(|e| Error::Dynamo(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
+    let mut deleted = 0;
+    for name in names.iter().filter(|n| n.starts_with(TEST_PREFIX)) {
+        client
+            .delete_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Dynamo(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+            })?;
+        deleted += 1;
+    }
+    Ok(deleted)
+}
+
+fn unique_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}{:x}", nanos % 0xffff_ffff, std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_declares_the_tables_and_names_them_in_globals() {
+        let t = Template::load(&template_path()).unwrap();
+        assert_eq!(
+            t.tables.len(),
+            t.table_env.len(),
+            "every table has its variable"
+        );
+        assert_eq!(t.table_env["SERVICES_TABLE"], "ServicesTable");
+        let counters = &t.tables["CountersTable"];
+        assert_eq!(counters.global_secondary_indexes[0].index_name, "ByAccount");
+    }
+
+    /// `make run` routes with Cargo.toml's router; AWS with the template. They must agree.
+    #[test]
+    fn cargo_lambda_router_mirrors_template_routes() {
+        let t = Template::load(&template_path()).unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+        let manifest: toml::Table =
+            toml::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
+        let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+            .as_table()
+            .expect("[workspace.metadata.lambda.watch.router]");
+        let mut routes = BTreeMap::new();
+        for (path, targets) in router {
+            for target in targets.as_array().unwrap() {
+                let method = target["method"].as_str().unwrap().to_uppercase();
+                let function = target["function"].as_str().unwrap().to_owned();
+                routes.insert((method, path.clone()), function);
+            }
+        }
+        assert_eq!(routes, t.routes);
+        assert!(!routes.is_empty());
+    }
+}

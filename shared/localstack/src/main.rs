@@ -1,0 +1,40 @@
+//! The local stack's commands:
+//! - `localstack tables <env-file>`: creates the tables of `template.yaml` in DynamoDB Local
+//!   (named by their logical ids; existing ones are kept) and writes the environment that
+//!   `cargo lambda watch` gives the functions.
+//! - `localstack sweep`: deletes the tables that tests created.
+
+use std::fmt::Write;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env_file = match args.as_slice() {
+        [command, env_file] if command == "tables" => env_file,
+        [command] if command == "sweep" => {
+            let deleted = localstack::sweep_test_tables(&localstack::local_client()).await?;
+            println!("deleted {deleted} test tables");
+            return Ok(());
+        }
+        _ => return Err("usage: localstack tables <env-file> | localstack sweep".into()),
+    };
+    let template = localstack::Template::load(&localstack::template_path())?;
+    template
+        .create_tables(&localstack::local_client(), "")
+        .await?;
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .unwrap_or_else(|_| localstack::DEFAULT_ENDPOINT.to_owned());
+    let mut env = format!(
+        "AWS_ENDPOINT_URL_DYNAMODB={endpoint}\nAWS_REGION=eu-central-1\n\
+         AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n"
+    );
+    for (var, table) in template.table_names("") {
+        writeln!(env, "{var}={table}")?;
+    }
+    std::fs::write(env_file, env)?;
+    println!(
+        "DynamoDB Local at {endpoint}: {} tables ready",
+        template.tables.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The DynamoDB implementation of the storage traits.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use domain::{Directory, Guid, Tenant};
+use futures::{StreamExt, TryStreamExt, stream};
+use serde::Serialize;
+
+use crate::batch::{Backoff, until_done};
+use crate::keys::{Key, Stored, directory_key};
+use crate::{DirectoryLookup, PartitionReader, RecordWriter, StoreError, Table, Tables};
+
+/// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys.
+const WRITE_BATCH: usize = 25;
+const GET_BATCH: usize = 100;
+/// Batches in flight at once: enough to hide round trips, few enough not to self-throttle.
+const IN_FLIGHT: usize = 8;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The DynamoDB client and table names; cheap to clone, built once per cold start.
+#[derive(Debug, Clone)]
+pub struct Dynamo {
+    client: Client,
+    tables: Arc<Tables>,
+    backoff: Backoff,
+}
+
+impl Dynamo {
+    /// Configured like any AWS SDK client: region, credentials and `AWS_ENDPOINT_URL_DYNAMODB`
+    /// (DynamoDB Local, or a DynamoDB-compatible service) come from the environment.
+    pub async fn from_env() -> Result<Self, StoreError> {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Self::new(Client::new(&config), Tables::from_env()?))
+    }
+
+    pub fn new(client: Client, tables: Tables) -> Self {
+        Self {
+            client,
+            tables: Arc::new(tables),
+            backoff: Backoff::default(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<(), StoreError> {
+        until_done(batch, self.backoff, |pending| async move {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(|e| request_error("BatchWriteItem", e))?;
+            let left = out
+                .unprocessed_items
+                .and_then(|mut by_table| by_table.remove(table))
+                .unwrap_or_default();
+            Ok((Vec::<()>::new(), left))
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn find_batch(
+        &self,
+        tenant: &Tenant,
+        batch: Vec<(Directory, Guid)>,
+    ) -> Result<Vec<(Directory, Guid)>, StoreError> {
+        until_done(batch, self.backoff, |pending| async move {
+            let mut keys: HashMap<&str, Vec<Item>> = HashMap::new();
+            for (directory, id) in pending {
+                let Key { pk, sk } = directory_key(tenant, id);
+                let key = HashMap::from([
+                    ("pk".to_owned(), AttributeValue::S(pk)),
+                    ("sk".to_owned(), AttributeValue::S(sk)),
+                ]);
+                let table = self.tables.name(Table::of_directory(directory));
+                keys.entry(table).or_default().push(key);
+            }
+            let request = keys
+                .into_iter()
+                .map(|(table, keys)| {
+                    let wanted = KeysAndAttributes::builder()
+                        .set_keys(Some(keys))
+                        .projection_expression("sk")
+                        .build()
+                        .expect("keys are set");
+                    (table.to_owned(), wanted)
+                })
+                .collect();
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(|e| request_error("BatchGetItem", e))?;
+            let found = out
+                .responses
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|(t, items)| items.into_iter().map(move |item| (t.clone(), item)));
+            let found = found
+                .map(|(t, item)| self.directory_entry(&t, &item))
+                .collect::<Result<_, _>>()?;
+            let left = out
+                .unprocessed_keys
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|(t, keys)| keys.keys.into_iter().map(move |key| (t.clone(), key)));
+            let left = left
+                .map(|(t, key)| self.directory_entry(&t, &key))
+                .collect::<Result<_, _>>()?;
+            Ok((found, left))
+        })
+        .await
+    }
+
+    fn directory_entry(&self, table: &str, item: &Item) -> Result<(Directory, Guid), StoreError> {
+        let corrupt = || StoreError::Corrupt(format!("{table}: unexpected directory key"));
+        let directory = match self.tables.table_named(table) {
+            Some(Table::Services) => Directory::Service,
+            Some(Table::Accounts) => Directory::Account,
+            Some(Table::Counters) => Directory::Counter,
+            _ => return Err(corrupt()),
+        };
+        let id = match item.get("sk") {
+            Some(AttributeValue::S(sk)) => sk.parse().map_err(|_| corrupt())?,
+            _ => return Err(corrupt()),
+        };
+        Ok((directory, id))
+    }
+}
+
+/// What a record is stored as: its key, its index attributes, and its own fields.
+#[derive(Serialize)]
+struct Row<'r, R> {
+    pk: &'r str,
+    sk: &'r str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_key: Option<String>,
+    #[serde(flatten)]
+    record: &'r R,
+}
+
+/// One item per distinct key: DynamoDB rejects a batch that repeats a key, and for upserts the
+/// last record of a request is the one that counts.
+fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>, StoreError> {
+    let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
+    let mut items: HashMap<Key, Item> = HashMap::with_capacity(records.len());
+    for record in records {
+        let seen = occurrences.entry(record.key(tenant, 0)).or_insert(0);
+        let key = record.key(tenant, *seen);
+        *seen += 1;
+        let row = Row {
+            pk: &key.pk,
+            sk: &key.sk,
+            account_key: record.account_key(tenant),
+            record,
+        };
+        let item = serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        items.insert(key, item);
+    }
+    Ok(items.into_values().collect())
+}
+
+fn request_error<E, R>(
+    operation: &'static str,
+    e: aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError::Request {
+        operation,
+        message: e
+            .code()
+            .map_or_else(|| DisplayErrorContext(&e).to_string(), str::to_owned),
+    }
+}
+
+impl RecordWriter for Dynamo {
+    async fn upsert<R: Stored>(&self, tenant: &Tenant, records: &[R]) -> Result<usize, StoreError> {
+        let items = distinct_items(tenant, records)?;
+        let written = items.len();
+        let table = self.tables.name(R::TABLE);
+        let mut requests = items.into_iter().map(|item| {
+            let put = PutRequest::builder().set_item(Some(item)).build();
+            WriteRequest::builder().set_put_request(put.ok()).build()
+        });
+        let batches = std::iter::from_fn(|| {
+            let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
+            (!batch.is_empty()).then_some(batch)
+        });
+        stream::iter(batches)
+            .map(|batch| self.write_batch(table, batch))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect::<()>()
+            .await?;
+        Ok(written)
+    }
+}
+
+impl DirectoryLookup for Dynamo {
+    async fn missing(
+        &self,
+        tenant: &Tenant,
+        wanted: &HashSet<(Directory, Guid)>,
+    ) -> Result<HashSet<(Directory, Guid)>, StoreError> {
+        let wanted_list: Vec<_> = wanted.iter().copied().collect();
+        let batches: Vec<Vec<_>> = wanted_list.chunks(GET_BATCH).map(<[_]>::to_vec).collect();
+        let found: Vec<Vec<(Directory, Guid)>> = stream::iter(batches)
+            .map(|batch| self.find_batch(tenant, batch))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        let found: HashSet<_> = found.into_iter().flatten().collect();
+        Ok(wanted.difference(&found).copied().collect())
+    }
+}
+
+impl PartitionReader for Dynamo {
+    async fn partition<R: Stored>(&self, pk: &str) -> Result<Vec<R>, StoreError> {
+        let items: Vec<Item> = self
+            .client
+            .query()
+            .table_name(self.tables.name(R::TABLE))
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        items
+            .into_iter()
+            .map(|item| {
+                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,125 @@
+//! DynamoDB storage behind one small trait per access pattern. [`Dynamo`] is the one
+//! implementation; tests run it against DynamoDB Local.
+
+mod batch;
+mod dynamo;
+pub mod keys;
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use domain::{Directory, Guid, Tenant};
+
+pub use batch::Backoff;
+pub use dynamo::Dynamo;
+pub use keys::{Key, Stored};
+
+/// The tables, as `template.yaml` declares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Services,
+    Accounts,
+    Counters,
+    Readings,
+    Balances,
+    Transactions,
+}
+
+impl Table {
+    pub const ALL: [Table; 6] = [
+        Table::Services,
+        Table::Accounts,
+        Table::Counters,
+        Table::Readings,
+        Table::Balances,
+        Table::Transactions,
+    ];
+
+    /// The environment variable that carries the table's name (set by `template.yaml`).
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Table::Services => "SERVICES_TABLE",
+            Table::Accounts => "ACCOUNTS_TABLE",
+            Table::Counters => "COUNTERS_TABLE",
+            Table::Readings => "READINGS_TABLE",
+            Table::Balances => "BALANCES_TABLE",
+            Table::Transactions => "TRANSACTIONS_TABLE",
+        }
+    }
+}
+
+/// The deployed name of every table.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    names: [String; Table::ALL.len()],
+}
+
+impl Tables {
+    /// Names from the process environment, as `template.yaml` sets them.
+    pub fn from_env() -> Result<Self, StoreError> {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StoreError> {
+        let mut names: [String; Table::ALL.len()] = Default::default();
+        for (slot, table) in names.iter_mut().zip(Table::ALL) {
+            *slot = lookup(table.env_var())
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| StoreError::Config(format!("{} is not set", table.env_var())))?;
+        }
+        Ok(Self { names })
+    }
+
+    pub fn name(&self, table: Table) -> &str {
+        &self.names[table as usize]
+    }
+
+    fn table_named(&self, name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| self.name(*t) == name)
+    }
+}
+
+/// Storage failures. Their text names operations and tables, never item content.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage is misconfigured: {0}")]
+    Config(String),
+    #[error("DynamoDB {operation} failed: {message}")]
+    Request {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{left} items were still unprocessed after every retry")]
+    Incomplete { left: usize },
+    #[error("a stored item does not match its record type: {0}")]
+    Corrupt(String),
+}
+
+/// Upserts records of one kind, idempotently: the same records written twice leave the table
+/// as after the first time.
+pub trait RecordWriter {
+    /// Answers how many distinct items were written.
+    fn upsert<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        records: &[R],
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+}
+
+/// Tells which referenced directory entries do not exist.
+pub trait DirectoryLookup {
+    fn missing(
+        &self,
+        tenant: &Tenant,
+        wanted: &HashSet<(Directory, Guid)>,
+    ) -> impl Future<Output = Result<HashSet<(Directory, Guid)>, StoreError>> + Send;
+}
+
+/// Reads back one partition of a record kind (all of an account's balances, a tenant's
+/// services, …), oldest first.
+pub trait PartitionReader {
+    fn partition<R: Stored>(
+        &self,
+        pk: &str,
+    ) -> impl Future<Output = Result<Vec<R>, StoreError>> + Send;
+}
