@@ -4,6 +4,8 @@
 //! `code` is a stable English identifier for programs, `message` a short Russian sentence for
 //! the 1C integrator. Neither ever quotes a submitted value: values may be personal data.
 
+use std::borrow::Cow;
+
 use domain::json::EnvelopeError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -13,11 +15,13 @@ use store::StoreError;
 /// How many problems an answer lists; the message says how many there were in all.
 pub const MAX_DETAILS: usize = 100;
 
-/// One rejected item (and field) of an import.
+/// One rejected item (and field) of an import, or one rejected request parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    pub index: usize,
-    pub field: Option<&'static str>,
+    /// The item's position in the body's array; absent for request parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    pub field: Option<Cow<'static, str>>,
     pub message: &'static str,
 }
 
@@ -42,6 +46,10 @@ pub enum ApiError {
         count: usize,
         problems: Vec<Problem>,
     },
+    #[error("неверные параметры запроса")]
+    InvalidParameters(Vec<Problem>),
+    #[error("акт не найден")]
+    ActNotFound,
     #[error("хранилище не приняло все записи; повторите запрос целиком, повтор безопасен")]
     StorageIncomplete(#[source] StoreError),
     #[error("ошибка хранилища; повторите запрос позже")]
@@ -64,7 +72,9 @@ impl ApiError {
             ApiError::EmptyBody
             | ApiError::NotUtf8
             | ApiError::Envelope(_)
-            | ApiError::InvalidItems { .. } => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidItems { .. }
+            | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
+            ApiError::ActNotFound => StatusCode::NOT_FOUND,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StorageIncomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -82,6 +92,8 @@ impl ApiError {
             ApiError::Envelope(EnvelopeError::NotAnArray(_)) => "invalid_collection",
             ApiError::InvalidItems { .. } => "invalid_items",
             ApiError::UnknownReferences { .. } => "unknown_references",
+            ApiError::InvalidParameters(_) => "invalid_parameter",
+            ApiError::ActNotFound => "not_found",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
             ApiError::Storage(_) => "storage_error",
         }
@@ -90,8 +102,16 @@ impl ApiError {
     fn details(&self) -> &[Problem] {
         match self {
             ApiError::InvalidItems { problems, .. }
-            | ApiError::UnknownReferences { problems, .. } => problems,
-            _ => &[],
+            | ApiError::UnknownReferences { problems, .. }
+            | ApiError::InvalidParameters(problems) => problems,
+            // Listed one by one so that a new variant has to decide.
+            ApiError::PayloadTooLarge { .. }
+            | ApiError::EmptyBody
+            | ApiError::NotUtf8
+            | ApiError::Envelope(_)
+            | ApiError::ActNotFound
+            | ApiError::StorageIncomplete(_)
+            | ApiError::Storage(_) => &[],
         }
     }
 

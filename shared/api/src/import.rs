@@ -9,7 +9,7 @@ use domain::{Record, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, RecordWriter, Stored};
+use store::{DirectoryLookup, RecordWriter};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
 use crate::{ApiError, body};
@@ -24,8 +24,8 @@ pub struct Imported {
 /// Handles one import request for records of kind `R`. Never fails: errors become responses.
 pub async fn import<R, S>(store: &S, request: Request) -> Result<Response<Body>, lambda_http::Error>
 where
-    R: Stored,
-    S: RecordWriter + DirectoryLookup,
+    R: Record,
+    S: RecordWriter<R> + DirectoryLookup,
 {
     let started = Instant::now();
     let response = match run::<R, S>(store, &request).await {
@@ -45,8 +45,8 @@ where
 
 async fn run<R, S>(store: &S, request: &Request) -> Result<Imported, ApiError>
 where
-    R: Stored,
-    S: RecordWriter + DirectoryLookup,
+    R: Record,
+    S: RecordWriter<R> + DirectoryLookup,
 {
     // Tenants come with API keys; until then every request belongs to the default tenant.
     let tenant = Tenant::default_tenant();
@@ -81,7 +81,7 @@ pub fn parse_all<R: Record>(body: &str) -> Result<Vec<R>, ApiError> {
             Err(errors) => {
                 bad_items += 1;
                 problems.extend(errors.into_iter().map(|e| Problem {
-                    index,
+                    index: Some(index),
                     field: e.field,
                     message: e.message,
                 }));
@@ -127,8 +127,8 @@ async fn check_references<R: Record, S: DirectoryLookup>(
                 .into_iter()
                 .filter(|r| missing.contains(&(r.directory, r.id)))
                 .map(move |r| Problem {
-                    index,
-                    field: Some(r.field),
+                    index: Some(index),
+                    field: Some(r.field.into()),
                     message: r.directory.not_found(),
                 })
         })

@@ -97,10 +97,11 @@ fn snapshot() -> BTreeMap<String, Vec<String>> {
                 .collect::<Result<_, _>>()
                 .await
                 .unwrap();
+            // serde_json's maps are sorted: equal items print equal, nested maps included.
             let mut items: Vec<String> = items
                 .into_iter()
                 .map(|i: std::collections::HashMap<_, _>| {
-                    format!("{:?}", i.into_iter().collect::<BTreeMap<_, _>>())
+                    serde_dynamo::from_item::<_, Value>(i).unwrap().to_string()
                 })
                 .collect();
             items.sort();
@@ -182,5 +183,97 @@ fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
         snapshot(),
         after_first,
         "a rejected request wrote something"
+    );
+}
+
+impl Api {
+    fn get(&self, path: &str) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+#[test]
+#[ignore = "needs the server of make run: scripts/e2e.sh"]
+fn acts_imported_over_http_come_back_through_every_read_route() {
+    let api = Api::new();
+    let act = |number: u64, created_at: &str, status: &str, amount: u64| {
+        json!({"act_number": number, "count_number": format!("E2E-{number}"), "created_at": created_at,
+               "payer": {"id": 900_001, "name": "ООО «Проверка»"}, "recipient": {"id": 900_002, "name": "ООО «Приёмка»"},
+               "act_status": status, "send_date": null, "send_method": null, "send_address": null,
+               "vat_rate": 20, "services": [{"title": "Услуга", "amount": amount}]})
+    };
+    let acts = json!({"acts": [
+        act(9_000_001, "2030-01-01", "sended", 1000),
+        act(9_000_002, "2030-01-02", "not_sended", 2000),
+        act(9_000_003, "2030-01-03", "sended", 1),
+    ]});
+    let (status, answer) = api.post_json("/v1/billing/acts/import", acts.to_string());
+    assert_eq!((status, answer), (201, json!({"imported": 3})));
+
+    let filter = "created_at_from=2030-01-01&created_at_to=2030-01-31&payer_id=900001";
+    let (status, page) = api.get(&format!(
+        "/v1/billing/acts/1/2?{filter}&sort=amount&direction=desc"
+    ));
+    assert_eq!(status, 200, "{page}");
+    let numbers: Vec<u64> = page["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["act_number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [9_000_002, 9_000_001]);
+    assert_eq!(page["data"]["total"], 3);
+    assert_eq!(page["data"]["pages"], json!({"page": 1, "total": 2}));
+    assert_eq!(page["data"]["items"][0]["amount"], json!(2400));
+
+    let (status, page) = api.get(&format!("/v1/billing/acts/2?{filter}&act_status=sended"));
+    assert_eq!((status, page["data"]["total"].as_u64()), (200, Some(2)));
+    assert_eq!(
+        page["data"]["items"],
+        json!([]),
+        "page 2 of 10 is past the end"
+    );
+    assert_eq!(api.get("/v1/billing/acts").0, 200);
+
+    let (status, info) = api.get("/v1/billing/act_info/9000003");
+    assert_eq!(status, 200);
+    assert_eq!(info["data"]["act_number"], "Акт № 9000003 от 03.01.2030");
+    assert_eq!(info["data"]["vat_string"], "НДС 20%");
+    assert_eq!(info["data"]["total_amount_with_vat"], json!(1.2));
+    assert_eq!(info["data"]["sum_string"], "К оплате: Один рубль 20 коп.");
+
+    assert_eq!(api.get("/v1/billing/act_info/123456789012").0, 404);
+    let (status, error) = api.get("/v1/billing/acts/1/1000?created_at_to=2020-25-12");
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["details"].as_array().unwrap().len(), 2);
+
+    let (_, statuses) = api.get("/v1/billing/filter/act_statuses");
+    assert_eq!(
+        statuses["data"][0],
+        json!({"id": "sended", "name": "Отправлен"})
+    );
+    let (_, payers) = api.get("/v1/billing/filter/payers");
+    assert!(
+        payers["data"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"id": 900_001, "name": "ООО «Проверка»"}))
+    );
+    let (_, recipients) = api.get("/v1/billing/filter/recipients");
+    assert!(
+        recipients["data"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"id": 900_002, "name": "ООО «Приёмка»"}))
     );
 }

@@ -68,9 +68,10 @@ async fn snapshot(store: &Dynamo) -> BTreeMap<&'static str, Vec<String>> {
             .unwrap()
             .items
             .unwrap_or_default();
+        // serde_json's maps are sorted: equal items print equal, nested maps included.
         let mut items: Vec<String> = items
             .into_iter()
-            .map(|i| format!("{:?}", i.into_iter().collect::<BTreeMap<_, _>>()))
+            .map(|i| serde_dynamo::from_item::<_, Value>(i).unwrap().to_string())
             .collect();
         items.sort();
         all.insert(table.env_var(), items);

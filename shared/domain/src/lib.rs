@@ -1,11 +1,14 @@
 //! The 1C exchange's domain: what 1C sends, parsed once into types that are valid by
 //! construction. No I/O lives here.
 
+pub mod acts;
 pub mod json;
 pub mod records;
 pub mod tenant;
 pub mod values;
+pub mod words;
 
+pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
 pub use records::{
     Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,
     Transaction,

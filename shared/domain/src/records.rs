@@ -1,5 +1,7 @@
 //! The six things 1C imports, each parsed whole from one item of its import body.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -9,8 +11,9 @@ use crate::values::{Guid, LocalDateTime, Rejection, Text, parse_decimal, parse_s
 /// A rejected field of one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// `None` when the item as a whole is wrong (not an object).
-    pub field: Option<&'static str>,
+    /// `None` when the item as a whole is wrong (not an object); nested fields are written
+    /// `services[2].amount`.
+    pub field: Option<Cow<'static, str>>,
     pub message: Rejection,
 }
 
@@ -56,20 +59,20 @@ pub trait Record: Sized + Serialize + Send + Sync + 'static {
 }
 
 /// Parses the fields of one item, collecting every rejection instead of stopping at the first.
-struct ItemParser<'i, 'a> {
+pub(crate) struct ItemParser<'i, 'a> {
     item: &'i Fields<'a>,
-    errors: Vec<FieldError>,
+    pub(crate) errors: Vec<FieldError>,
 }
 
 impl<'i, 'a> ItemParser<'i, 'a> {
-    fn new(item: &'i Fields<'a>) -> Self {
+    pub(crate) fn new(item: &'i Fields<'a>) -> Self {
         Self {
             item,
             errors: Vec::new(),
         }
     }
 
-    fn optional<T>(
+    pub(crate) fn optional<T>(
         &mut self,
         field: &'static str,
         parse: impl FnOnce(&Value<'a>) -> Result<Option<T>, Rejection>,
@@ -78,7 +81,7 @@ impl<'i, 'a> ItemParser<'i, 'a> {
             Ok(v) => v,
             Err(message) => {
                 self.errors.push(FieldError {
-                    field: Some(field),
+                    field: Some(field.into()),
                     message,
                 });
                 None
@@ -87,7 +90,7 @@ impl<'i, 'a> ItemParser<'i, 'a> {
     }
 
     /// `None` means an error was recorded; [`ItemParser::finish`] then returns it.
-    fn required<T>(
+    pub(crate) fn required<T>(
         &mut self,
         field: &'static str,
         parse: impl FnOnce(&Value<'a>) -> Result<Option<T>, Rejection>,
@@ -96,14 +99,14 @@ impl<'i, 'a> ItemParser<'i, 'a> {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
                 self.errors.push(FieldError {
-                    field: Some(field),
+                    field: Some(field.into()),
                     message: "обязательное поле не заполнено",
                 });
                 None
             }
             Err(message) => {
                 self.errors.push(FieldError {
-                    field: Some(field),
+                    field: Some(field.into()),
                     message,
                 });
                 None
@@ -112,7 +115,7 @@ impl<'i, 'a> ItemParser<'i, 'a> {
     }
 
     /// `build` runs only when no field was rejected, so every required value is `Some` then.
-    fn finish<R>(self, build: impl FnOnce() -> Option<R>) -> Result<R, Vec<FieldError>> {
+    pub(crate) fn finish<R>(self, build: impl FnOnce() -> Option<R>) -> Result<R, Vec<FieldError>> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
@@ -494,7 +497,7 @@ mod tests {
         let errors =
             parse_one::<Balance>(r#"{"account": "nope", "date": "2020-25-12", "amount": "много"}"#)
                 .unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field.unwrap()).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(fields, ["account", "service", "date", "amount"]);
         assert_eq!(errors[1].message, "обязательное поле не заполнено");
     }

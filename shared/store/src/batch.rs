@@ -29,7 +29,7 @@ impl Default for Backoff {
 
 impl Backoff {
     /// Full jitter: a uniform wait between zero and the exponential bound.
-    fn delay(&self, retry: u32) -> Duration {
+    pub(crate) fn delay(&self, retry: u32) -> Duration {
         let bound = self
             .first
             .saturating_mul(1u32 << retry.min(16))

@@ -20,7 +20,7 @@ const GET_BATCH: usize = 100;
 /// Batches in flight at once: enough to hide round trips, few enough not to self-throttle.
 const IN_FLIGHT: usize = 8;
 
-type Item = HashMap<String, AttributeValue>;
+pub(crate) type Item = HashMap<String, AttributeValue>;
 
 /// The DynamoDB client and table names; cheap to clone, built once per cold start.
 #[derive(Debug, Clone)]
@@ -52,6 +52,28 @@ impl Dynamo {
 
     pub fn tables(&self) -> &Tables {
         &self.tables
+    }
+
+    pub(crate) fn backoff(&self) -> Backoff {
+        self.backoff
+    }
+
+    /// Puts every item, 25 to a BatchWriteItem call, several calls in flight.
+    pub(crate) async fn write_all(
+        &self,
+        table: &str,
+        requests: Vec<WriteRequest>,
+    ) -> Result<(), StoreError> {
+        let mut requests = requests.into_iter();
+        let batches = std::iter::from_fn(|| {
+            let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
+            (!batch.is_empty()).then_some(batch)
+        });
+        stream::iter(batches)
+            .map(|batch| self.write_batch(table, batch))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect::<()>()
+            .await
     }
 
     async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<(), StoreError> {
@@ -176,7 +198,7 @@ fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>
     Ok(items.into_values().collect())
 }
 
-fn request_error<E, R>(
+pub(crate) fn request_error<E, R>(
     operation: &'static str,
     e: aws_sdk_dynamodb::error::SdkError<E, R>,
 ) -> StoreError
@@ -192,24 +214,18 @@ where
     }
 }
 
-impl RecordWriter for Dynamo {
-    async fn upsert<R: Stored>(&self, tenant: &Tenant, records: &[R]) -> Result<usize, StoreError> {
+impl<R: Stored> RecordWriter<R> for Dynamo {
+    async fn upsert(&self, tenant: &Tenant, records: &[R]) -> Result<usize, StoreError> {
         let items = distinct_items(tenant, records)?;
         let written = items.len();
-        let table = self.tables.name(R::TABLE);
-        let mut requests = items.into_iter().map(|item| {
-            let put = PutRequest::builder().set_item(Some(item)).build();
-            WriteRequest::builder().set_put_request(put.ok()).build()
-        });
-        let batches = std::iter::from_fn(|| {
-            let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
-            (!batch.is_empty()).then_some(batch)
-        });
-        stream::iter(batches)
-            .map(|batch| self.write_batch(table, batch))
-            .buffer_unordered(IN_FLIGHT)
-            .try_collect::<()>()
-            .await?;
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                let put = PutRequest::builder().set_item(Some(item)).build();
+                WriteRequest::builder().set_put_request(put.ok()).build()
+            })
+            .collect();
+        self.write_all(self.tables.name(R::TABLE), requests).await?;
         Ok(written)
     }
 }

@@ -1,6 +1,7 @@
 //! DynamoDB storage behind one small trait per access pattern. [`Dynamo`] is the one
 //! implementation; tests run it against DynamoDB Local.
 
+pub mod acts;
 mod batch;
 mod dynamo;
 pub mod keys;
@@ -10,6 +11,7 @@ use std::future::Future;
 
 use domain::{Directory, Guid, Tenant};
 
+pub use acts::{ActCounts, ActPage, ActReader};
 pub use batch::Backoff;
 pub use dynamo::Dynamo;
 pub use keys::{Key, Stored};
@@ -23,16 +25,18 @@ pub enum Table {
     Readings,
     Balances,
     Transactions,
+    Acts,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
         Table::Readings,
         Table::Balances,
         Table::Transactions,
+        Table::Acts,
     ];
 
     /// The environment variable that carries the table's name (set by `template.yaml`).
@@ -44,6 +48,7 @@ impl Table {
             Table::Readings => "READINGS_TABLE",
             Table::Balances => "BALANCES_TABLE",
             Table::Transactions => "TRANSACTIONS_TABLE",
+            Table::Acts => "ACTS_TABLE",
         }
     }
 }
@@ -97,9 +102,9 @@ pub enum StoreError {
 
 /// Upserts records of one kind, idempotently: the same records written twice leave the table
 /// as after the first time.
-pub trait RecordWriter {
-    /// Answers how many distinct items were written.
-    fn upsert<R: Stored>(
+pub trait RecordWriter<R> {
+    /// Answers how many distinct records were written.
+    fn upsert(
         &self,
         tenant: &Tenant,
         records: &[R],

@@ -1,0 +1,10 @@
+//! `GET /v1/billing/acts[/{page}[/{limit}]]`: see `api::acts::list`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let store = store::Dynamo::from_env().await?;
+    run(service_fn(|request| api::acts::list(&store, request))).await
+}

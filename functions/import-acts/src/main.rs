@@ -1,0 +1,13 @@
+//! `POST /v1/billing/acts/import`: imports `domain::Act` records through `api::import`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let store = store::Dynamo::from_env().await?;
+    run(service_fn(|request| {
+        api::import::<domain::Act, _>(&store, request)
+    }))
+    .await
+}

@@ -1,0 +1,259 @@
+//! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
+
+use domain::acts::money_json;
+use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Tenant};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use store::ActReader;
+
+use crate::{ApiError, Problem, json_response};
+
+/// `{"data": ...}`, the envelope of every JCat answer.
+#[derive(Serialize)]
+struct Data<T> {
+    data: T,
+}
+
+fn ok<T: Serialize>(data: T) -> Response<Body> {
+    json_response(StatusCode::OK, &Data { data })
+}
+
+fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
+    Ok(result.unwrap_or_else(ApiError::into_response))
+}
+
+fn tenant(_request: &Request) -> Tenant {
+    // Tenants come with API keys; until then every request belongs to the default tenant.
+    Tenant::default_tenant()
+}
+
+/// One row of the act list, as the spec's example prints it.
+#[derive(Serialize)]
+struct ListItem<'a> {
+    act_number: u64,
+    count_number: Option<&'a str>,
+    created_at: String,
+    /// What the customer pays, VAT included.
+    amount: Box<RawValue>,
+    payer: &'a str,
+    recipient: &'a str,
+    send_date: Option<String>,
+    send_method: Option<&'a str>,
+    send_address: Option<&'a str>,
+}
+
+impl<'a> From<&'a Act> for ListItem<'a> {
+    fn from(act: &'a Act) -> Self {
+        Self {
+            act_number: act.act_number.get(),
+            count_number: act.count_number.as_ref().map(|t| t.as_str()),
+            created_at: act.created_at.to_string(),
+            amount: money_json(act.totals().with_vat),
+            payer: act.payer.name.as_str(),
+            recipient: act.recipient.name.as_str(),
+            send_date: act.send_date.map(|d| d.to_string()),
+            send_method: act.send_method.as_ref().map(|t| t.as_str()),
+            send_address: act.send_address.as_ref().map(|t| t.as_str()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ActList<'a> {
+    items: Vec<ListItem<'a>>,
+    total: u64,
+    pages: Pages,
+}
+
+#[derive(Serialize)]
+struct Pages {
+    page: u32,
+    total: u64,
+}
+
+/// `GET /v1/billing/acts[/{page}[/{limit}]]` with filters and sort in the query string.
+pub async fn list<S: ActReader>(
+    store: &S,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    answer(list_page(store, &request).await)
+}
+
+async fn list_page<S: ActReader>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
+    let path = request.path_parameters();
+    let params = request.query_string_parameters();
+    let query = ActQuery::parse(path.first("page"), path.first("limit"), |name| {
+        params.first(name)
+    })
+    .map_err(invalid_parameters)?;
+    let page = store.act_page(&tenant(request), &query).await?;
+    tracing::info!(
+        items = page.acts.len(),
+        total = page.total,
+        index_entries_read = page.index_entries_read,
+        acts_read = page.acts_read,
+        "act_list"
+    );
+    Ok(ok(ActList {
+        items: page.acts.iter().map(ListItem::from).collect(),
+        total: page.total,
+        pages: Pages {
+            page: query.page,
+            total: query.pages(page.total),
+        },
+    }))
+}
+
+fn invalid_parameters(errors: Vec<(&'static str, &'static str)>) -> ApiError {
+    ApiError::InvalidParameters(
+        errors
+            .into_iter()
+            .map(|(field, message)| Problem {
+                index: None,
+                field: Some(field.into()),
+                message,
+            })
+            .collect(),
+    )
+}
+
+/// A service line of the printed act; quantity, unit and price only when the act has them.
+#[derive(Serialize)]
+struct PrintedService<'a> {
+    title: &'a str,
+    amount: Box<RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quantity: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price: Option<Box<RawValue>>,
+}
+
+/// The act's print data: every field of the spec's example, in its order.
+#[derive(Serialize)]
+struct PrintData<'a> {
+    act_number: String,
+    act_description: Option<&'a str>,
+    act_text: Option<&'a str>,
+    contacts: Option<&'a str>,
+    warranty_text: Option<&'a str>,
+    payment_text: Option<&'a str>,
+    general_manager_position: Option<&'a str>,
+    general_manager: Option<&'a str>,
+    general_manager_procuratory: Option<&'a str>,
+    postal_address: Option<&'a str>,
+    customer_general_manager: Option<&'a str>,
+    logo: Option<&'a str>,
+    services: Vec<PrintedService<'a>>,
+    total_amount: Box<RawValue>,
+    total_amount_with_vat: Box<RawValue>,
+    vat_string: String,
+    vat_amount: Box<RawValue>,
+    sum_string: String,
+}
+
+impl<'a> From<&'a Act> for PrintData<'a> {
+    fn from(act: &'a Act) -> Self {
+        let text = |t: &'a Option<domain::Text>| t.as_ref().map(|t| t.as_str());
+        let totals = act.totals();
+        Self {
+            act_number: act.title(),
+            act_description: text(&act.act_description),
+            act_text: text(&act.act_text),
+            contacts: text(&act.contacts),
+            warranty_text: text(&act.warranty_text),
+            payment_text: text(&act.payment_text),
+            general_manager_position: text(&act.general_manager_position),
+            general_manager: text(&act.general_manager),
+            general_manager_procuratory: text(&act.general_manager_procuratory),
+            postal_address: text(&act.postal_address),
+            customer_general_manager: text(&act.customer_general_manager),
+            logo: text(&act.logo),
+            services: act
+                .services
+                .iter()
+                .map(|s| PrintedService {
+                    title: s.title.as_str(),
+                    amount: money_json(s.amount),
+                    quantity: s.quantity.map(money_json),
+                    unit: s.unit.as_ref().map(|u| u.as_str()),
+                    price: s.price.map(money_json),
+                })
+                .collect(),
+            total_amount: money_json(totals.total),
+            total_amount_with_vat: money_json(totals.with_vat),
+            vat_string: act.vat_string(),
+            vat_amount: money_json(totals.vat),
+            sum_string: act.sum_string(),
+        }
+    }
+}
+
+/// `GET /v1/billing/act_info/{act_id}`: the act's print data.
+pub async fn info<S: ActReader>(
+    store: &S,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    answer(print_data(store, &request).await)
+}
+
+async fn print_data<S: ActReader>(
+    store: &S,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let id = request
+        .path_parameters()
+        .first("act_id")
+        .unwrap_or_default()
+        .to_owned();
+    let number = ActNumber::parse_param(&id)
+        .map_err(|message| invalid_parameters(vec![("act_id", message)]))?;
+    let act = store
+        .act(&tenant(request), number)
+        .await?
+        .ok_or(ApiError::ActNotFound)?;
+    Ok(ok(PrintData::from(&act)))
+}
+
+/// A value a list filter can take.
+#[derive(Serialize)]
+struct FilterValue<T: Serialize> {
+    id: T,
+    name: String,
+}
+
+/// `GET /v1/billing/filter/act_statuses`: the statuses with their Russian names.
+pub async fn statuses(_request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    let values: Vec<_> = ActStatus::ALL
+        .into_iter()
+        .map(|s| FilterValue {
+            id: s.as_str(),
+            name: s.name_ru().to_owned(),
+        })
+        .collect();
+    Ok(ok(values))
+}
+
+/// `GET /v1/billing/filter/payers` and `/recipients`: every party the tenant's acts name.
+pub async fn parties<S: ActReader>(
+    store: &S,
+    request: Request,
+    role: PartyRole,
+) -> Result<Response<Body>, lambda_http::Error> {
+    let result = async {
+        let mut parties = store.parties(&tenant(&request), role).await?;
+        parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
+        let values: Vec<_> = parties
+            .into_iter()
+            .map(|p| FilterValue {
+                id: p.id,
+                name: p.name.to_string(),
+            })
+            .collect();
+        Ok(ok(values))
+    };
+    answer(result.await)
+}
