@@ -16,11 +16,12 @@ CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 DYNAMODB_JAR_STAMP := .tools/dynamodb/.installed-$(DYNAMODB_LOCAL_VERSION)
 SAM := .tools/sam/bin/sam
 
-.PHONY: help tools dynamodb run test e2e lint validate clean-data
+.PHONY: help tools dynamodb tables run key test e2e lint validate clean-data
 
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
 	@echo "make test   run every test (starts DynamoDB Local when it is not running)"
+	@echo "make key TENANT=<name> [SCOPES=read|import]  an API key on the local stack (last line)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make validate  sam validate --lint on template.yaml"
 	@echo "make clean-data  stop DynamoDB Local and forget its data"
@@ -43,11 +44,19 @@ tools: $(CARGO_LAMBDA) $(DYNAMODB_JAR_STAMP)
 dynamodb: $(DYNAMODB_JAR_STAMP)
 	scripts/dynamodb-local.sh
 
-run: tools dynamodb
+tables: dynamodb
 	mkdir -p .local
 	cargo run --quiet -p localstack -- tables .local/lambda.env
+
+run: tools tables
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch \
 		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file .local/lambda.env
+
+# The new key alone on the last line; SCOPES narrows it to read or import.
+SCOPES ?= import,read
+key: tables
+	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read]" >&2; exit 2; }
+	@set -a && . .local/lambda.env && set +a && cargo run --quiet -p apikey -- create "$(TENANT)" "$(SCOPES)"
 
 test: tools dynamodb
 	cargo run --quiet -p localstack -- sweep

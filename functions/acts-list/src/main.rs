@@ -5,6 +5,6 @@ use lambda_http::{Error, run, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let store = store::Dynamo::from_env().await?;
-    run(service_fn(|request| api::acts::list(&store, request))).await
+    let app = api::App::from_env().await?;
+    run(service_fn(|request| api::acts::list(&app, request))).await
 }

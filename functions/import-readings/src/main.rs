@@ -5,9 +5,9 @@ use lambda_http::{Error, run, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let store = store::Dynamo::from_env().await?;
+    let app = api::App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Reading, _>(&store, request)
+        api::import::<domain::Reading, _>(&app, request)
     }))
     .await
 }

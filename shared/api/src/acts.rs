@@ -1,14 +1,14 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
 use domain::acts::money_json;
-use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Tenant};
+use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use store::ActReader;
+use store::{ActReader, KeyReader};
 
-use crate::{ApiError, Problem, json_response};
+use crate::{ApiError, App, Problem, json_response};
 
 /// `{"data": ...}`, the envelope of every JCat answer.
 #[derive(Serialize)]
@@ -22,11 +22,6 @@ fn ok<T: Serialize>(data: T) -> Response<Body> {
 
 fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
     Ok(result.unwrap_or_else(ApiError::into_response))
-}
-
-fn tenant(_request: &Request) -> Tenant {
-    // Tenants come with API keys; until then every request belongs to the default tenant.
-    Tenant::default_tenant()
 }
 
 /// One row of the act list, as the spec's example prints it.
@@ -74,21 +69,25 @@ struct Pages {
 }
 
 /// `GET /v1/billing/acts[/{page}[/{limit}]]` with filters and sort in the query string.
-pub async fn list<S: ActReader>(
-    store: &S,
+pub async fn list<S: ActReader + KeyReader>(
+    app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    answer(list_page(store, &request).await)
+    answer(list_page(app, &request).await)
 }
 
-async fn list_page<S: ActReader>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn list_page<S: ActReader + KeyReader>(
+    app: &App<S>,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(request, Scope::Read).await?;
     let path = request.path_parameters();
     let params = request.query_string_parameters();
     let query = ActQuery::parse(path.first("page"), path.first("limit"), |name| {
         params.first(name)
     })
     .map_err(invalid_parameters)?;
-    let page = store.act_page(&tenant(request), &query).await?;
+    let page = app.store().act_page(&tenant, &query).await?;
     tracing::info!(
         items = page.acts.len(),
         total = page.total,
@@ -193,17 +192,18 @@ impl<'a> From<&'a Act> for PrintData<'a> {
 }
 
 /// `GET /v1/billing/act_info/{act_id}`: the act's print data.
-pub async fn info<S: ActReader>(
-    store: &S,
+pub async fn info<S: ActReader + KeyReader>(
+    app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    answer(print_data(store, &request).await)
+    answer(print_data(app, &request).await)
 }
 
-async fn print_data<S: ActReader>(
-    store: &S,
+async fn print_data<S: ActReader + KeyReader>(
+    app: &App<S>,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(request, Scope::Read).await?;
     let id = request
         .path_parameters()
         .first("act_id")
@@ -211,8 +211,10 @@ async fn print_data<S: ActReader>(
         .to_owned();
     let number = ActNumber::parse_param(&id)
         .map_err(|message| invalid_parameters(vec![("act_id", message)]))?;
-    let act = store
-        .act(&tenant(request), number)
+    // Another tenant's act is as unknown as a missing one: existence does not leak.
+    let act = app
+        .store()
+        .act(&tenant, number)
         .await?
         .ok_or(ApiError::ActNotFound)?;
     Ok(ok(PrintData::from(&act)))
@@ -226,25 +228,33 @@ struct FilterValue<T: Serialize> {
 }
 
 /// `GET /v1/billing/filter/act_statuses`: the statuses with their Russian names.
-pub async fn statuses(_request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    let values: Vec<_> = ActStatus::ALL
-        .into_iter()
-        .map(|s| FilterValue {
-            id: s.as_str(),
-            name: s.name_ru().to_owned(),
-        })
-        .collect();
-    Ok(ok(values))
+pub async fn statuses<S: KeyReader>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    let result = async {
+        app.authenticate(&request, Scope::Read).await?;
+        let values: Vec<_> = ActStatus::ALL
+            .into_iter()
+            .map(|s| FilterValue {
+                id: s.as_str(),
+                name: s.name_ru().to_owned(),
+            })
+            .collect();
+        Ok(ok(values))
+    };
+    answer(result.await)
 }
 
 /// `GET /v1/billing/filter/payers` and `/recipients`: every party the tenant's acts name.
-pub async fn parties<S: ActReader>(
-    store: &S,
+pub async fn parties<S: ActReader + KeyReader>(
+    app: &App<S>,
     request: Request,
     role: PartyRole,
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
-        let mut parties = store.parties(&tenant(&request), role).await?;
+        let tenant = app.authenticate(&request, Scope::Read).await?;
+        let mut parties = app.store().parties(&tenant, role).await?;
         parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
         let values: Vec<_> = parties
             .into_iter()

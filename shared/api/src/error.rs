@@ -46,6 +46,10 @@ pub enum ApiError {
         count: usize,
         problems: Vec<Problem>,
     },
+    #[error("нужен действующий API-ключ: Authorization: Bearer <ключ> или Basic с ключом в пароле")]
+    Unauthorized,
+    #[error("ключу не разрешено это действие")]
+    Forbidden,
     #[error("неверные параметры запроса")]
     InvalidParameters(Vec<Problem>),
     #[error("акт не найден")]
@@ -75,6 +79,8 @@ impl ApiError {
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::ActNotFound => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StorageIncomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +100,8 @@ impl ApiError {
             ApiError::UnknownReferences { .. } => "unknown_references",
             ApiError::InvalidParameters(_) => "invalid_parameter",
             ApiError::ActNotFound => "not_found",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
             ApiError::Storage(_) => "storage_error",
         }
@@ -110,6 +118,8 @@ impl ApiError {
             | ApiError::NotUtf8
             | ApiError::Envelope(_)
             | ApiError::ActNotFound
+            | ApiError::Unauthorized
+            | ApiError::Forbidden
             | ApiError::StorageIncomplete(_)
             | ApiError::Storage(_) => &[],
         }
@@ -134,7 +144,16 @@ impl ApiError {
                 "details": self.details(),
             }
         });
-        json_response(self.status(), &body)
+        let mut response = json_response(self.status(), &body);
+        if matches!(self, ApiError::Unauthorized) {
+            response.headers_mut().insert(
+                "www-authenticate",
+                lambda_http::http::HeaderValue::from_static(
+                    "Bearer realm=\"domcontrol\", Basic realm=\"domcontrol\", charset=\"UTF-8\"",
+                ),
+            );
+        }
+        response
     }
 }
 

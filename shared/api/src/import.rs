@@ -5,14 +5,14 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use domain::json::{Fields, collection, normalise};
-use domain::{Record, Tenant};
+use domain::{Record, Scope, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, RecordWriter};
+use store::{DirectoryLookup, KeyReader, RecordWriter};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
-use crate::{ApiError, body};
+use crate::{ApiError, App, body};
 
 /// The answer to a successful import.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -22,13 +22,16 @@ pub struct Imported {
 }
 
 /// Handles one import request for records of kind `R`. Never fails: errors become responses.
-pub async fn import<R, S>(store: &S, request: Request) -> Result<Response<Body>, lambda_http::Error>
+pub async fn import<R, S>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error>
 where
     R: Record,
-    S: RecordWriter<R> + DirectoryLookup,
+    S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    let response = match run::<R, S>(store, &request).await {
+    let response = match run::<R, S>(app, &request).await {
         Ok(imported) => {
             tracing::info!(
                 collection = R::COLLECTION,
@@ -43,19 +46,21 @@ where
     Ok(response)
 }
 
-async fn run<R, S>(store: &S, request: &Request) -> Result<Imported, ApiError>
+async fn run<R, S>(app: &App<S>, request: &Request) -> Result<Imported, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + DirectoryLookup,
+    S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
-    // Tenants come with API keys; until then every request belongs to the default tenant.
-    let tenant = Tenant::default_tenant();
+    let tenant = app.authenticate(request, Scope::Import).await?;
     let text = body::text(request)?;
     let text = normalise(&text);
-    let records: Vec<R> = parse_all(&text)?;
-    check_references(store, &tenant, &records).await?;
+    let mut records: Vec<R> = parse_all(&text)?;
+    for record in &mut records {
+        record.protect(app.personal_data());
+    }
+    check_references(app.store(), &tenant, &records).await?;
     if !records.is_empty() {
-        store.upsert(&tenant, &records).await?;
+        app.store().upsert(&tenant, &records).await?;
     }
     Ok(Imported {
         imported: records.len(),

@@ -2,23 +2,37 @@
 //! pipeline. A function's `main` builds the store once and hands requests to a handler here.
 
 pub mod acts;
+mod app;
 pub mod body;
 mod error;
 pub mod import;
 
+pub use app::{App, KEY_TTL};
 pub use error::{ApiError, MAX_DETAILS, Problem, json_response};
 pub use import::import;
 
 /// JSON log lines for CloudWatch; `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing::subscriber::set_global_default(log_subscriber(std::io::stdout, filter))
+        .expect("tracing is initialised once");
+}
+
+/// The log format of every function, writing to `writer` (tests capture it).
+pub fn log_subscriber<W>(
+    writer: W,
+    filter: tracing_subscriber::EnvFilter,
+) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_current_span(false)
         .with_ansi(false)
         .without_time()
-        .init();
+        .with_writer(writer)
+        .finish()
 }

@@ -4,58 +4,46 @@
 use std::collections::HashMap;
 
 use domain::acts::ActSort;
-use domain::{Act, ActQuery, PartyRole, Tenant};
+use domain::{Act, ActQuery, PartyRole};
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
-use store::{ActReader, Dynamo, Tables};
+use store::{ActReader, Dynamo};
 
-async fn stack(test: &str) -> Dynamo {
-    let (client, names) = localstack::fresh_tables(test).await;
-    Dynamo::new(
-        client,
-        Tables::from_lookup(|var| names.get(var).cloned()).unwrap(),
-    )
-}
+mod common;
+use api::App;
+use common::{authorized, post, status_and_json};
+use domain::ApiKey;
 
-fn body_json(response: lambda_http::Response<Body>) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let Body::Text(text) = response.body() else {
-        panic!("no text body")
-    };
-    (status, serde_json::from_str(text).unwrap())
-}
+type Harness = (App<Dynamo>, ApiKey);
 
-async fn import(store: &Dynamo, acts: &[Value]) -> (u16, Value) {
+async fn import((app, key): &Harness, acts: &[Value]) -> (u16, Value) {
     let body = json!({ "acts": acts }).to_string();
-    let request = lambda_http::http::Request::builder()
-        .method("POST")
-        .body(Body::from(body))
-        .unwrap();
-    body_json(api::import::<Act, _>(store, request).await.unwrap())
+    status_and_json(api::import::<Act, _>(app, post(key, body)).await.unwrap())
 }
 
-fn get(path: &[(&str, &str)], query: &[(&str, &str)]) -> Request {
+fn get(key: &ApiKey, path: &[(&str, &str)], query: &[(&str, &str)]) -> Request {
     let to_map = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     };
-    lambda_http::http::Request::builder()
+    let request = lambda_http::http::Request::builder()
         .method("GET")
         .body(Body::Empty)
         .unwrap()
         .with_path_parameters(to_map(path))
-        .with_query_string_parameters(to_map(query))
+        .with_query_string_parameters(to_map(query));
+    authorized(request, key)
 }
 
-async fn list(store: &Dynamo, path: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
-    body_json(api::acts::list(store, get(path, query)).await.unwrap())
+async fn list((app, key): &Harness, path: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
+    status_and_json(api::acts::list(app, get(key, path, query)).await.unwrap())
 }
 
-async fn info(store: &Dynamo, id: &str) -> (u16, Value) {
-    body_json(
-        api::acts::info(store, get(&[("act_id", id)], &[]))
+async fn info((app, key): &Harness, id: &str) -> (u16, Value) {
+    status_and_json(
+        api::acts::info(app, get(key, &[("act_id", id)], &[]))
             .await
             .unwrap(),
     )
@@ -96,12 +84,12 @@ fn spec_list_act() -> Value {
 
 #[tokio::test]
 async fn act_info_answers_the_spec_example_exactly() {
-    let store = stack("actinfo").await;
+    let h = common::app("actinfo").await;
     assert_eq!(
-        import(&store, &[spec_info_act()]).await,
+        import(&h, &[spec_info_act()]).await,
         (201, json!({"imported": 1}))
     );
-    let (status, answer) = info(&store, "777").await;
+    let (status, answer) = info(&h, "777").await;
     assert_eq!(status, 200);
     let spec = include_str!("../../../fixtures/jcat/act_info.json");
     let mut want: Value = serde_json::from_str(spec).unwrap();
@@ -112,9 +100,9 @@ async fn act_info_answers_the_spec_example_exactly() {
 
 #[tokio::test]
 async fn the_list_answers_the_spec_example_exactly() {
-    let store = stack("actlist").await;
-    import(&store, &[spec_list_act()]).await;
-    let (status, answer) = list(&store, &[("page", "1"), ("limit", "10")], &[]).await;
+    let h = common::app("actlist").await;
+    import(&h, &[spec_list_act()]).await;
+    let (status, answer) = list(&h, &[("page", "1"), ("limit", "10")], &[]).await;
     assert_eq!(status, 200);
     let want: Value =
         serde_json::from_str(include_str!("../../../fixtures/jcat/acts_list.json")).unwrap();
@@ -150,9 +138,9 @@ fn numbers(answer: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn every_sort_in_both_directions_matches_sorting_in_memory() {
-    let store = stack("actsort").await;
+    let h = common::app("actsort").await;
     let acts = catalogue();
-    import(&store, &acts).await;
+    import(&h, &acts).await;
     let parsed: Vec<Act> = acts
         .iter()
         .map(|a| {
@@ -192,7 +180,7 @@ async fn every_sort_in_both_directions_matches_sorting_in_memory() {
             let mut got = Vec::new();
             for page in ["1", "2", "3"] {
                 let (status, answer) = list(
-                    &store,
+                    &h,
                     &[("page", page), ("limit", "5")],
                     &[("sort", sort), ("direction", direction)],
                 )
@@ -212,9 +200,9 @@ async fn every_sort_in_both_directions_matches_sorting_in_memory() {
 
 #[tokio::test]
 async fn every_filter_matches_filtering_in_memory() {
-    let store = stack("actfilter").await;
+    let h = common::app("actfilter").await;
     let acts = catalogue();
-    import(&store, &acts).await;
+    import(&h, &acts).await;
     let parsed: Vec<Act> = acts
         .iter()
         .map(|a| {
@@ -251,7 +239,7 @@ async fn every_filter_matches_filtering_in_memory() {
             .filter(|a| query.filter.matches(a))
             .map(|a| a.act_number.get())
             .collect();
-        let (status, answer) = list(&store, &[("limit", "100")], params).await;
+        let (status, answer) = list(&h, &[("limit", "100")], params).await;
         assert_eq!(status, 200, "{params:?}");
         let mut got = numbers(&answer);
         got.sort();
@@ -268,23 +256,23 @@ async fn every_filter_matches_filtering_in_memory() {
 
 #[tokio::test]
 async fn a_page_past_the_end_is_empty_with_the_right_totals() {
-    let store = stack("actpast").await;
-    import(&store, &catalogue()).await;
-    let (status, answer) = list(&store, &[("page", "4"), ("limit", "5")], &[]).await;
+    let h = common::app("actpast").await;
+    import(&h, &catalogue()).await;
+    let (status, answer) = list(&h, &[("page", "4"), ("limit", "5")], &[]).await;
     assert_eq!(status, 200);
     assert_eq!(
         answer["data"],
         json!({"items": [], "total": 12, "pages": {"page": 4, "total": 3}})
     );
-    let (_, answer) = list(&store, &[("page", "9")], &[("payer_id", "1")]).await;
+    let (_, answer) = list(&h, &[("page", "9")], &[("payer_id", "1")]).await;
     assert_eq!(answer["data"]["items"], json!([]));
     assert_eq!(answer["data"]["total"], 4);
 }
 
 #[tokio::test]
 async fn bad_parameters_are_400_and_unknown_acts_404() {
-    let store = stack("actbad").await;
-    import(&store, &catalogue()).await;
+    let h = common::app("actbad").await;
+    import(&h, &catalogue()).await;
     type Params<'a> = &'a [(&'a str, &'a str)];
     let cases: [(Params, Params, &str); 6] = [
         (&[], &[("created_at_to", "2020-25-12")], "created_at_to"),
@@ -295,33 +283,37 @@ async fn bad_parameters_are_400_and_unknown_acts_404() {
         (&[("page", "первая")], &[], "page"),
     ];
     for (path, query, field) in cases {
-        let (status, answer) = list(&store, path, query).await;
+        let (status, answer) = list(&h, path, query).await;
         assert_eq!(status, 400, "{path:?} {query:?}");
         assert_eq!(answer["error"]["code"], "invalid_parameter");
         assert_eq!(answer["error"]["details"][0]["field"], field, "{answer}");
         assert!(answer["error"]["details"][0].get("index").is_none());
     }
-    let (status, answer) = info(&store, "999999").await;
+    let (status, answer) = info(&h, "999999").await;
     assert_eq!(
         (status, answer["error"]["code"].as_str()),
         (404, Some("not_found"))
     );
-    let (status, _) = info(&store, "abc").await;
+    let (status, _) = info(&h, "abc").await;
     assert_eq!(status, 400);
 }
 
 #[tokio::test]
 async fn filter_values_for_statuses_payers_and_recipients() {
-    let store = stack("actvalues").await;
-    import(&store, &catalogue()).await;
-    let (status, statuses) = body_json(api::acts::statuses(get(&[], &[])).await.unwrap());
+    let h = common::app("actvalues").await;
+    import(&h, &catalogue()).await;
+    let (status, statuses) = status_and_json(
+        api::acts::statuses(&h.0, get(&h.1, &[], &[]))
+            .await
+            .unwrap(),
+    );
     assert_eq!(status, 200);
     assert_eq!(
         statuses,
         json!({"data": [{"id": "sended", "name": "Отправлен"}, {"id": "not_sended", "name": "Не отправлен"}]})
     );
-    let (_, payers) = body_json(
-        api::acts::parties(&store, get(&[], &[]), PartyRole::Payer)
+    let (_, payers) = status_and_json(
+        api::acts::parties(&h.0, get(&h.1, &[], &[]), PartyRole::Payer)
             .await
             .unwrap(),
     );
@@ -329,8 +321,8 @@ async fn filter_values_for_statuses_payers_and_recipients() {
         payers,
         json!({"data": [{"id": 0, "name": "Плательщик 0"}, {"id": 1, "name": "Плательщик 1"}, {"id": 2, "name": "Плательщик 2"}]})
     );
-    let (_, recipients) = body_json(
-        api::acts::parties(&store, get(&[], &[]), PartyRole::Recipient)
+    let (_, recipients) = status_and_json(
+        api::acts::parties(&h.0, get(&h.1, &[], &[]), PartyRole::Recipient)
             .await
             .unwrap(),
     );
@@ -342,31 +334,31 @@ async fn filter_values_for_statuses_payers_and_recipients() {
 
 #[tokio::test]
 async fn counts_follow_imports_and_status_changes_and_ignore_resends() {
-    let store = stack("actcounts").await;
-    let tenant = Tenant::default_tenant();
+    let h = common::app("actcounts").await;
+    let tenant = common::tenant("default");
     let acts = catalogue();
-    import(&store, &acts).await;
-    import(&store, &acts).await;
-    let counts = store.act_counts(&tenant).await.unwrap();
+    import(&h, &acts).await;
+    import(&h, &acts).await;
+    let counts = h.0.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended, counts.not_sended), (12, 6, 6));
 
     let mut changed = acts[0].clone(); // act 101, not_sended
     changed["act_status"] = json!("sended");
-    let (status, _) = import(&store, &[changed.clone(), changed]).await;
+    let (status, _) = import(&h, &[changed.clone(), changed]).await;
     assert_eq!(status, 201);
-    let counts = store.act_counts(&tenant).await.unwrap();
+    let counts = h.0.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended, counts.not_sended), (12, 7, 5));
-    let (_, answer) = list(&store, &[], &[("act_status", "sended")]).await;
+    let (_, answer) = list(&h, &[], &[("act_status", "sended")]).await;
     assert_eq!(answer["data"]["total"], 7);
 }
 
 #[tokio::test]
 async fn invalid_acts_are_rejected_whole() {
-    let store = stack("actinvalid").await;
+    let h = common::app("actinvalid").await;
     let mut bad = spec_list_act();
     bad["act_number"] = json!(0);
     bad["services"] = json!([{"title": "x", "amount": "много"}]);
-    let (status, answer) = import(&store, &[spec_info_act(), bad]).await;
+    let (status, answer) = import(&h, &[spec_info_act(), bad]).await;
     assert_eq!(status, 400);
     let fields: Vec<&str> = answer["error"]["details"]
         .as_array()
@@ -375,15 +367,15 @@ async fn invalid_acts_are_rejected_whole() {
         .map(|d| d["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["act_number", "services[0].amount"]);
-    assert_eq!(info(&store, "777").await.0, 404);
+    assert_eq!(info(&h, "777").await.0, 404);
 }
 
 /// The default listing reads as many whole acts as it returns, and skips only small index
 /// entries, however many acts the tenant has.
 #[tokio::test]
 async fn twenty_thousand_acts_page_without_reading_them_all() {
-    let store = stack("actscale").await;
-    let tenant = Tenant::default_tenant();
+    let h = common::app("actscale").await;
+    let tenant = common::tenant("default");
     let act = |n: u64| {
         json!({"act_number": n, "count_number": format!("{}", n % 977), "created_at": format!("2019-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
                "payer": {"id": n % 40, "name": "П"}, "recipient": {"id": 1, "name": "Р"},
@@ -397,15 +389,15 @@ async fn twenty_thousand_acts_page_without_reading_them_all() {
     let sended_total = (1..=20_000u64).filter(|n| sended(*n)).count() as u64;
     for chunk in (1..=20_000u64).collect::<Vec<_>>().chunks(2_000) {
         let acts: Vec<Value> = chunk.iter().map(|n| act(*n)).collect();
-        assert_eq!(import(&store, &acts).await.0, 201);
+        assert_eq!(import(&h, &acts).await.0, 201);
     }
-    let counts = store.act_counts(&tenant).await.unwrap();
+    let counts = h.0.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended), (20_000, sended_total));
 
     for (page, limit) in [(1u32, 10u32), (2, 10), (30, 100)] {
         let query =
             ActQuery::parse(Some(&page.to_string()), Some(&limit.to_string()), |_| None).unwrap();
-        let result = store.act_page(&tenant, &query).await.unwrap();
+        let result = h.0.store().act_page(&tenant, &query).await.unwrap();
         assert_eq!(result.total, 20_000);
         assert_eq!(result.acts.len(), limit as usize);
         assert_eq!(result.acts_read, limit as usize, "whole acts read");
@@ -417,7 +409,7 @@ async fn twenty_thousand_acts_page_without_reading_them_all() {
     }
     // Status only: the total still comes from the counts, and the walk stops at the page.
     let sended = ActQuery::parse(None, None, |n| (n == "act_status").then_some("sended")).unwrap();
-    let result = store.act_page(&tenant, &sended).await.unwrap();
+    let result = h.0.store().act_page(&tenant, &sended).await.unwrap();
     assert_eq!((result.total, result.acts_read), (sended_total, 10));
     assert!(
         result.index_entries_read <= 200,

@@ -9,7 +9,12 @@ use domain::{Account, Balance, Counter, Reading, Service, Transaction};
 use lambda_http::{Body, Request};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use store::{Dynamo, PartitionReader, Stored, Table, Tables};
+use store::{Dynamo, PartitionReader, Table};
+
+mod common;
+use api::App;
+use common::{post, status_and_json};
+use domain::ApiKey;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 
@@ -17,39 +22,28 @@ fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
 }
 
-async fn stack(test: &str) -> Dynamo {
-    let (client, names) = localstack::fresh_tables(test).await;
-    Dynamo::new(
-        client,
-        Tables::from_lookup(|var| names.get(var).cloned()).unwrap(),
-    )
-}
-
-fn post(body: impl Into<Body>) -> Request {
-    lambda_http::http::Request::builder()
-        .method("POST")
-        .body(body.into())
-        .unwrap()
-}
-
 /// Status and JSON body of one import of `R`.
-async fn import<R: Stored>(store: &Dynamo, request: Request) -> (u16, Value) {
-    let response = api::import::<R, _>(store, request).await.unwrap();
-    let status = response.status().as_u16();
-    let body = match response.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
-        other => panic!("unexpected body {other:?}"),
-    };
-    (status, body)
+async fn import<R>(app: &App<Dynamo>, request: Request) -> (u16, Value)
+where
+    R: domain::Record,
+    Dynamo: store::RecordWriter<R>,
+{
+    status_and_json(api::import::<R, _>(app, request).await.unwrap())
 }
 
-async fn import_ok<R: Stored>(store: &Dynamo, body: &str) -> Value {
-    let (status, answer) = import::<R>(store, post(body.to_owned())).await;
+async fn import_ok<R>((app, key): &(App<Dynamo>, ApiKey), body: &str) -> Value
+where
+    R: domain::Record,
+    Dynamo: store::RecordWriter<R>,
+{
+    let (status, answer) = import::<R>(app, post(key, body.to_owned())).await;
     assert_eq!(status, 201, "{answer}");
     answer
 }
 
-async fn prerequisites(store: &Dynamo) {
+type Harness = (App<Dynamo>, ApiKey);
+
+async fn prerequisites(store: &Harness) {
     import_ok::<Service>(store, &fixture("prerequisites/services.json")).await;
     import_ok::<Account>(store, &fixture("prerequisites/accounts.json")).await;
     import_ok::<Counter>(store, &fixture("prerequisites/counters.json")).await;
@@ -58,7 +52,8 @@ async fn prerequisites(store: &Dynamo) {
 /// Every item of every table, for "nothing changed" checks.
 async fn snapshot(store: &Dynamo) -> BTreeMap<&'static str, Vec<String>> {
     let mut all = BTreeMap::new();
-    for table in Table::ALL {
+    // The data tables: the keys table holds the test's own key.
+    for table in Table::ALL.into_iter().filter(|t| *t != Table::ApiKeys) {
         let items = store
             .client()
             .scan()
@@ -87,16 +82,17 @@ const TENANT: &str = "default";
 
 #[tokio::test]
 async fn spec_examples_import_verbatim_and_read_back_exactly() {
-    let store = stack("spec").await;
-    prerequisites(&store).await;
+    let h = common::app("spec").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
 
     let answers = [
-        import_ok::<Service>(&store, &fixture("spec/services.json")).await,
-        import_ok::<Account>(&store, &fixture("spec/accounts.json")).await,
-        import_ok::<Counter>(&store, &fixture("spec/counters.json")).await,
-        import_ok::<Reading>(&store, &fixture("spec/readings.json")).await,
-        import_ok::<Balance>(&store, &fixture("spec/balances.json")).await,
-        import_ok::<Transaction>(&store, &fixture("spec/transactions.json")).await,
+        import_ok::<Service>(&h, &fixture("spec/services.json")).await,
+        import_ok::<Account>(&h, &fixture("spec/accounts.json")).await,
+        import_ok::<Counter>(&h, &fixture("spec/counters.json")).await,
+        import_ok::<Reading>(&h, &fixture("spec/readings.json")).await,
+        import_ok::<Balance>(&h, &fixture("spec/balances.json")).await,
+        import_ok::<Transaction>(&h, &fixture("spec/transactions.json")).await,
     ];
     for answer in answers {
         assert_eq!(answer, json!({"imported": 1}));
@@ -170,8 +166,9 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
 
 #[tokio::test]
 async fn resending_every_request_changes_nothing() {
-    let store = stack("resend").await;
-    prerequisites(&store).await;
+    let h = common::app("resend").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
     let bodies = [
         "spec/services.json",
         "spec/accounts.json",
@@ -181,7 +178,7 @@ async fn resending_every_request_changes_nothing() {
         "spec/transactions.json",
     ]
     .map(fixture);
-    async fn all(store: &Dynamo, bodies: &[String; 6]) {
+    async fn all(store: &Harness, bodies: &[String; 6]) {
         import_ok::<Service>(store, &bodies[0]).await;
         import_ok::<Account>(store, &bodies[1]).await;
         import_ok::<Counter>(store, &bodies[2]).await;
@@ -189,26 +186,27 @@ async fn resending_every_request_changes_nothing() {
         import_ok::<Balance>(store, &bodies[4]).await;
         import_ok::<Transaction>(store, &bodies[5]).await;
     }
-    all(&store, &bodies).await;
-    let first = snapshot(&store).await;
-    all(&store, &bodies).await;
-    assert_eq!(snapshot(&store).await, first);
+    all(&h, &bodies).await;
+    let first = snapshot(store).await;
+    all(&h, &bodies).await;
+    assert_eq!(snapshot(store).await, first);
 }
 
 #[tokio::test]
 async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on_resend() {
-    let store = stack("txdup").await;
-    prerequisites(&store).await;
+    let h = common::app("txdup").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
     let one = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
                      "amount": 100, "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"});
     let other = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
                        "amount": "100,00", "service": "00000000-0000-0000-0000-000000000000"});
     let body = json!({"transactions": [one, one, other]}).to_string();
     assert_eq!(
-        import_ok::<Transaction>(&store, &body).await,
+        import_ok::<Transaction>(&h, &body).await,
         json!({"imported": 3})
     );
-    import_ok::<Transaction>(&store, &body).await;
+    import_ok::<Transaction>(&h, &body).await;
     let stored: Vec<Transaction> = store
         .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
         .await
@@ -219,13 +217,14 @@ async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on
 
 #[tokio::test]
 async fn a_directory_repeated_in_one_request_keeps_the_last_version() {
-    let store = stack("dirdup").await;
+    let h = common::app("dirdup").await;
+    let store = h.0.store();
     let body = json!({"services": [
         {"id": "1093b094-a349-472a-b63d-9008506af55a", "short_name": "старое"},
         {"id": "{1093B094-A349-472A-B63D-9008506AF55A}", "short_name": "новое"},
     ]})
     .to_string();
-    import_ok::<Service>(&store, &body).await;
+    import_ok::<Service>(&h, &body).await;
     let services: Vec<Service> = store.partition(TENANT).await.unwrap();
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].short_name.as_ref().unwrap().as_str(), "новое");
@@ -233,17 +232,15 @@ async fn a_directory_repeated_in_one_request_keeps_the_last_version() {
 
 #[tokio::test]
 async fn what_1c_really_sends_is_normalised_once() {
-    let store = stack("tolerant").await;
-    prerequisites(&store).await;
+    let h = common::app("tolerant").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
     // BOM, no Content-Type, key with stray spaces and capitals, braces and upper case in GUIDs,
     // human-formatted numbers, an offset on the date.
     let body = "\u{feff}{\"balances\": [{\"Account \": \"{AD96E8AB-476F-11E7-8518-0050569F0C67}\",\
         \"service\": \"B712502B-005F-11E4-8679-D43D7E9EFAEB\", \"date\": \"2018-06-30T23:59:59+03:00\",\
         \"amount\": \"-20\u{a0}394,86\"},]}";
-    assert_eq!(
-        import_ok::<Balance>(&store, body).await,
-        json!({"imported": 1})
-    );
+    assert_eq!(import_ok::<Balance>(&h, body).await, json!({"imported": 1}));
     let stored: Vec<Balance> = store
         .partition("default#ad96e8ab-476f-11e7-8518-0050569f0c67")
         .await
@@ -278,7 +275,8 @@ async fn what_1c_really_sends_is_normalised_once() {
 
 #[tokio::test]
 async fn a_base64_body_from_api_gateway_imports() {
-    let store = stack("base64").await;
+    let h = common::app("base64").await;
+    let store = h.0.store();
     let body = fixture("spec/services.json");
     let encoded = BASE64_STANDARD.encode(format!("\u{feff}{body}"));
     let event = json!({
@@ -293,25 +291,26 @@ async fn a_base64_body_from_api_gateway_imports() {
         "body": encoded, "isBase64Encoded": true
     });
     let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-    let (status, answer) = import::<Service>(&store, request).await;
+    let (status, answer) = import::<Service>(&h.0, common::authorized(request, &h.1)).await;
     assert_eq!((status, answer), (201, json!({"imported": 1})));
     assert_eq!(store.partition::<Service>(TENANT).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn an_empty_list_imports_nothing_successfully() {
-    let store = stack("empty").await;
+    let h = common::app("empty").await;
     assert_eq!(
-        import_ok::<Reading>(&store, "{\"counters\": []}").await,
+        import_ok::<Reading>(&h, "{\"counters\": []}").await,
         json!({"imported": 0})
     );
 }
 
 #[tokio::test]
 async fn invalid_items_are_all_listed_and_nothing_is_written() {
-    let store = stack("invalid").await;
-    prerequisites(&store).await;
-    let before = snapshot(&store).await;
+    let h = common::app("invalid").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
+    let before = snapshot(store).await;
     let body = json!({"balances": [
         {"account": "ad96e8ab-476f-11e7-8518-0050569f0c67", "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
          "date": "2018-06-30T23:59:59", "amount": 1},
@@ -320,7 +319,7 @@ async fn invalid_items_are_all_listed_and_nothing_is_written() {
         "not an object",
     ]})
     .to_string();
-    let (status, answer) = import::<Balance>(&store, post(body)).await;
+    let (status, answer) = import::<Balance>(&h.0, post(&h.1, body)).await;
     assert_eq!(status, 400);
     assert_eq!(answer["error"]["code"], "invalid_items");
     let details: Vec<(u64, Value)> = answer["error"]["details"]
@@ -333,15 +332,15 @@ async fn invalid_items_are_all_listed_and_nothing_is_written() {
         details,
         [(1, json!("date")), (1, json!("amount")), (2, Value::Null)]
     );
-    assert_eq!(snapshot(&store).await, before);
+    assert_eq!(snapshot(store).await, before);
 }
 
 #[tokio::test]
 async fn no_more_than_a_hundred_problems_are_listed() {
-    let store = stack("many").await;
+    let h = common::app("many").await;
     let items: Vec<Value> = (0..150).map(|_| json!({"id": "x"})).collect();
     let (status, answer) =
-        import::<Service>(&store, post(json!({"services": items}).to_string())).await;
+        import::<Service>(&h.0, post(&h.1, json!({"services": items}).to_string())).await;
     assert_eq!(status, 400);
     assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 100);
     assert!(answer["error"]["message"].as_str().unwrap().contains("150"));
@@ -349,10 +348,11 @@ async fn no_more_than_a_hundred_problems_are_listed() {
 
 #[tokio::test]
 async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
-    let store = stack("refs").await;
-    import_ok::<Service>(&store, &fixture("prerequisites/services.json")).await;
-    import_ok::<Account>(&store, &fixture("prerequisites/accounts.json")).await;
-    let before = snapshot(&store).await;
+    let h = common::app("refs").await;
+    let store = h.0.store();
+    import_ok::<Service>(&h, &fixture("prerequisites/services.json")).await;
+    import_ok::<Account>(&h, &fixture("prerequisites/accounts.json")).await;
+    let before = snapshot(store).await;
     let body = json!({"counters": [
         {"id": "a7a747b2-24d8-11e7-ae76-0050569f0c67", "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
          "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94"},
@@ -360,7 +360,7 @@ async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
          "service": "22222222-2222-2222-2222-222222222222"},
     ]})
     .to_string();
-    let (status, answer) = import::<Counter>(&store, post(body)).await;
+    let (status, answer) = import::<Counter>(&h.0, post(&h.1, body)).await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["code"], "unknown_references");
     assert_eq!(
@@ -370,16 +370,17 @@ async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
             {"index": 1, "field": "service", "message": "услуга с таким идентификатором не загружена"},
         ])
     );
-    assert_eq!(snapshot(&store).await, before);
+    assert_eq!(snapshot(store).await, before);
 
     // Readings need their counter; none was written above.
-    let (status, _) = import::<Reading>(&store, post(fixture("spec/readings.json"))).await;
+    let (status, _) = import::<Reading>(&h.0, post(&h.1, fixture("spec/readings.json"))).await;
     assert_eq!(status, 422);
 }
 
 #[tokio::test]
 async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
-    let store = stack("malformed").await;
+    let h = common::app("malformed").await;
+    let store = h.0.store();
     let oversized = format!(
         "{{\"services\": [], \"x\": \"{}\"}}",
         "a".repeat(api::body::MAX_BODY_BYTES)
@@ -399,7 +400,7 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
         (Body::from(oversized), 413, "payload_too_large"),
     ];
     for (body, status, code) in cases {
-        let (got, answer) = import::<Service>(&store, post(body)).await;
+        let (got, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
         assert_eq!(
             (got, answer["error"]["code"].as_str().unwrap()),
             (status, code),
@@ -407,17 +408,17 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
         );
         assert!(!answer["error"]["message"].as_str().unwrap().is_empty());
     }
-    assert!(snapshot(&store).await.values().all(Vec::is_empty));
+    assert!(snapshot(store).await.values().all(Vec::is_empty));
 }
 
 #[tokio::test]
 async fn errors_never_quote_personal_data() {
-    let store = stack("pii").await;
+    let h = common::app("pii").await;
     let body = json!({"accounts": [{"id": "Смирнова Юлия Валерьевна", "name": {"x": 1},
         "full_name": "Смирнова Юлия Валерьевна", "phone": "+79332211223", "email": ["user@mail.ru"],
         "square": "+7 (933) 221-12-23"}]})
     .to_string();
-    let (status, answer) = import::<Account>(&store, post(body)).await;
+    let (status, answer) = import::<Account>(&h.0, post(&h.1, body)).await;
     assert_eq!(status, 400);
     let text = answer.to_string();
     for secret in ["Смирнова", "79332211223", "221-12-23", "user@mail.ru"] {
@@ -428,8 +429,9 @@ async fn errors_never_quote_personal_data() {
 
 #[tokio::test]
 async fn thousands_of_items_are_written_in_batches() {
-    let store = stack("bulk").await;
-    prerequisites(&store).await;
+    let h = common::app("bulk").await;
+    let store = h.0.store();
+    prerequisites(&h).await;
     let items: Vec<Value> = (0..3000)
         .map(|i| {
             json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1",
@@ -440,7 +442,7 @@ async fn thousands_of_items_are_written_in_batches() {
         .collect();
     let body = json!({"transactions": items}).to_string();
     assert_eq!(
-        import_ok::<Transaction>(&store, &body).await,
+        import_ok::<Transaction>(&h, &body).await,
         json!({"imported": 3000})
     );
     let stored: Vec<Transaction> = store

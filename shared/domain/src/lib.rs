@@ -2,6 +2,7 @@
 //! construction. No I/O lives here.
 
 pub mod acts;
+pub mod auth;
 pub mod json;
 pub mod records;
 pub mod tenant;
@@ -9,6 +10,7 @@ pub mod values;
 pub mod words;
 
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
+pub use auth::{ApiKey, KeyHash, PersonalData, Scope};
 pub use records::{
     Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,
     Transaction,

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::PersonalData;
 use crate::json::{Fields, Value};
 use crate::values::{Guid, LocalDateTime, Rejection, Text, parse_decimal, parse_share};
 
@@ -56,6 +57,9 @@ pub trait Record: Sized + Serialize + Send + Sync + 'static {
     fn references(&self) -> Vec<Reference> {
         Vec::new()
     }
+
+    /// Applies the deployment's personal-data policy to whatever personal data the record has.
+    fn protect(&mut self, _policy: &PersonalData) {}
 }
 
 /// Parses the fields of one item, collecting every rejection instead of stopping at the first.
@@ -184,6 +188,18 @@ impl std::fmt::Debug for Account {
 
 impl Record for Account {
     const COLLECTION: &'static str = "accounts";
+
+    fn protect(&mut self, policy: &PersonalData) {
+        for value in [
+            &mut self.address,
+            &mut self.full_name,
+            &mut self.cadastral,
+            &mut self.phone,
+            &mut self.email,
+        ] {
+            policy.protect(value);
+        }
+    }
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);

@@ -12,19 +12,12 @@ pub struct Tenant(String);
 pub struct BadTenant;
 
 impl Tenant {
-    /// Until API keys arrive every request belongs to this tenant.
-    pub const DEFAULT: &'static str = "default";
-
     pub fn parse(name: &str) -> Result<Self, BadTenant> {
         let ok = (1..=64).contains(&name.len())
             && name
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         ok.then(|| Self(name.to_owned())).ok_or(BadTenant)
-    }
-
-    pub fn default_tenant() -> Self {
-        Self(Self::DEFAULT.to_owned())
     }
 
     pub fn as_str(&self) -> &str {

@@ -78,6 +78,11 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Text made here (a pseudonym), already trimmed and non-empty.
+    pub(crate) fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
 }
 
 impl fmt::Display for Text {

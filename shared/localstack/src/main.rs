@@ -24,9 +24,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .unwrap_or_else(|_| localstack::DEFAULT_ENDPOINT.to_owned());
+    // The local stack pseudonymises like a default deployment, with a key that is no secret.
     let mut env = format!(
         "AWS_ENDPOINT_URL_DYNAMODB={endpoint}\nAWS_REGION=eu-central-1\n\
-         AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n"
+         AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n\
+         PERSONAL_DATA=pseudonymise\nPERSONAL_DATA_KEY=local-development-only-not-a-secret-0000\n"
     );
     for (var, table) in template.table_names("") {
         writeln!(env, "{var}={table}")?;

@@ -2,6 +2,7 @@
 //! implementation; tests run it against DynamoDB Local.
 
 pub mod acts;
+pub mod api_keys;
 mod batch;
 mod dynamo;
 pub mod keys;
@@ -12,6 +13,7 @@ use std::future::Future;
 use domain::{Directory, Guid, Tenant};
 
 pub use acts::{ActCounts, ActPage, ActReader};
+pub use api_keys::{KeyReader, KeyRecord, Verified};
 pub use batch::Backoff;
 pub use dynamo::Dynamo;
 pub use keys::{Key, Stored};
@@ -26,10 +28,11 @@ pub enum Table {
     Balances,
     Transactions,
     Acts,
+    ApiKeys,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
@@ -37,6 +40,7 @@ impl Table {
         Table::Balances,
         Table::Transactions,
         Table::Acts,
+        Table::ApiKeys,
     ];
 
     /// The environment variable that carries the table's name (set by `template.yaml`).
@@ -49,6 +53,7 @@ impl Table {
             Table::Balances => "BALANCES_TABLE",
             Table::Transactions => "TRANSACTIONS_TABLE",
             Table::Acts => "ACTS_TABLE",
+            Table::ApiKeys => "API_KEYS_TABLE",
         }
     }
 }

@@ -1,0 +1,237 @@
+//! API keys and what they allow, and the deployment's handling of residents' personal data.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::Text;
+
+/// What a key may do: `import` for every POST, `read` for every GET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Import,
+    Read,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 2] = [Scope::Import, Scope::Read];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Import => "import",
+            Scope::Read => "read",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text.trim())
+    }
+}
+
+/// A secret API key. Shown once when created; only its hash is stored. Never printed by Debug.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(…)")
+    }
+}
+
+/// The SHA-256 of a key, hex: what the keys table stores and looks up. A key has 256 random
+/// bits, so a fast hash is enough: there is nothing to guess.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeyHash(String);
+
+impl ApiKey {
+    const PREFIX: &'static str = "dck_";
+
+    /// 32 bytes from the operating system's random source.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the OS random source is available");
+        Self(format!("{}{}", Self::PREFIX, URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    /// The key of an `Authorization` header: `Bearer <key>`, or HTTP Basic with the key as the
+    /// password (1C's `HTTPСоединение` sends Basic natively; the user name is not checked).
+    pub fn from_authorization(header: &str) -> Option<Self> {
+        let (scheme, value) = header.trim().split_once(' ')?;
+        let key = if scheme.eq_ignore_ascii_case("bearer") {
+            value.trim().to_owned()
+        } else if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = STANDARD.decode(value.trim()).ok()?;
+            let decoded = String::from_utf8(decoded).ok()?;
+            decoded.split_once(':')?.1.to_owned()
+        } else {
+            return None;
+        };
+        (!key.is_empty() && key.len() <= 256).then_some(Self(key))
+    }
+
+    pub fn hash(&self) -> KeyHash {
+        KeyHash(hex(&Sha256::digest(self.0.as_bytes())))
+    }
+
+    /// The secret itself, for the one time it is shown.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl KeyHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A short public name for the key (the hash's first 12 hex digits), for lists and revoking.
+    pub fn id(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a deployment keeps residents' personal data (an account's `full_name`, `phone`, `email`,
+/// `address` and `cadastral`). 152-ФЗ requires Russian citizens' personal data to be stored in
+/// Russia: only a deployment whose database is there may `store` it.
+#[derive(Clone)]
+pub enum PersonalData {
+    /// Kept as sent.
+    Store,
+    /// Replaced by a keyed HMAC-SHA256: equal values still match, the values cannot be read.
+    Pseudonymise(Vec<u8>),
+    /// Not kept at all.
+    Drop,
+}
+
+impl fmt::Debug for PersonalData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PersonalData::Store => "store",
+            PersonalData::Pseudonymise(_) => "pseudonymise",
+            PersonalData::Drop => "drop",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PersonalDataError {
+    #[error("PERSONAL_DATA must be store, pseudonymise or drop")]
+    UnknownMode,
+    #[error("PERSONAL_DATA=pseudonymise needs PERSONAL_DATA_KEY of at least 32 characters")]
+    MissingKey,
+}
+
+impl PersonalData {
+    /// From the deployment's settings; `pseudonymise` when the mode is not set.
+    pub fn from_settings(mode: Option<&str>, key: Option<&str>) -> Result<Self, PersonalDataError> {
+        match mode.map(str::trim).unwrap_or("pseudonymise") {
+            "store" => Ok(Self::Store),
+            "drop" => Ok(Self::Drop),
+            "pseudonymise" | "" => match key {
+                Some(key) if key.len() >= 32 => Ok(Self::Pseudonymise(key.as_bytes().to_vec())),
+                _ => Err(PersonalDataError::MissingKey),
+            },
+            _ => Err(PersonalDataError::UnknownMode),
+        }
+    }
+
+    /// Applies the policy to one personal value.
+    pub fn protect(&self, value: &mut Option<Text>) {
+        match self {
+            PersonalData::Store => {}
+            PersonalData::Drop => *value = None,
+            PersonalData::Pseudonymise(key) => {
+                if let Some(text) = value.as_ref() {
+                    let mut mac =
+                        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+                    mac.update(text.as_str().as_bytes());
+                    let digest = hex(&mac.finalize().into_bytes());
+                    *value = Some(Text::from_trusted(format!("hmac:{digest}")));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::Value;
+
+    #[test]
+    fn generated_keys_are_long_random_and_hide_in_debug() {
+        let (a, b) = (ApiKey::generate(), ApiKey::generate());
+        assert_ne!(a, b);
+        assert!(a.reveal().len() >= 4 + 43);
+        assert_eq!(format!("{a:?}"), "ApiKey(…)");
+        assert_eq!(a.hash().as_str().len(), 64);
+        assert_eq!(
+            a.hash(),
+            ApiKey::from_authorization(&format!("Bearer {}", a.reveal()))
+                .unwrap()
+                .hash()
+        );
+    }
+
+    #[test]
+    fn basic_authentication_carries_the_key_as_password() {
+        let header = format!("Basic {}", STANDARD.encode("okunevo:dck_secret"));
+        assert_eq!(
+            ApiKey::from_authorization(&header).unwrap().reveal(),
+            "dck_secret"
+        );
+        assert_eq!(
+            ApiKey::from_authorization("bearer  dck_x ")
+                .unwrap()
+                .reveal(),
+            "dck_x"
+        );
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Token x",
+            "Basic !!!",
+            &format!("Basic {}", STANDARD.encode("nocolon")),
+        ] {
+            assert!(ApiKey::from_authorization(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn personal_data_modes() {
+        let value = || Text::parse(&Value::String("Смирнова Юлия".into())).unwrap();
+        let key = "k".repeat(32);
+        let hmac = PersonalData::from_settings(None, Some(&key)).unwrap();
+        let (mut a, mut b) = (value(), value());
+        hmac.protect(&mut a);
+        hmac.protect(&mut b);
+        assert_eq!(a, b, "equal values still match");
+        assert!(a.unwrap().as_str().starts_with("hmac:"));
+        let mut dropped = value();
+        PersonalData::from_settings(Some("drop"), None)
+            .unwrap()
+            .protect(&mut dropped);
+        assert_eq!(dropped, None);
+        let mut kept = value();
+        PersonalData::from_settings(Some("store"), None)
+            .unwrap()
+            .protect(&mut kept);
+        assert_eq!(kept, value());
+        assert_eq!(
+            PersonalData::from_settings(None, Some("short")).unwrap_err(),
+            PersonalDataError::MissingKey
+        );
+        assert_eq!(
+            PersonalData::from_settings(Some("keep"), None).unwrap_err(),
+            PersonalDataError::UnknownMode
+        );
+    }
+}

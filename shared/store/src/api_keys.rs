@@ -1,0 +1,168 @@
+//! API keys, stored only as their hash with the tenant, scopes and creation and revocation
+//! times. The table's partition key is the hash: verifying a key is one GetItem.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::{KeyHash, Scope, Tenant};
+use serde::{Deserialize, Serialize};
+
+use crate::dynamo::{Item, request_error};
+use crate::{Dynamo, StoreError, Table};
+
+/// What is known of a key. The key itself is not: only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The hash's first 12 hex digits: the key's public name.
+    pub id: String,
+    pub tenant: String,
+    pub scopes: Vec<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A key that is valid now: its tenant and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub tenant: Tenant,
+    pub scopes: Vec<Scope>,
+}
+
+impl KeyRecord {
+    /// `None` for a revoked key or one whose record does not parse.
+    pub fn verified(&self) -> Option<Verified> {
+        if self.revoked_at.is_some() {
+            return None;
+        }
+        Some(Verified {
+            tenant: Tenant::parse(&self.tenant).ok()?,
+            scopes: self.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+        })
+    }
+}
+
+/// Looks a presented key up by its hash.
+pub trait KeyReader {
+    fn key(
+        &self,
+        hash: &KeyHash,
+    ) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+}
+
+#[derive(Serialize)]
+struct KeyRow<'a> {
+    pk: &'a str,
+    #[serde(flatten)]
+    record: &'a KeyRecord,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl KeyReader for Dynamo {
+    async fn key(&self, hash: &KeyHash) -> Result<Option<KeyRecord>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.tables().name(Table::ApiKeys))
+            .key("pk", AttributeValue::S(hash.as_str().to_owned()))
+            .send()
+            .await
+            .map_err(|e| request_error("GetItem", e))?;
+        out.item
+            .map(|item| {
+                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .transpose()
+    }
+}
+
+/// The administrator's operations (the `apikey` tool).
+impl Dynamo {
+    pub async fn create_key(
+        &self,
+        hash: &KeyHash,
+        tenant: &Tenant,
+        scopes: &[Scope],
+    ) -> Result<KeyRecord, StoreError> {
+        let record = KeyRecord {
+            id: hash.id().to_owned(),
+            tenant: tenant.to_string(),
+            scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            created_at: now(),
+            revoked_at: None,
+        };
+        let item: Item = serde_dynamo::to_item(KeyRow {
+            pk: hash.as_str(),
+            record: &record,
+        })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.client()
+            .put_item()
+            .table_name(self.tables().name(Table::ApiKeys))
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(|e| request_error("PutItem", e))?;
+        Ok(record)
+    }
+
+    /// Every key (the table is small: a few keys per tenant), oldest first.
+    pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        let mut records: Vec<KeyRecord> = self
+            .key_items()
+            .await?
+            .into_iter()
+            .map(|item| {
+                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(records)
+    }
+
+    /// Revokes the key with this id; `false` when there is none (or it was revoked before).
+    pub async fn revoke_key(&self, id: &str) -> Result<bool, StoreError> {
+        let items = self.key_items().await?;
+        let Some(pk) = items.into_iter().find_map(|mut item| {
+            let matches = matches!(item.get("id"), Some(AttributeValue::S(v)) if v == id);
+            matches.then(|| item.remove("pk")).flatten()
+        }) else {
+            return Ok(false);
+        };
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.tables().name(Table::ApiKeys))
+            .key("pk", pk)
+            .update_expression("SET revoked_at = :now")
+            .condition_expression("attribute_exists(pk) AND attribute_type(revoked_at, :null)")
+            .expression_attribute_values(":now", AttributeValue::S(now()))
+            .expression_attribute_values(":null", AttributeValue::S("NULL".into()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(request_error("UpdateItem", e)),
+        }
+    }
+
+    async fn key_items(&self) -> Result<Vec<Item>, StoreError> {
+        self.client()
+            .scan()
+            .table_name(self.tables().name(Table::ApiKeys))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| request_error("Scan", e))
+    }
+}
