@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{ActReader, KeyReader};
 
-use crate::{ApiError, App, Problem, json_response};
+use crate::{ApiError, App, json_response};
 
 /// `{"data": ...}`, the envelope of every JCat answer.
 #[derive(Serialize)]
@@ -86,7 +86,7 @@ async fn list_page<S: ActReader + KeyReader>(
     let query = ActQuery::parse(path.first("page"), path.first("limit"), |name| {
         params.first(name)
     })
-    .map_err(invalid_parameters)?;
+    .map_err(ApiError::invalid_parameters)?;
     let page = app.store().act_page(&tenant, &query).await?;
     tracing::info!(
         items = page.acts.len(),
@@ -103,19 +103,6 @@ async fn list_page<S: ActReader + KeyReader>(
             total: query.pages(page.total),
         },
     }))
-}
-
-fn invalid_parameters(errors: Vec<(&'static str, &'static str)>) -> ApiError {
-    ApiError::InvalidParameters(
-        errors
-            .into_iter()
-            .map(|(field, message)| Problem {
-                index: None,
-                field: Some(field.into()),
-                message,
-            })
-            .collect(),
-    )
 }
 
 /// A service line of the printed act; quantity, unit and price only when the act has them.
@@ -210,13 +197,13 @@ async fn print_data<S: ActReader + KeyReader>(
         .unwrap_or_default()
         .to_owned();
     let number = ActNumber::parse_param(&id)
-        .map_err(|message| invalid_parameters(vec![("act_id", message)]))?;
+        .map_err(|message| ApiError::invalid_parameters(vec![("act_id", message)]))?;
     // Another tenant's act is as unknown as a missing one: existence does not leak.
     let act = app
         .store()
         .act(&tenant, number)
         .await?
-        .ok_or(ApiError::ActNotFound)?;
+        .ok_or(ApiError::NotFound("акт не найден"))?;
     Ok(ok(PrintData::from(&act)))
 }
 

@@ -52,8 +52,9 @@ pub enum ApiError {
     Forbidden,
     #[error("неверные параметры запроса")]
     InvalidParameters(Vec<Problem>),
-    #[error("акт не найден")]
-    ActNotFound,
+    /// An act, account or counter that does not exist, or belongs to another tenant.
+    #[error("{0}")]
+    NotFound(&'static str),
     #[error("хранилище не приняло все записи; повторите запрос целиком, повтор безопасен")]
     StorageIncomplete(#[source] StoreError),
     #[error("ошибка хранилища; повторите запрос позже")]
@@ -70,6 +71,20 @@ impl From<StoreError> for ApiError {
 }
 
 impl ApiError {
+    /// Rejected request parameters, each named (they have no item index).
+    pub fn invalid_parameters(errors: Vec<(&'static str, &'static str)>) -> Self {
+        ApiError::InvalidParameters(
+            errors
+                .into_iter()
+                .map(|(field, message)| Problem {
+                    index: None,
+                    field: Some(field.into()),
+                    message,
+                })
+                .collect(),
+        )
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -78,7 +93,7 @@ impl ApiError {
             | ApiError::Envelope(_)
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
-            ApiError::ActNotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -99,7 +114,7 @@ impl ApiError {
             ApiError::InvalidItems { .. } => "invalid_items",
             ApiError::UnknownReferences { .. } => "unknown_references",
             ApiError::InvalidParameters(_) => "invalid_parameter",
-            ApiError::ActNotFound => "not_found",
+            ApiError::NotFound(_) => "not_found",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
@@ -117,7 +132,7 @@ impl ApiError {
             | ApiError::EmptyBody
             | ApiError::NotUtf8
             | ApiError::Envelope(_)
-            | ApiError::ActNotFound
+            | ApiError::NotFound(_)
             | ApiError::Unauthorized
             | ApiError::Forbidden
             | ApiError::StorageIncomplete(_)

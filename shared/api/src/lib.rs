@@ -6,6 +6,7 @@ mod app;
 pub mod body;
 mod error;
 pub mod import;
+pub mod reads;
 
 pub use app::{App, KEY_TTL};
 pub use error::{ApiError, MAX_DETAILS, Problem, json_response};

@@ -172,6 +172,28 @@ fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
     }
     assert_eq!(snapshot(), after_first, "re-sending changed the tables");
 
+    // Everything reads back through the read API, exactly.
+    let (status, account) = api.get("/api/accounts/358d67ad-d66e-11e3-bd79-94de80e97e9a");
+    assert_eq!(status, 200, "{account}");
+    let counters = account["data"]["counters"].as_array().unwrap();
+    let kitchen = counters
+        .iter()
+        .find(|c| c["id"] == "a7a747b2-24d8-11e7-ae76-0050569f0c67")
+        .unwrap();
+    assert_eq!(kitchen["latest_reading"]["current_data1"], json!(33));
+    let (_, readings) = api.get(
+        "/api/counters/a7a747b2-24d8-11e7-ae76-0050569f0c67/readings?from=2018-12-05&to=2018-12-05",
+    );
+    assert_eq!(readings["data"]["items"][0]["date"], "2018-12-05T15:14:46");
+    let (_, balances) =
+        api.get("/api/accounts/ad96e8ab-476f-11e7-8518-0050569f0c67/balances?limit=1");
+    assert_eq!(balances["data"]["items"][0]["amount"], json!(-20394.86));
+    let (_, transactions) =
+        api.get("/api/accounts/af723e90-c3d4-11e4-8075-1c6f652434e1/transactions");
+    assert_eq!(transactions["data"]["items"][0]["amount"], json!(-2600));
+    let (_, services) = api.get("/api/services");
+    assert!(services["data"]["items"].as_array().unwrap().len() >= 4);
+
     // 1C's own habits: a BOM, no Content-Type, or a text one.
     let bom = format!("\u{feff}{}", fixture("spec/services.json"));
     assert_eq!(api.post(SERVICES, None, &bom).0, 201);

@@ -573,9 +573,15 @@ fn parse_id(text: &str) -> Result<u64, Rejection> {
         .map_err(|_| "идентификатор: целое неотрицательное число")
 }
 
-/// A JSON number with exactly the decimal's digits (`960`, `1000.5`), never through f64.
+/// A JSON number with exactly the decimal's digits (`960`, `1000.5`), never through f64;
+/// trailing zeros dropped, as the spec's examples print amounts.
 pub fn money_json(amount: Decimal) -> Box<RawValue> {
-    RawValue::from_string(amount.normalize().to_string()).expect("a decimal is a JSON number")
+    decimal_json(amount.normalize())
+}
+
+/// A JSON number with exactly the decimal's digits and scale, as it was imported (`56.70`).
+pub fn decimal_json(value: Decimal) -> Box<RawValue> {
+    RawValue::from_string(value.to_string()).expect("a decimal is a JSON number")
 }
 
 #[cfg(test)]

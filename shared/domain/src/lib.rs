@@ -3,6 +3,7 @@
 
 pub mod acts;
 pub mod auth;
+pub mod history;
 pub mod json;
 pub mod records;
 pub mod tenant;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::batch::{Backoff, until_done};
 use crate::keys::{Key, Stored, directory_key};
-use crate::{DirectoryLookup, PartitionReader, RecordWriter, StoreError, Table, Tables};
+use crate::{DirectoryLookup, Page, PartitionReader, RecordWriter, StoreError, Table, Tables};
 
 /// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys.
 const WRITE_BATCH: usize = 25;
@@ -226,7 +226,79 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
             })
             .collect();
         self.write_all(self.tables.name(R::TABLE), requests).await?;
+        self.write_latest(tenant, records).await?;
         Ok(written)
+    }
+}
+
+impl Dynamo {
+    async fn put_if_not_older(
+        &self,
+        table: &str,
+        item: Item,
+        date: String,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR #date <= :date")
+            .expression_attribute_names("#date", "date")
+            .expression_attribute_values(":date", AttributeValue::S(date))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(request_error("PutItem", e)),
+        }
+    }
+
+    /// Keeps the newest record per [`Stored::latest`] key: a conditional put per key, so that an
+    /// import of older data (or a slower concurrent one) never replaces a newer value.
+    async fn write_latest<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        records: &[R],
+    ) -> Result<(), StoreError> {
+        let mut newest: HashMap<Key, (domain::LocalDateTime, &R)> = HashMap::new();
+        for record in records {
+            let Some((key, date)) = record.latest(tenant) else {
+                continue;
+            };
+            match newest.get(&key) {
+                Some((seen, _)) if *seen > date => {}
+                _ => {
+                    newest.insert(key, (date, record));
+                }
+            }
+        }
+        let puts: Vec<(Item, String)> = newest
+            .into_iter()
+            .map(|(key, (date, record))| {
+                let row = Row {
+                    pk: &key.pk,
+                    sk: &key.sk,
+                    account_key: None,
+                    record,
+                };
+                let item =
+                    serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((item, date.to_string()))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let table = self.tables.name(R::TABLE);
+        stream::iter(puts)
+            .map(|(item, date)| self.put_if_not_older(table, item, date))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect::<()>()
+            .await
     }
 }
 
@@ -248,7 +320,90 @@ impl DirectoryLookup for Dynamo {
     }
 }
 
+fn from_items<R: Stored>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {
+    items
+        .into_iter()
+        .map(|item| serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
+}
+
 impl PartitionReader for Dynamo {
+    async fn newest_first<R: Stored>(
+        &self,
+        pk: &str,
+        (from, to): (&str, &str),
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page<R>, StoreError> {
+        let start = after.map(|sk| {
+            HashMap::from([
+                ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
+                ("sk".to_owned(), AttributeValue::S(sk)),
+            ])
+        });
+        let out = self
+            .client
+            .query()
+            .table_name(self.tables.name(R::TABLE))
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
+            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        let next = out
+            .last_evaluated_key
+            .and_then(|mut key| match key.remove("sk") {
+                Some(AttributeValue::S(sk)) => Some(sk),
+                _ => None,
+            });
+        Ok(Page {
+            items: from_items(out.items.unwrap_or_default())?,
+            next,
+        })
+    }
+
+    async fn get<R: Stored>(&self, key: Key) -> Result<Option<R>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.tables.name(R::TABLE))
+            .key("pk", AttributeValue::S(key.pk))
+            .key("sk", AttributeValue::S(key.sk))
+            .send()
+            .await
+            .map_err(|e| request_error("GetItem", e))?;
+        Ok(from_items(out.item.into_iter().collect())?.pop())
+    }
+
+    async fn counters_of(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> Result<Vec<domain::Counter>, StoreError> {
+        let items: Vec<Item> = self
+            .client
+            .query()
+            .table_name(self.tables.name(Table::Counters))
+            .index_name("ByAccount")
+            .key_condition_expression("account_key = :account")
+            .expression_attribute_values(
+                ":account",
+                AttributeValue::S(crate::keys::owner_key(tenant, account)),
+            )
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        from_items(items)
+    }
+
     async fn partition<R: Stored>(&self, pk: &str) -> Result<Vec<R>, StoreError> {
         let items: Vec<Item> = self
             .client

@@ -9,10 +9,12 @@
 //! | balance     | Balances     | tenant#account      | date#service                         |
 //! | transaction | Transactions | tenant#account      | date#service#amount#occurrence       |
 //!
-//! Dates are `YYYY-MM-DDThh:mm:ss`, so a sort-key range is a date range.
+//! Dates are `YYYY-MM-DDThh:mm:ss`, so a sort-key range is a date range. Balances also keep an
+//! account's latest balance per service under `tenant#account#latest`, sk = service.
 
 use domain::{
-    Account, Balance, Counter, Directory, Guid, Reading, Record, Service, Tenant, Transaction,
+    Account, Balance, Counter, Directory, Guid, LocalDateTime, Reading, Record, Service, Tenant,
+    Transaction,
 };
 use serde::de::DeserializeOwned;
 
@@ -37,6 +39,17 @@ pub trait Stored: Record + DeserializeOwned {
     fn account_key(&self, _tenant: &Tenant) -> Option<String> {
         None
     }
+
+    /// Where the newest record of its kind is kept besides its history (the latest balance per
+    /// account and service), and the date that decides which is newest.
+    fn latest(&self, _tenant: &Tenant) -> Option<(Key, LocalDateTime)> {
+        None
+    }
+}
+
+/// The partition of an account's latest balances, one item per service.
+pub fn latest_balances_key(tenant: &Tenant, account: Guid) -> String {
+    format!("{tenant}#{account}#latest")
 }
 
 /// The partition key of everything stored per account (or per counter).
@@ -103,6 +116,13 @@ impl Stored for Balance {
             pk: owner_key(tenant, self.account),
             sk: format!("{}#{}", self.date, self.service),
         }
+    }
+    fn latest(&self, tenant: &Tenant) -> Option<(Key, LocalDateTime)> {
+        let key = Key {
+            pk: latest_balances_key(tenant, self.account),
+            sk: self.service.to_string(),
+        };
+        Some((key, self.date))
     }
 }
 

@@ -125,11 +125,40 @@ pub trait DirectoryLookup {
     ) -> impl Future<Output = Result<HashSet<(Directory, Guid)>, StoreError>> + Send;
 }
 
-/// Reads back one partition of a record kind (all of an account's balances, a tenant's
-/// services, …), oldest first.
+/// Reads records back by key or by partition (an account's balances, a tenant's services, …).
 pub trait PartitionReader {
+    /// The whole partition, in sort-key order.
     fn partition<R: Stored>(
         &self,
         pk: &str,
     ) -> impl Future<Output = Result<Vec<R>, StoreError>> + Send;
+
+    /// One Query: at most `limit` records with sort keys between `from` and `to` (inclusive),
+    /// newest first, continuing after the sort key `after`.
+    fn newest_first<R: Stored>(
+        &self,
+        pk: &str,
+        range: (&str, &str),
+        limit: u32,
+        after: Option<String>,
+    ) -> impl Future<Output = Result<Page<R>, StoreError>> + Send;
+
+    fn get<R: Stored>(
+        &self,
+        key: Key,
+    ) -> impl Future<Output = Result<Option<R>, StoreError>> + Send;
+
+    /// An account's counters, through the `ByAccount` index.
+    fn counters_of(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> impl Future<Output = Result<Vec<domain::Counter>, StoreError>> + Send;
+}
+
+/// Records of one Query, and the sort key to continue after when more may follow.
+#[derive(Debug, Clone)]
+pub struct Page<R> {
+    pub items: Vec<R>,
+    pub next: Option<String>,
 }

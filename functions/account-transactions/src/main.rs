@@ -1,0 +1,13 @@
+//! `GET /api/accounts/{id}/transactions`: see `api::reads::transactions`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let app = api::App::from_env().await?;
+    run(service_fn(|request| {
+        api::reads::transactions(&app, request)
+    }))
+    .await
+}

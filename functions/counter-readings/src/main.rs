@@ -1,0 +1,10 @@
+//! `GET /api/counters/{id}/readings`: see `api::reads::readings`.
+
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let app = api::App::from_env().await?;
+    run(service_fn(|request| api::reads::readings(&app, request))).await
+}

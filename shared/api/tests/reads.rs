@@ -1,0 +1,345 @@
+//! The read API against DynamoDB Local: everything imported through the six spec endpoints,
+//! the spec's examples included, reads back exactly (values, decimals, dates).
+
+use std::collections::HashMap;
+
+use api::App;
+use domain::{Account, ApiKey, Balance, Counter, Reading, Scope, Service, Transaction};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{Value, json};
+use store::Dynamo;
+
+mod common;
+use common::{authorized, post};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
+}
+
+type Harness = (App<Dynamo>, ApiKey);
+
+async fn import_everything((app, key): &Harness) {
+    let statuses = [
+        api::import::<Service, _>(app, post(key, fixture("prerequisites/services.json"))).await,
+        api::import::<Account, _>(app, post(key, fixture("prerequisites/accounts.json"))).await,
+        api::import::<Counter, _>(app, post(key, fixture("prerequisites/counters.json"))).await,
+        api::import::<Service, _>(app, post(key, fixture("spec/services.json"))).await,
+        api::import::<Account, _>(app, post(key, fixture("spec/accounts.json"))).await,
+        api::import::<Counter, _>(app, post(key, fixture("spec/counters.json"))).await,
+        api::import::<Reading, _>(app, post(key, fixture("spec/readings.json"))).await,
+        api::import::<Balance, _>(app, post(key, fixture("spec/balances.json"))).await,
+        api::import::<Transaction, _>(app, post(key, fixture("spec/transactions.json"))).await,
+    ];
+    for response in statuses {
+        assert_eq!(response.unwrap().status(), 201);
+    }
+}
+
+fn get(key: &ApiKey, id: Option<&str>, query: &[(&str, &str)]) -> Request {
+    let mut request = lambda_http::http::Request::builder()
+        .method("GET")
+        .body(Body::Empty)
+        .unwrap()
+        .with_query_string_parameters(
+            query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<HashMap<_, _>>(),
+        );
+    if let Some(id) = id {
+        request = request.with_path_parameters(HashMap::from([("id".to_owned(), id.to_owned())]));
+    }
+    authorized(request, key)
+}
+
+/// Status, raw body text, and JSON.
+fn read(response: Response<Body>) -> (u16, String, Value) {
+    let status = response.status().as_u16();
+    let Body::Text(text) = response.body() else {
+        panic!("no text body")
+    };
+    (status, text.clone(), serde_json::from_str(text).unwrap())
+}
+
+const SMIRNOVA: &str = "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb";
+const IVANOV: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+const PETROV: &str = "ad96e8ab-476f-11e7-8518-0050569f0c67";
+const SIDOROVA: &str = "af723e90-c3d4-11e4-8075-1c6f652434e1";
+const KITCHEN_COUNTER: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
+
+#[tokio::test]
+async fn the_spec_examples_read_back_exactly() {
+    let h = common::app("reads").await;
+    import_everything(&h).await;
+    let (app, key) = &h;
+
+    let (status, _, services) = read(
+        api::reads::services(app, get(key, None, &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(services["data"]["next"], Value::Null);
+    let fee = services["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "1093b094-a349-472a-b63d-9008506af55a")
+        .unwrap();
+    assert_eq!(
+        *fee,
+        json!({"id": "1093b094-a349-472a-b63d-9008506af55a", "organization": "Окунево",
+               "short_name": "Членский взнос", "full_name": "Членский взнос"})
+    );
+
+    let (status, text, smirnova) = read(
+        api::reads::account(app, get(key, Some(SMIRNOVA), &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        smirnova["data"],
+        json!({"id": SMIRNOVA, "name": "М30400НЖ003", "address": "ул. Молодежная, д. 3, пом. 003",
+               "full_name": "Смирнова Юлия Валерьевна", "ownership": 50, "square": 56.7,
+               "cadastral": "47:14:1203001:814", "phone": "+79332211223", "email": "user@mail.ru",
+               "counters": [], "balances": []})
+    );
+    assert!(
+        text.contains("\"square\":56.7,"),
+        "exact decimal text: {text}"
+    );
+
+    let (_, _, ivanov) = read(
+        api::reads::account(app, get(key, Some(IVANOV), &[]))
+            .await
+            .unwrap(),
+    );
+    let counters = ivanov["data"]["counters"].as_array().unwrap();
+    assert_eq!(
+        counters.len(),
+        2,
+        "the spec's counter and the kitchen counter"
+    );
+    let kitchen = counters
+        .iter()
+        .find(|c| c["id"] == KITCHEN_COUNTER)
+        .unwrap();
+    assert_eq!(
+        kitchen["latest_reading"],
+        json!({"counter": KITCHEN_COUNTER, "date": "2018-12-05T15:14:46",
+               "current_data1": 33, "current_data2": 10, "current_data3": 30})
+    );
+    let spec_counter = counters
+        .iter()
+        .find(|c| c["id"] == "67d00473-13c2-11e4-9dce-94de80eb2300")
+        .unwrap();
+    assert_eq!(
+        *spec_counter,
+        json!({"id": "67d00473-13c2-11e4-9dce-94de80eb2300", "name": "Название счетчика", "type": "ХВС",
+               "account": IVANOV, "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+               "date_installation": "2014-03-31T00:00:00", "date_removal": null, "date_verification": null,
+               "latest_reading": null})
+    );
+
+    let (_, _, petrov) = read(
+        api::reads::account(app, get(key, Some(PETROV), &[]))
+            .await
+            .unwrap(),
+    );
+    let spec_balance = json!({"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+                              "date": "2018-06-30T23:59:59", "amount": -20394.86});
+    assert_eq!(petrov["data"]["balances"], json!([spec_balance]));
+    let (_, text, balances) = read(
+        api::reads::balances(app, get(key, Some(PETROV), &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        balances["data"],
+        json!({"items": [spec_balance], "next": null})
+    );
+    assert!(text.contains("\"amount\":-20394.86"), "{text}");
+
+    let (_, _, transactions) = read(
+        api::reads::transactions(app, get(key, Some(SIDOROVA), &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        transactions["data"],
+        json!({"items": [{"account": SIDOROVA, "date": "2018-12-01T00:00:00", "amount": -2600,
+                          "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"}], "next": null})
+    );
+
+    let (_, _, readings) = read(
+        api::reads::readings(app, get(key, Some(KITCHEN_COUNTER), &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        readings["data"]["items"],
+        json!([kitchen["latest_reading"]])
+    );
+}
+
+#[tokio::test]
+async fn history_pages_newest_first_through_the_next_token() {
+    let h = common::app("paging").await;
+    import_everything(&h).await;
+    let (app, key) = &h;
+    // 250 balances of one account over 250 days, two of them with decimals kept to the kopeck.
+    let items: Vec<Value> = (0..250)
+        .map(|day| {
+            let date =
+                chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + chrono::Days::new(day);
+            json!({"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+                   "date": format!("{date}T12:00:00"), "amount": format!("{day},50")})
+        })
+        .collect();
+    let body = json!({"balances": items}).to_string();
+    assert_eq!(
+        api::import::<Balance, _>(app, post(key, body))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+
+    let mut dates = Vec::new();
+    let mut next: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut query = vec![("from", "2019-01-01"), ("limit", "100")];
+        if let Some(token) = &next {
+            query.push(("next", token.as_str()));
+        }
+        let (status, _, page) = read(
+            api::reads::balances(app, get(key, Some(PETROV), &query))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        for item in page["data"]["items"].as_array().unwrap() {
+            dates.push(item["date"].as_str().unwrap().to_owned());
+        }
+        match page["data"]["next"].as_str() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    assert!((3..=4).contains(&pages), "{pages} pages");
+    assert_eq!(dates.len(), 250, "the 2018 spec balance is before `from`");
+    let mut sorted = dates.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(dates, sorted, "newest first, no repeats");
+
+    // Inclusive days at both ends.
+    let (_, text, june) = read(
+        api::reads::balances(
+            app,
+            get(
+                key,
+                Some(PETROV),
+                &[("from", "2019-06-01"), ("to", "2019-06-30")],
+            ),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(june["data"]["items"].as_array().unwrap().len(), 30);
+    assert!(text.contains("\"amount\":180.50"), "scale kept: {text}");
+
+    // The account view shows the newest balance, and an older import does not replace it.
+    let older = json!({"balances": [{"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+                                      "date": "2018-01-01T00:00:00", "amount": 1}]});
+    assert_eq!(
+        api::import::<Balance, _>(app, post(key, older.to_string()))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let (_, _, petrov) = read(
+        api::reads::account(app, get(key, Some(PETROV), &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(petrov["data"]["balances"][0]["date"], "2019-09-07T12:00:00");
+    assert_eq!(petrov["data"]["balances"][0]["amount"], json!(249.50));
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
+    let h = common::app("readerr").await;
+    import_everything(&h).await;
+    let (app, key) = &h;
+    let other = common::key(app, "other", &Scope::ALL).await;
+    let unknown = "11111111-2222-3333-4444-555555555555";
+    for (id, k) in [(unknown, key), (PETROV, &other)] {
+        let (status, _, body) = read(
+            api::reads::account(app, get(k, Some(id), &[]))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("not_found"))
+        );
+        assert_eq!(
+            read(
+                api::reads::balances(app, get(k, Some(id), &[]))
+                    .await
+                    .unwrap()
+            )
+            .0,
+            404
+        );
+        assert_eq!(
+            read(
+                api::reads::transactions(app, get(k, Some(id), &[]))
+                    .await
+                    .unwrap()
+            )
+            .0,
+            404
+        );
+    }
+    assert_eq!(
+        read(
+            api::reads::readings(app, get(&other, Some(KITCHEN_COUNTER), &[]))
+                .await
+                .unwrap()
+        )
+        .0,
+        404
+    );
+    let (_, _, services) = read(
+        api::reads::services(app, get(&other, None, &[]))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(services["data"]["items"], json!([]));
+
+    type Query<'a> = &'a [(&'a str, &'a str)];
+    let bad: [(&str, Query, &str); 5] = [
+        ("not-a-guid", &[], "id"),
+        (PETROV, &[("from", "2020-25-12")], "from"),
+        (PETROV, &[("limit", "0")], "limit"),
+        (PETROV, &[("limit", "5000")], "limit"),
+        (PETROV, &[("next", "%%%")], "next"),
+    ];
+    for (id, query, field) in bad {
+        let (status, _, body) = read(
+            api::reads::balances(app, get(key, Some(id), query))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(status, 400, "{query:?}");
+        assert_eq!(body["error"]["details"][0]["field"], field);
+    }
+}
