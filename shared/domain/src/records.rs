@@ -50,6 +50,9 @@ pub trait Record: Sized + Serialize + Send + Sync + 'static {
     /// The body's top-level key.
     const COLLECTION: &'static str;
 
+    /// The import endpoint's name in logs and metrics.
+    const KIND: &'static str;
+
     /// Parses one item, reporting every bad field at once.
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>>;
 
@@ -138,6 +141,7 @@ pub struct Service {
 
 impl Record for Service {
     const COLLECTION: &'static str = "services";
+    const KIND: &'static str = "services";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);
@@ -188,6 +192,7 @@ impl std::fmt::Debug for Account {
 
 impl Record for Account {
     const COLLECTION: &'static str = "accounts";
+    const KIND: &'static str = "accounts";
 
     fn protect(&mut self, policy: &PersonalData) {
         for value in [
@@ -245,6 +250,7 @@ pub struct Counter {
 
 impl Record for Counter {
     const COLLECTION: &'static str = "counters";
+    const KIND: &'static str = "counters";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);
@@ -301,6 +307,7 @@ pub struct Reading {
 impl Record for Reading {
     /// The spec's reading import reuses the key `counters`.
     const COLLECTION: &'static str = "counters";
+    const KIND: &'static str = "readings";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);
@@ -341,6 +348,7 @@ pub struct Balance {
 
 impl Record for Balance {
     const COLLECTION: &'static str = "balances";
+    const KIND: &'static str = "balances";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);
@@ -376,6 +384,7 @@ pub struct Transaction {
 
 impl Record for Transaction {
     const COLLECTION: &'static str = "transactions";
+    const KIND: &'static str = "transactions";
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
 use domain::acts::{ActFilter, ActSort, Direction};
 use domain::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole, Tenant};
@@ -210,33 +210,9 @@ impl Dynamo {
                 ])
             })
             .collect();
-        let table = self.acts_table();
-        let found = crate::batch::until_done(keys, self.backoff(), |keys| async move {
-            let wanted = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .projection_expression("sk, act_status")
-                .consistent_read(true)
-                .build()
-                .expect("keys are set");
-            let out = self
-                .client()
-                .batch_get_item()
-                .request_items(table, wanted)
-                .send()
-                .await
-                .map_err(|e| request_error("BatchGetItem", e))?;
-            let found = out
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default();
-            let left = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
-            Ok((found, left))
-        })
-        .await?;
+        let found = self
+            .batch_get(self.acts_table(), keys, Some("sk, act_status"), true)
+            .await?;
         found
             .into_iter()
             .map(|item| {
@@ -268,6 +244,7 @@ impl Dynamo {
             if attempt > 0 {
                 tokio::time::sleep(backoff.delay(attempt)).await;
                 tracing::warn!(attempt, "acts_transaction_retry");
+                crate::batch::count_retry();
             }
             let stored = self.stored_statuses(tenant, &numbers).await?;
             let mut delta = [0i64; 3]; // total, sended, not_sended
@@ -590,30 +567,7 @@ impl Dynamo {
                 ])
             })
             .collect();
-        let found = crate::batch::until_done(keys, self.backoff(), |keys| async move {
-            let wanted = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .build()
-                .expect("keys are set");
-            let out = self
-                .client()
-                .batch_get_item()
-                .request_items(table, wanted)
-                .send()
-                .await
-                .map_err(|e| request_error("BatchGetItem", e))?;
-            let found = out
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default();
-            let left = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
-            Ok((found, left))
-        })
-        .await?;
+        let found = self.batch_get(table, keys, None, false).await?;
         let mut by_sk: HashMap<String, Act> = HashMap::with_capacity(found.len());
         for mut item in found {
             let Some(AttributeValue::S(sk)) = item.remove("sk") else {

@@ -5,9 +5,22 @@
 //! again after an exponential backoff with full jitter, so that concurrent writers spread out.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::StoreError;
+
+/// Batch calls sent again since the last [`take_retries`]: the functions report it as a metric.
+static RETRIES: AtomicU64 = AtomicU64::new(0);
+
+/// The retries since the last call, and starts counting afresh.
+pub fn take_retries() -> u64 {
+    RETRIES.swap(0, Ordering::Relaxed)
+}
+
+pub(crate) fn count_retry() {
+    RETRIES.fetch_add(1, Ordering::Relaxed);
+}
 
 /// How long to keep retrying leftovers: about 6 s in the worst case, inside API Gateway's 29 s.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +67,7 @@ where
         if retry > 0 {
             tokio::time::sleep(backoff.delay(retry)).await;
             tracing::warn!(left = pending.len(), retry, "dynamodb_batch_retry");
+            count_retry();
         }
         let (got, left) = send(pending).await?;
         out.extend(got);

@@ -95,6 +95,42 @@ impl Dynamo {
         .map(drop)
     }
 
+    /// Up to 100 items of one table by key, unprocessed keys retried; missing items are absent.
+    pub(crate) async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        projection: Option<&str>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        until_done(keys, self.backoff, |keys| async move {
+            let wanted = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .set_projection_expression(projection.map(str::to_owned))
+                .consistent_read(consistent)
+                .build()
+                .expect("keys are set");
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(table, wanted)
+                .send()
+                .await
+                .map_err(|e| request_error("BatchGetItem", e))?;
+            let found = out
+                .responses
+                .and_then(|mut r| r.remove(table))
+                .unwrap_or_default();
+            let left = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            Ok((found, left))
+        })
+        .await
+    }
+
     async fn find_batch(
         &self,
         tenant: &Tenant,
@@ -417,11 +453,6 @@ impl PartitionReader for Dynamo {
             .try_collect()
             .await
             .map_err(|e| request_error("Query", e))?;
-        items
-            .into_iter()
-            .map(|item| {
-                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect()
+        from_items(items)
     }
 }

@@ -14,7 +14,7 @@ use domain::{Directory, Guid, Tenant};
 
 pub use acts::{ActCounts, ActPage, ActReader};
 pub use api_keys::{KeyReader, KeyRecord, Verified};
-pub use batch::Backoff;
+pub use batch::{Backoff, take_retries};
 pub use dynamo::Dynamo;
 pub use keys::{Key, Stored};
 

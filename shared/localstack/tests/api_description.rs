@@ -1,0 +1,111 @@
+//! The API is described in three places that must agree: template.yaml (what AWS serves),
+//! Cargo.toml's cargo lambda router (what `make run` serves) and docs/openapi.yaml (what
+//! integrators read). And the spec's own example bodies must fit the documented schemas.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn openapi() -> Value {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("docs/openapi.yaml")).unwrap();
+    let yaml: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    serde_json::to_value(yaml).unwrap()
+}
+
+#[test]
+fn template_router_and_openapi_describe_the_same_routes() {
+    let template = localstack::Template::load(&localstack::template_path()).unwrap();
+    let from_template: BTreeSet<(String, String)> = template.routes.keys().cloned().collect();
+    let doc = openapi();
+    let mut from_openapi = BTreeSet::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            from_openapi.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    assert_eq!(from_openapi, from_template);
+    assert_eq!(from_template.len(), 19);
+    // The router is compared with the template by the library's own test.
+}
+
+#[test]
+fn every_operation_documents_its_errors() {
+    let doc = openapi();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            for status in ["401", "403", "500"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+            assert!(
+                responses.keys().any(|s| s == "200" || s == "201"),
+                "{method} {path} lacks its success"
+            );
+        }
+    }
+}
+
+/// The spec's example bodies, verbatim apart from what the API forgives (BOM, trailing commas),
+/// and every example in the document, fit the request schemas.
+#[test]
+fn the_spec_examples_fit_the_request_schemas() {
+    let doc = openapi();
+    let cases = [
+        ("/api/directory/importservices", "spec/services.json"),
+        ("/api/directory/importaccounts", "spec/accounts.json"),
+        ("/api/directory/importcounters", "spec/counters.json"),
+        ("/api/counter/import", "spec/readings.json"),
+        ("/api/balance/import", "spec/balances.json"),
+        ("/api/transaction/import", "spec/transactions.json"),
+        (
+            "/api/directory/importservices",
+            "prerequisites/services.json",
+        ),
+        (
+            "/api/directory/importaccounts",
+            "prerequisites/accounts.json",
+        ),
+        (
+            "/api/directory/importcounters",
+            "prerequisites/counters.json",
+        ),
+    ];
+    for (path, fixture) in cases {
+        let body = std::fs::read_to_string(Path::new(ROOT).join("fixtures").join(fixture)).unwrap();
+        let body: Value = serde_json::from_str(&domain::json::normalise(&body)).unwrap();
+        assert_valid(&doc, path, &body, fixture);
+    }
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        if let Some(example) =
+            operations["post"]["requestBody"]["content"]["application/json"].get("example")
+        {
+            assert_valid(&doc, path, example, "the document's example");
+        }
+    }
+}
+
+fn assert_valid(doc: &Value, path: &str, body: &Value, what: &str) {
+    let schema_ref =
+        &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+    // The schema is the whole document with a root reference, so that $refs resolve in it.
+    let mut schema = doc.clone();
+    schema["$ref"] = schema_ref.clone();
+    schema["$schema"] = Value::from("https://json-schema.org/draft/2020-12/schema");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what} for {path}: {errors:?}");
+    // And a body missing its collection does not fit.
+    assert!(
+        !validator.is_valid(&serde_json::json!({})),
+        "{path} requires its collection"
+    );
+}
