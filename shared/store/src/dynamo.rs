@@ -34,8 +34,19 @@ impl Dynamo {
     /// Configured like any AWS SDK client: region, credentials and `AWS_ENDPOINT_URL_DYNAMODB`
     /// (DynamoDB Local, or a DynamoDB-compatible service) come from the environment.
     pub async fn from_env() -> Result<Self, StoreError> {
+        let tables = Tables::from_env()?;
+        Ok(Self::new(Self::client_from_env().await, tables))
+    }
+
+    /// For a tool that touches only `needed`: see [`Tables::from_env_for`].
+    pub async fn from_env_for(needed: &[Table]) -> Result<Self, StoreError> {
+        let tables = Tables::from_env_for(needed)?;
+        Ok(Self::new(Self::client_from_env().await, tables))
+    }
+
+    async fn client_from_env() -> Client {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Ok(Self::new(Client::new(&config), Tables::from_env()?))
+        Client::new(&config)
     }
 
     pub fn new(client: Client, tables: Tables) -> Self {

@@ -71,9 +71,22 @@ impl Tables {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StoreError> {
+        Self::lookup(&Table::ALL, lookup)
+    }
+
+    /// Only the names of `needed`, for a tool that touches just those tables (the `apikey` tool
+    /// needs only `API_KEYS_TABLE`); the other names stay empty, which DynamoDB refuses.
+    pub fn from_env_for(needed: &[Table]) -> Result<Self, StoreError> {
+        Self::lookup(needed, |var| std::env::var(var).ok())
+    }
+
+    fn lookup(
+        needed: &[Table],
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, StoreError> {
         let mut names: [String; Table::ALL.len()] = Default::default();
-        for (slot, table) in names.iter_mut().zip(Table::ALL) {
-            *slot = lookup(table.env_var())
+        for table in needed.iter().copied() {
+            names[table as usize] = lookup(table.env_var())
                 .filter(|n| !n.is_empty())
                 .ok_or_else(|| StoreError::Config(format!("{} is not set", table.env_var())))?;
         }
@@ -161,4 +174,21 @@ pub trait PartitionReader {
 pub struct Page<R> {
     pub items: Vec<R>,
     pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_needs_only_the_tables_it_touches() {
+        let only_keys = Tables::lookup(&[Table::ApiKeys], |var| {
+            (var == "API_KEYS_TABLE").then(|| "keys".to_owned())
+        })
+        .unwrap();
+        assert_eq!(only_keys.name(Table::ApiKeys), "keys");
+        assert_eq!(only_keys.name(Table::Acts), "");
+        let missing = Tables::from_lookup(|var| (var != "ACTS_TABLE").then(|| var.to_lowercase()));
+        assert!(matches!(missing, Err(StoreError::Config(m)) if m.contains("ACTS_TABLE")));
+    }
 }

@@ -1,5 +1,6 @@
-//! API keys for the deployment the environment points at (AWS credentials and table names, or
-//! `.local/lambda.env` for DynamoDB Local, as `make key` does):
+//! API keys for the deployment the environment points at: AWS credentials and `API_KEYS_TABLE`
+//! (the stack's `ApiKeysTableName` output), or `.local/lambda.env` for DynamoDB Local, as
+//! `make key` does:
 //!
 //! ```text
 //! apikey create <tenant> [import,read]   prints the new key, once, alone on the last line
@@ -12,14 +13,46 @@ use domain::{ApiKey, Scope, Tenant};
 type Error = Box<dyn std::error::Error>;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("apikey: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+enum Command {
+    Create(Tenant, Vec<Scope>),
+    List,
+    Revoke(String),
+}
+
+fn command(args: &[&str]) -> Result<Command, Error> {
+    Ok(match args {
+        ["create", tenant] => Command::Create(Tenant::parse(tenant)?, Scope::ALL.to_vec()),
+        ["create", tenant, scopes] => {
+            Command::Create(Tenant::parse(tenant)?, parse_scopes(scopes)?)
+        }
+        ["list"] => Command::List,
+        ["revoke", id] => Command::Revoke((*id).to_owned()),
+        _ => {
+            return Err(
+                "usage: apikey create <tenant> [import,read] | apikey list | apikey revoke <id>"
+                    .into(),
+            );
+        }
+    })
+}
+
+async fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let store = store::Dynamo::from_env().await?;
-    match args.as_slice() {
-        ["create", tenant, rest @ ..] if rest.len() <= 1 => {
-            let tenant = Tenant::parse(tenant)?;
-            let scopes = parse_scopes(rest.first().copied().unwrap_or("import,read"))?;
+    let command = command(&args)?;
+    let store = store::Dynamo::from_env_for(&[store::Table::ApiKeys]).await?;
+    match command {
+        Command::Create(tenant, scopes) => {
             let key = ApiKey::generate();
             let record = store.create_key(&key.hash(), &tenant, &scopes).await?;
             eprintln!(
@@ -30,7 +63,7 @@ async fn main() -> Result<(), Error> {
             );
             println!("{}", key.reveal());
         }
-        ["list"] => {
+        Command::List => {
             println!(
                 "{:<12}  {:<20}  {:<12}  {:<20}  revoked",
                 "id", "tenant", "scopes", "created"
@@ -46,17 +79,11 @@ async fn main() -> Result<(), Error> {
                 );
             }
         }
-        ["revoke", id] => {
-            if !store.revoke_key(id).await? {
+        Command::Revoke(id) => {
+            if !store.revoke_key(&id).await? {
                 return Err(format!("no active key with id {id}").into());
             }
             eprintln!("revoked {id}; warm functions stop accepting it within a minute");
-        }
-        _ => {
-            return Err(
-                "usage: apikey create <tenant> [import,read] | apikey list | apikey revoke <id>"
-                    .into(),
-            );
         }
     }
     Ok(())
