@@ -1,5 +1,6 @@
-//! The one import pipeline every DomControl endpoint runs: decode, parse every item, check
-//! references, write. Nothing is written unless the whole request is valid.
+//! The one import pipeline every import endpoint runs: authenticate, decode, parse every item,
+//! apply the personal-data policy, check references, write, report metrics. Nothing is written
+//! unless the whole request is valid.
 
 use std::collections::HashSet;
 use std::time::Instant;
