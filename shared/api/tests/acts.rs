@@ -7,14 +7,11 @@ use domain::acts::ActSort;
 use domain::{Act, ActQuery, PartyRole};
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
-use store::{ActReader, Dynamo};
+use store::ActReader;
 
 mod common;
-use api::App;
-use common::{authorized, post, status_and_json};
+use common::{Harness, authorized, post, status_and_json};
 use domain::ApiKey;
-
-type Harness = (App<Dynamo>, ApiKey);
 
 async fn import((app, key): &Harness, acts: &[Value]) -> (u16, Value) {
     let body = json!({ "acts": acts }).to_string();

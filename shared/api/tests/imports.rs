@@ -13,14 +13,8 @@ use store::{Dynamo, PartitionReader, Table};
 
 mod common;
 use api::App;
-use common::{post, status_and_json};
+use common::{Harness, fixture, post, status_and_json};
 use domain::ApiKey;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
-}
 
 /// Status and JSON body of one import of `R`.
 async fn import<R>(app: &App<Dynamo>, request: Request) -> (u16, Value)
@@ -40,8 +34,6 @@ where
     assert_eq!(status, 201, "{answer}");
     answer
 }
-
-type Harness = (App<Dynamo>, ApiKey);
 
 async fn prerequisites(store: &Harness) {
     import_ok::<Service>(store, &fixture("prerequisites/services.json")).await;

@@ -3,22 +3,12 @@
 
 use std::collections::HashMap;
 
-use api::App;
 use domain::{Account, ApiKey, Balance, Counter, Reading, Scope, Service, Transaction};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{Value, json};
-use store::Dynamo;
 
 mod common;
-use common::{authorized, post};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
-}
-
-type Harness = (App<Dynamo>, ApiKey);
+use common::{Harness, authorized, fixture, post};
 
 async fn import_everything((app, key): &Harness) {
     let statuses = [

@@ -14,13 +14,7 @@ use serde_json::{Value, json};
 use store::{ActReader, Dynamo, PartitionReader};
 
 mod common;
-use common::{authorized, key, status_and_json, tenant};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
-}
+use common::{authorized, fixture, key, status_and_json, tenant};
 
 #[derive(Clone, Copy, Debug)]
 enum Endpoint {

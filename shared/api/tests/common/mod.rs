@@ -9,6 +9,15 @@ use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use store::{Dynamo, Tables};
 
+/// The app and a key of both scopes for the tenant `default`.
+pub type Harness = (App<Dynamo>, ApiKey);
+
+/// A file under the repository's `fixtures/`.
+pub fn fixture(path: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+    std::fs::read_to_string(format!("{root}/{path}")).unwrap()
+}
+
 pub async fn stack(test: &str) -> Dynamo {
     let (client, names) = localstack::fresh_tables(test).await;
     Dynamo::new(
@@ -19,7 +28,7 @@ pub async fn stack(test: &str) -> Dynamo {
 
 /// An app on fresh tables that stores personal data as sent (the tests read it back), and a key
 /// with both scopes for the tenant `default`.
-pub async fn app(test: &str) -> (App<Dynamo>, ApiKey) {
+pub async fn app(test: &str) -> Harness {
     let app = App::new(stack(test).await, PersonalData::Store);
     let key = key(&app, "default", &Scope::ALL).await;
     (app, key)
