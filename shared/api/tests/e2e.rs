@@ -1,6 +1,8 @@
 //! End to end through the HTTP server of `make run` (cargo lambda watch with the production
-//! routes) on DynamoDB Local: what a 1C integrator does with curl. `scripts/e2e.sh` starts the
-//! server and runs this with `--ignored`; `E2E_URL` says where it listens.
+//! routes) on DynamoDB Local: what a 1C integrator does with curl. `scripts/e2e.sh` starts a
+//! server of this checkout on a free port and runs this with `--ignored`; `E2E_URL` says where
+//! it listens. Every test works in tenants of its own, created for the run, and checks what it
+//! wrote by reading those tenants back: its cost does not depend on what else is stored.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use serde_json::{Value, json};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
+/// A client of the server under test, for one tenant of its own.
 struct Api {
     base: String,
     agent: ureq::Agent,
@@ -16,10 +19,11 @@ struct Api {
     key: Option<String>,
 }
 
-/// The environment `make run` gives the functions (`.local/lambda.env`).
+/// The environment the server's functions run with (`.local/lambda.env`, which `scripts/e2e.sh`
+/// writes before it starts the server).
 fn local_env() -> Vec<(String, String)> {
     std::fs::read_to_string(format!("{ROOT}/.local/lambda.env"))
-        .expect("make run wrote .local/lambda.env")
+        .expect(".local/lambda.env: scripts/e2e.sh (make tables) writes it")
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -33,7 +37,17 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// A new API key on `make run`'s keys table, as `make key` creates one.
+/// A tenant name no earlier run used: every run starts from an empty tenant, whatever the local
+/// database already holds.
+fn fresh_tenant(role: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("e2e-{role}-{nanos:x}")
+}
+
+/// A new API key on the server's keys table, as `make key` creates one.
 fn new_key(tenant: &str, scopes: &[domain::Scope]) -> String {
     let env = local_env();
     let tables = store::Tables::from_lookup(|var| {
@@ -50,9 +64,9 @@ fn new_key(tenant: &str, scopes: &[domain::Scope]) -> String {
 }
 
 impl Api {
-    /// With a key of both scopes for the tenant `e2e`.
+    /// With a key of both scopes for a fresh tenant.
     fn new() -> Self {
-        Self::with_key(Some(new_key("e2e", &domain::Scope::ALL)))
+        Self::with_key(Some(new_key(&fresh_tenant("main"), &domain::Scope::ALL)))
     }
 
     fn with_key(key: Option<String>) -> Self {
@@ -90,6 +104,98 @@ impl Api {
     fn post_json(&self, path: &str, body: impl AsRef<[u8]>) -> (u16, Value) {
         self.post(path, Some("application/json"), body)
     }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        let mut response = self
+            .authorize(self.agent.get(format!("{}{path}", self.base)))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Every item of a history, following `next` to its end; an error answer (`404` for an
+    /// unknown account or counter) as it is.
+    fn history(&self, path: &str) -> Value {
+        let mut items = Vec::new();
+        let mut next = String::new();
+        loop {
+            let (status, page) = self.get(&format!("{path}?limit=1000{next}"));
+            if status != 200 {
+                return json!({"status": status, "answer": page});
+            }
+            items.extend(page["data"]["items"].as_array().unwrap().iter().cloned());
+            match page["data"]["next"].as_str() {
+                Some(token) => next = format!("&next={token}"),
+                None => return Value::Array(items),
+            }
+        }
+    }
+
+    /// What this tenant holds under the given ids, read back through the API: its services,
+    /// each account (with its counters and latest balances), their histories and each counter's
+    /// readings. It reads only this tenant's own data, so it costs the same however much else
+    /// the local database holds.
+    fn holdings(&self, ids: &Ids) -> BTreeMap<String, Value> {
+        let mut all = BTreeMap::new();
+        all.insert("services".into(), self.get("/api/services").1);
+        for id in &ids.accounts {
+            all.insert(
+                format!("account {id}"),
+                self.get(&format!("/api/accounts/{id}")).1,
+            );
+            for history in ["balances", "transactions"] {
+                let items = self.history(&format!("/api/accounts/{id}/{history}"));
+                all.insert(format!("{history} {id}"), items);
+            }
+        }
+        for id in &ids.counters {
+            let items = self.history(&format!("/api/counters/{id}/readings"));
+            all.insert(format!("readings {id}"), items);
+        }
+        all
+    }
+}
+
+/// The accounts and counters a test's requests name.
+#[derive(Default)]
+struct Ids {
+    accounts: std::collections::BTreeSet<String>,
+    counters: std::collections::BTreeSet<String>,
+}
+
+impl Ids {
+    /// The accounts and counters of the directories that [`exchange`] imports.
+    fn of_exchange() -> Self {
+        let mut ids = Self::default();
+        for (path, body) in exchange() {
+            match path {
+                ACCOUNTS => Self::add(&mut ids.accounts, &body, "accounts", "id"),
+                COUNTERS => Self::add(&mut ids.counters, &body, "counters", "id"),
+                _ => {}
+            }
+        }
+        ids
+    }
+
+    /// Every `field` of the items of `collection` in `body`.
+    fn add(
+        set: &mut std::collections::BTreeSet<String>,
+        body: &str,
+        collection: &str,
+        field: &str,
+    ) {
+        let body: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).unwrap();
+        for item in body[collection].as_array().into_iter().flatten() {
+            if let Some(id) = item[field].as_str() {
+                set.insert(id.trim().to_lowercase());
+            }
+        }
+    }
 }
 
 fn fixture(path: &str) -> String {
@@ -118,42 +224,8 @@ fn exchange() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Every item of the data tables `make run` serves from, as `.local/lambda.env` names them.
-fn snapshot() -> BTreeMap<String, Vec<String>> {
-    let tables: Vec<String> = local_env()
-        .into_iter()
-        .filter(|(k, _)| k.ends_with("_TABLE") && k != "API_KEYS_TABLE")
-        .map(|(_, v)| v)
-        .collect();
-    runtime().block_on(async {
-        let client = localstack::local_client();
-        let mut all = BTreeMap::new();
-        for table in tables {
-            let items: Vec<_> = client
-                .scan()
-                .table_name(&table)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<_, _>>()
-                .await
-                .unwrap();
-            // serde_json's maps are sorted: equal items print equal, nested maps included.
-            let mut items: Vec<String> = items
-                .into_iter()
-                .map(|i: std::collections::HashMap<_, _>| {
-                    serde_dynamo::from_item::<_, Value>(i).unwrap().to_string()
-                })
-                .collect();
-            items.sort();
-            all.insert(table, items);
-        }
-        all
-    })
-}
-
 #[test]
-#[ignore = "needs the server of make run: scripts/e2e.sh"]
+#[ignore = "needs a server of this checkout: scripts/e2e.sh"]
 fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
     let api = Api::new();
     for (path, body) in exchange() {
@@ -164,13 +236,24 @@ fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
             "{path}: {answer}"
         );
     }
-    let after_first = snapshot();
-    assert!(after_first.values().all(|items| !items.is_empty()));
+    let mut ids = Ids::of_exchange();
+    let after_first = api.holdings(&ids);
+    for kind in ["account", "balances", "transactions", "readings"] {
+        let filled = after_first
+            .iter()
+            .filter(|(name, _)| name.starts_with(kind))
+            .any(|(_, answer)| answer.as_array().is_none_or(|items| !items.is_empty()));
+        assert!(filled, "nothing of {kind} came back: {after_first:?}");
+    }
 
     for (path, body) in exchange() {
         assert_eq!(api.post_json(path, &body).0, 201, "{path} again");
     }
-    assert_eq!(snapshot(), after_first, "re-sending changed the tables");
+    assert_eq!(
+        api.holdings(&ids),
+        after_first,
+        "re-sending changed what is stored"
+    );
 
     // Everything reads back through the read API, exactly.
     let (status, account) = api.get("/api/accounts/358d67ad-d66e-11e3-bd79-94de80e97e9a");
@@ -207,6 +290,9 @@ fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
         "{{\"services\": [], \"pad\": \"{}\"}}",
         "x".repeat(6 * 1024 * 1024)
     );
+    ids.counters
+        .insert("11111111-2222-3333-4444-555555555555".into());
+    let after_first = api.holdings(&ids);
     let unknown_counter = json!({"counters": [{"counter": "11111111-2222-3333-4444-555555555555",
         "date": "2018-12-05T15:14:46", "current_data1": 1}]});
     let bad: Vec<(&str, String, u16, &str)> = vec![
@@ -243,29 +329,14 @@ fn spec_examples_through_http_are_created_once_and_bad_input_writes_nothing() {
         assert_eq!(answer["error"]["code"], code, "{answer}");
     }
     assert_eq!(
-        snapshot(),
+        api.holdings(&ids),
         after_first,
         "a rejected request wrote something"
     );
 }
 
-impl Api {
-    fn get(&self, path: &str) -> (u16, Value) {
-        let mut response = self
-            .authorize(self.agent.get(format!("{}{path}", self.base)))
-            .call()
-            .expect("the server answers");
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
 #[test]
-#[ignore = "needs the server of make run: scripts/e2e.sh"]
+#[ignore = "needs a server of this checkout: scripts/e2e.sh"]
 fn acts_imported_over_http_come_back_through_every_read_route() {
     let api = Api::new();
     let act = |number: u64, created_at: &str, status: &str, amount: u64| {
@@ -341,7 +412,7 @@ fn acts_imported_over_http_come_back_through_every_read_route() {
 }
 
 #[test]
-#[ignore = "needs the server of make run: scripts/e2e.sh"]
+#[ignore = "needs a server of this checkout: scripts/e2e.sh"]
 fn keys_scopes_and_tenants_over_http() {
     let body = fixture("prerequisites/services.json");
     let (status, answer) = Api::with_key(None).post_json(SERVICES, &body);
@@ -354,14 +425,17 @@ fn keys_scopes_and_tenants_over_http() {
         401
     );
 
-    let reader = Api::with_key(Some(new_key("e2e-reader", &[domain::Scope::Read])));
+    let reader = Api::with_key(Some(new_key(
+        &fresh_tenant("reader"),
+        &[domain::Scope::Read],
+    )));
     assert_eq!(reader.post_json(SERVICES, &body).0, 403);
     assert_eq!(reader.get("/v1/billing/filter/act_statuses").0, 200);
 
     // Two tenants import the same act number; each reads back its own.
     let (first, second) = (
         Api::new(),
-        Api::with_key(Some(new_key("e2e-other", &domain::Scope::ALL))),
+        Api::with_key(Some(new_key(&fresh_tenant("other"), &domain::Scope::ALL))),
     );
     for (api, payer) in [
         (&first, "Плательщик первого"),

@@ -251,7 +251,11 @@ pub fn local_client() -> Client {
 pub async fn fresh_tables(test: &str) -> (Client, BTreeMap<String, String>) {
     let template = Template::load(&template_path()).expect("template.yaml parses");
     let client = local_client();
-    let prefix = format!("{TEST_PREFIX}{}-{test}-", unique_suffix());
+    let prefix = format!(
+        "{TEST_PREFIX}{}-{}-{test}-",
+        std::process::id(),
+        unique_suffix()
+    );
     template
         .create_tables(&client, &prefix)
         .await
@@ -262,7 +266,9 @@ pub async fn fresh_tables(test: &str) -> (Client, BTreeMap<String, String>) {
 /// Every table a test creates starts with this; `localstack sweep` deletes them.
 pub const TEST_PREFIX: &str = "test-";
 
-/// Deletes the tables tests left behind, so DynamoDB Local's data stays small.
+/// Deletes the tables that tests left behind, so DynamoDB Local's data stays small. A table of a
+/// test process that still runs (another checkout's `make test`, say) is left alone: its name
+/// carries the process id.
 pub async fn sweep_test_tables(client: &Client) -> Result<usize, Error> {
     let names: Vec<String> = client
         .list_tables()
@@ -273,7 +279,7 @@ pub async fn sweep_test_tables(client: &Client) -> Result<usize, Error> {
         .await
         .map_err(|e| Error::Dynamo(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
     let mut deleted = 0;
-    for name in names.iter().filter(|n| n.starts_with(TEST_PREFIX)) {
+    for name in names.iter().filter(|n| is_left_behind(n)) {
         client
             .delete_table()
             .table_name(name)
@@ -287,17 +293,41 @@ pub async fn sweep_test_tables(client: &Client) -> Result<usize, Error> {
     Ok(deleted)
 }
 
+/// A test table (`test-<pid>-…`) whose process no longer runs.
+fn is_left_behind(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(TEST_PREFIX) else {
+        return false;
+    };
+    let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+    pid.is_none_or(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+}
+
 fn unique_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    format!("{:x}{:x}", nanos % 0xffff_ffff, std::process::id())
+    format!("{:x}", nanos % 0xffff_ffff)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sweeping_spares_the_tables_of_running_tests() {
+        let mine = format!(
+            "{TEST_PREFIX}{}-1a2b-imports-ServicesTable",
+            std::process::id()
+        );
+        assert!(!is_left_behind(&mine));
+        assert!(is_left_behind("test-4294967295-1a2b-imports-ServicesTable"));
+        assert!(
+            is_left_behind("test-1a2b3c-imports-ServicesTable"),
+            "an old name"
+        );
+        assert!(!is_left_behind("ServicesTable"), "make run's own");
+    }
 
     #[test]
     fn template_declares_the_tables_and_names_them_in_globals() {
