@@ -23,7 +23,7 @@ ACTIONLINT := .tools/sam/bin/actionlint
 # Every Lambda: one crate per function under functions/.
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help tools dynamodb tables run key test e2e lint validate package clean-data
+.PHONY: help tools browser dynamodb tables run key test e2e lint validate package clean-data
 
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
@@ -58,6 +58,13 @@ $(ACTIONLINT): $(SAM)
 
 tools: $(CARGO_LAMBDA) $(DYNAMODB_JAR_STAMP)
 
+# The printed act's tests print with headless Chromium and read the PDF with poppler (Debian's
+# packages; the machines here are run as root).
+browser:
+	@dpkg -s chromium poppler-utils fonts-liberation >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium poppler-utils fonts-liberation >/dev/null; }
+
 dynamodb: $(DYNAMODB_JAR_STAMP)
 	scripts/dynamodb-local.sh
 
@@ -75,12 +82,13 @@ key: tables
 	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read]" >&2; exit 2; }
 	@set -a && . .local/lambda.env && set +a && cargo run --quiet -p apikey -- create "$(TENANT)" "$(SCOPES)"
 
-test: tools dynamodb
+test: tools browser dynamodb
 	cargo run --quiet -p localstack -- sweep
 	cargo test --workspace
 	$(MAKE) --no-print-directory e2e
 
-# The end-to-end test goes through the server of `make run` (started here unless one is up).
+# The end-to-end tests go through a `make run` of this checkout that scripts/e2e.sh starts on a
+# free port (or the server E2E_URL names).
 e2e: tools dynamodb
 	scripts/e2e.sh
 

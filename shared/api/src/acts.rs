@@ -190,6 +190,15 @@ async fn print_data<S: ActReader + KeyReader>(
     app: &App<S>,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    let act = requested_act(app, request).await?;
+    Ok(ok(PrintData::from(&act)))
+}
+
+/// The act that `{act_id}` names, in the tenant of the request's key (scope `read`).
+pub(crate) async fn requested_act<S: ActReader + KeyReader>(
+    app: &App<S>,
+    request: &Request,
+) -> Result<Act, ApiError> {
     let tenant = app.authenticate(request, Scope::Read).await?;
     let id = request
         .path_parameters()
@@ -199,12 +208,10 @@ async fn print_data<S: ActReader + KeyReader>(
     let number = ActNumber::parse_param(&id)
         .map_err(|message| ApiError::invalid_parameters(vec![("act_id", message)]))?;
     // Another tenant's act is as unknown as a missing one: existence does not leak.
-    let act = app
-        .store()
+    app.store()
         .act(&tenant, number)
         .await?
-        .ok_or(ApiError::NotFound("акт не найден"))?;
-    Ok(ok(PrintData::from(&act)))
+        .ok_or(ApiError::NotFound("акт не найден"))
 }
 
 /// A value a list filter can take.

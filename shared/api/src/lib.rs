@@ -1,6 +1,7 @@
 //! HTTP glue shared by every function: the request body, errors as responses, and the import
 //! pipeline. A function's `main` builds the store once and hands requests to a handler here.
 
+pub mod act_print;
 pub mod acts;
 mod app;
 pub mod body;

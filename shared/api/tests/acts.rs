@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use store::ActReader;
 
 mod common;
-use common::{Harness, authorized, post, status_and_json};
+use common::{Harness, authorized, post, spec_info_act, status_and_json};
 use domain::ApiKey;
 
 async fn import((app, key): &Harness, acts: &[Value]) -> (u16, Value) {
@@ -44,28 +44,6 @@ async fn info((app, key): &Harness, id: &str) -> (u16, Value) {
             .await
             .unwrap(),
     )
-}
-
-/// The act of the spec's act_info example, with every printed field.
-fn spec_info_act() -> Value {
-    json!({
-        "act_number": 777, "count_number": "42800", "created_at": "2018-10-31",
-        "payer": {"id": 777, "name": "ООО «Василек»"}, "recipient": {"id": 333, "name": "ООО «Ромашка»"},
-        "act_status": "sended", "send_date": "2019-01-15", "send_method": null,
-        "send_address": "г Москва, ул Филевская 2-я, д 8", "vat_rate": null,
-        "services": [{"title": "Лицензионное вознаграждение за использование Сервиса", "amount": 1000}],
-        "act_description": "приема-передачи неисключительных прав на использование Сервиса Jcat.ru",
-        "act_text": "ООО «Ромашка», именуемое в дальнейшем «Лицензиар» (ИНН 1111111111), и\nООО «Василек», именуемое в дальнейшем «Лицензиат» (ИНН 3333333333), а вместе именуемые «Стороны», составили и подписали настоящий Акт о том,\nчто «Лицензиар» передал, а «Лицензиат» принял на основании договора на условиях простой (неисключительной) лицензии права на использование программ для ЭВМ «Сервис», а именно:",
-        "contacts": "Москва: (495) 111-2222\nСанкт-Петербург: (812) 111-2222\nРегионы РФ: 8 (800) 111-2222",
-        "warranty_text": "Размер Лицензионного вознаграждения НДС не облагается  в соответствии с п.2 ст. 346.11 НК РФ.\nЛицензиар выполнил все обязательства в полном объёме в срок с надлежащим качеством.\nЛицензиат претензий к Лицензиару не имеет.",
-        "payment_text": "Оплата производится в соответствии с условиями договора",
-        "general_manager_position": "Главный бухгалтер",
-        "general_manager": "Иванова А.В.",
-        "general_manager_procuratory": "по доверенности №1 от 11 января 2000 г.",
-        "postal_address": "Адрес для отправки почтовой корреспонденции: 333333, г. Москва, Московский проезд, д.1",
-        "customer_general_manager": "Генеральный директор Иванов Иван Иваныч",
-        "logo": "https://www.somesite.ru/img/logo.jpg"
-    })
 }
 
 /// The act of the spec's list example.

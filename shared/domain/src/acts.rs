@@ -178,24 +178,28 @@ impl Party {
     }
 }
 
-/// The act's VAT: none, or 0, 10 or 20 % on top of the (net) service amounts.
+/// The act's VAT rate: none (`null`, `"без НДС"`), or a rate in force now or on the dates of
+/// older acts: 0, 10, 20 and 22 % (general, from 2026), 18 % (until 2018), 5 and 7 % (УСН).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VatRate(Option<u8>);
 
 impl VatRate {
-    const BAD: Rejection = "ставка НДС: null (без НДС), 0, 10 или 20";
+    pub const RATES: [u8; 7] = [0, 5, 7, 10, 18, 20, 22];
+    const BAD: Rejection = "ставка НДС: null или \"без НДС\", 0, 5, 7, 10, 18, 20 или 22";
 
     fn parse(value: &Value<'_>) -> Result<Self, Rejection> {
         let text = match value {
             Value::Missing | Value::Null => return Ok(Self(None)),
             Value::Number(n) => *n,
-            Value::String(s) if s.trim().is_empty() => return Ok(Self(None)),
             Value::String(s) => s.trim().trim_end_matches('%').trim(),
             _ => return Err(Self::BAD),
         };
+        if text.is_empty() || text.to_lowercase().starts_with("без") {
+            return Ok(Self(None));
+        }
         match text.parse::<u8>() {
-            Ok(rate @ (0 | 10 | 20)) => Ok(Self(Some(rate))),
+            Ok(rate) if Self::RATES.contains(&rate) => Ok(Self(Some(rate))),
             _ => Err(Self::BAD),
         }
     }
@@ -203,6 +207,25 @@ impl VatRate {
     pub fn percent(self) -> Option<u8> {
         self.0
     }
+}
+
+/// The largest amount of a service line, in rubles: far above any real act, and small enough
+/// that no sum of lines a request can carry, nor its VAT, can overflow.
+pub const MAX_LINE_AMOUNT: Decimal = rust_decimal_macros::dec!(999_999_999_999_999.99);
+
+/// A service line's amount: rubles and kopecks (at most two decimal places, so that every printed
+/// figure is exact), at most [`MAX_LINE_AMOUNT`] either way.
+fn parse_line_amount(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
+    let Some(amount) = parse_decimal(value)? else {
+        return Ok(None);
+    };
+    if amount.normalize().scale() > 2 {
+        return Err("сумма: рубли и копейки, не больше двух знаков после запятой");
+    }
+    if amount.abs() > MAX_LINE_AMOUNT {
+        return Err("сумма: не больше 999 999 999 999 999,99 по модулю");
+    }
+    Ok(Some(amount))
 }
 
 /// One line of the act.
@@ -233,6 +256,9 @@ pub struct Act {
     pub send_method: Option<Text>,
     pub send_address: Option<Text>,
     pub vat_rate: VatRate,
+    /// The service amounts include the VAT (`в т.ч. НДС`); otherwise it is added on top.
+    #[serde(default)]
+    pub vat_included: bool,
     pub services: Vec<ServiceLine>,
     pub act_description: Option<Text>,
     pub act_text: Option<Text>,
@@ -247,29 +273,52 @@ pub struct Act {
     pub logo: Option<Text>,
 }
 
-/// The sums printed on an act.
+/// The sums printed on an act, in rubles and kopecks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Totals {
-    /// Sum of the service lines (net).
+    /// Sum of the service lines ("Итого"): net of VAT, or VAT included when the act says so.
     pub total: Decimal,
+    /// The VAT added on top, or the part of `total` that is VAT (`rate / (100 + rate)` of it).
     pub vat: Decimal,
-    /// What the customer pays; the list's `amount`.
+    /// What the customer pays ("Всего к оплате"); the list's `amount`.
     pub with_vat: Decimal,
 }
 
 impl Act {
+    /// The act's sums. Parsing refuses an act whose sums do not fit ([`Act::checked_totals`]),
+    /// so a stored act always has them; saturating, never panicking, whatever the act.
     pub fn totals(&self) -> Totals {
-        let total: Decimal = self.services.iter().map(|s| s.amount).sum();
-        let vat = match self.vat_rate.percent() {
+        self.checked_totals().unwrap_or(Totals {
+            total: Decimal::MAX,
+            vat: Decimal::ZERO,
+            with_vat: Decimal::MAX,
+        })
+    }
+
+    /// The sums, or `None` when they overflow a decimal.
+    pub fn checked_totals(&self) -> Option<Totals> {
+        let total = self
+            .services
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount))?;
+        let vat = match self.vat_rate.percent().map(Decimal::from) {
             None => Decimal::ZERO,
-            Some(rate) => (total * Decimal::from(rate) / Decimal::ONE_HUNDRED)
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+            Some(rate) if self.vat_included => total
+                .checked_mul(rate)?
+                .checked_div(Decimal::ONE_HUNDRED + rate)?,
+            Some(rate) => total.checked_mul(rate)?.checked_div(Decimal::ONE_HUNDRED)?,
+        }
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let with_vat = if self.vat_included {
+            total
+        } else {
+            total.checked_add(vat)?
         };
-        Totals {
+        Some(Totals {
             total,
             vat,
-            with_vat: total + vat,
-        }
+            with_vat,
+        })
     }
 
     /// `Акт № 777 от 31.10.2018`
@@ -277,16 +326,36 @@ impl Act {
         format!("Акт № {} от {}", self.act_number, self.created_at.printed())
     }
 
+    /// `Без налога (НДС)`, `НДС 22%` (on top) or `в т.ч. НДС 22%` (included), as acts print it.
     pub fn vat_string(&self) -> String {
-        match self.vat_rate.percent() {
-            None => "Без налога (НДС)".to_owned(),
-            Some(rate) => format!("НДС {rate}%"),
+        match (self.vat_rate.percent(), self.vat_included) {
+            (None, _) => "Без налога (НДС)".to_owned(),
+            (Some(rate), false) => format!("НДС {rate}%"),
+            (Some(rate), true) => format!("в т.ч. НДС {rate}%"),
         }
     }
 
     /// `К оплате: Одна тысяча рублей 00 коп.`
     pub fn sum_string(&self) -> String {
         format!("К оплате: {}", rubles_in_words(self.totals().with_vat))
+    }
+}
+
+/// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
+fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
+    const BAD: Rejection = "ожидается true или false";
+    match value {
+        Value::Missing | Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::String(s) => match s.trim().to_lowercase().as_str() {
+            "" => Ok(None),
+            "true" | "да" | "1" => Ok(Some(true)),
+            "false" | "нет" | "0" => Ok(Some(false)),
+            _ => Err(BAD),
+        },
+        Value::Number("1") => Ok(Some(true)),
+        Value::Number("0") => Ok(Some(false)),
+        _ => Err(BAD),
     }
 }
 
@@ -318,7 +387,7 @@ fn parse_services(value: &Value<'_>, errors: &mut Vec<FieldError>) -> Vec<Servic
         };
         let mut p = ItemParser::new(&fields);
         let title = p.required("title", Text::parse);
-        let amount = p.required("amount", parse_decimal);
+        let amount = p.required("amount", parse_line_amount);
         let quantity = p.optional("quantity", parse_decimal);
         let unit = p.optional("unit", Text::parse);
         let price = p.optional("price", parse_decimal);
@@ -357,6 +426,7 @@ impl Record for Act {
         let send_method = p.optional("send_method", Text::parse);
         let send_address = p.optional("send_address", Text::parse);
         let vat_rate = p.optional("vat_rate", |v| VatRate::parse(v).map(Some));
+        let vat_included = p.optional("vat_included", parse_flag).unwrap_or(false);
         let services = parse_services(&item.get("services"), &mut p.errors);
         let mut text = |field| p.optional(field, Text::parse);
         let act_description = text("act_description");
@@ -370,11 +440,19 @@ impl Record for Act {
         let postal_address = text("postal_address");
         let customer_general_manager = text("customer_general_manager");
         let logo = text("logo");
-        if services.iter().map(|s| s.amount).sum::<Decimal>() < Decimal::ZERO {
-            p.errors.push(FieldError {
+        let total = services
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount));
+        match total {
+            Some(total) if total < Decimal::ZERO => p.errors.push(FieldError {
                 field: Some("services".into()),
                 message: "сумма акта не может быть отрицательной",
-            });
+            }),
+            Some(_) => {}
+            None => p.errors.push(FieldError {
+                field: Some("services".into()),
+                message: "сумма акта слишком велика",
+            }),
         }
         p.finish(|| {
             Some(Self {
@@ -388,6 +466,7 @@ impl Record for Act {
                 send_method,
                 send_address,
                 vat_rate: vat_rate?,
+                vat_included,
                 services,
                 act_description,
                 act_text,
@@ -622,30 +701,113 @@ mod tests {
         assert_eq!(a.send_date.unwrap().to_string(), "2019-01-15");
     }
 
+    fn with(replacements: &[(&str, &str)]) -> Result<Act, Vec<FieldError>> {
+        let json = replacements
+            .iter()
+            .fold(ISSUE_EXAMPLE.to_owned(), |json, (from, to)| {
+                json.replace(from, to)
+            });
+        act(&json)
+    }
+
+    const TWO_LINES: &str = "\"amount\": \"0.13\"}, {\"title\": \"x\", \"amount\": 0.5";
+
     #[test]
     fn vat_is_added_to_net_amounts_and_rounded_half_up() {
-        let a = act(&ISSUE_EXAMPLE
-            .replace("\"vat_rate\": null", "\"vat_rate\": 20")
-            .replace(
-                "\"amount\": 1000",
-                "\"amount\": \"0.125\"}, {\"title\": \"x\", \"amount\": 0.5",
-            ))
+        let a = with(&[
+            ("\"vat_rate\": null", "\"vat_rate\": 20"),
+            ("\"amount\": 1000", TWO_LINES),
+        ])
         .unwrap();
-        // 0.625 × 20 % = 0.125 → 0.13
-        assert_eq!(a.totals().vat, dec!(0.13));
-        assert_eq!(a.totals().with_vat, dec!(0.755));
+        // 0.63 × 20 % = 0.126 → 0.13
+        assert_eq!(
+            a.totals(),
+            Totals {
+                total: dec!(0.63),
+                vat: dec!(0.13),
+                with_vat: dec!(0.76)
+            }
+        );
         assert_eq!(a.vat_string(), "НДС 20%");
-        for (rate, ok) in [
-            ("0", true),
-            ("10", true),
-            ("\"20%\"", true),
-            ("18", false),
-            ("-1", false),
+        assert_eq!(a.sum_string(), "К оплате: Ноль рублей 76 коп.");
+    }
+
+    #[test]
+    fn vat_included_in_the_price_is_extracted() {
+        let a = with(&[
+            (
+                "\"vat_rate\": null",
+                "\"vat_rate\": 22, \"vat_included\": true",
+            ),
+            ("\"amount\": 1000", "\"amount\": 1220"),
+        ])
+        .unwrap();
+        assert_eq!(
+            a.totals(),
+            Totals {
+                total: dec!(1220),
+                vat: dec!(220),
+                with_vat: dec!(1220)
+            }
+        );
+        assert_eq!(a.vat_string(), "в т.ч. НДС 22%");
+        // 1000 × 22 / 122 = 180.327… → 180.33; the payable total stays 1000.
+        let a = with(&[(
+            "\"vat_rate\": null",
+            "\"vat_rate\": \"22%\", \"vat_included\": \"да\"",
+        )])
+        .unwrap();
+        assert_eq!(a.totals().vat, dec!(180.33));
+        assert_eq!(a.totals().with_vat, dec!(1000));
+        assert!(with(&[("\"vat_rate\": null", "\"vat_included\": \"может быть\"")]).is_err());
+    }
+
+    #[test]
+    fn every_rate_in_force_is_accepted_and_no_other() {
+        for rate in [
+            "0",
+            "5",
+            "7",
+            "10",
+            "18",
+            "20",
+            "22",
+            "\"20%\"",
+            "\" 22 % \"",
         ] {
-            let json =
-                ISSUE_EXAMPLE.replace("\"vat_rate\": null", &format!("\"vat_rate\": {rate}"));
-            assert_eq!(act(&json).is_ok(), ok, "{rate}");
+            let a = with(&[("\"vat_rate\": null", &format!("\"vat_rate\": {rate}"))]);
+            assert!(a.unwrap().vat_rate.percent().is_some(), "{rate}");
         }
+        for none in ["null", "\"\"", "\"без НДС\"", "\"Без налога (НДС)\""] {
+            let a = with(&[("\"vat_rate\": null", &format!("\"vat_rate\": {none}"))]);
+            assert_eq!(a.unwrap().vat_string(), "Без налога (НДС)", "{none}");
+        }
+        for bad in ["3", "-1", "21", "20.5", "\"много\"", "true"] {
+            let a = with(&[("\"vat_rate\": null", &format!("\"vat_rate\": {bad}"))]);
+            assert!(a.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_amounts_are_kopecks_within_the_limit() {
+        for (amount, ok) in [
+            ("\"1000.500\"", true),
+            ("0.125", false),
+            ("999999999999999.99", true),
+            ("1000000000000000", false),
+            ("50000000000000000000000000000", false),
+        ] {
+            let a = with(&[("\"amount\": 1000", &format!("\"amount\": {amount}"))]);
+            assert_eq!(a.is_ok(), ok, "{amount}");
+        }
+        // Many lines at the limit still sum exactly, VAT and all.
+        let lines = vec![r#"{"title": "x", "amount": 999999999999999.99}"#; 1000].join(",");
+        let a = with(&[
+            ("\"vat_rate\": null", "\"vat_rate\": 22"),
+            (r#"{"title": "Лицензионное вознаграждение за использование Сервиса", "amount": 1000}"#, &lines),
+        ])
+        .unwrap();
+        assert_eq!(a.checked_totals().unwrap().total, dec!(999999999999999990));
     }
 
     #[test]

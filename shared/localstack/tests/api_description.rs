@@ -27,7 +27,7 @@ fn template_router_and_openapi_describe_the_same_routes() {
         }
     }
     assert_eq!(from_openapi, from_template);
-    assert_eq!(from_template.len(), 19);
+    assert_eq!(from_template.len(), 20);
     // The router is compared with the template by the library's own test.
 }
 

@@ -6,7 +6,7 @@ use api::App;
 use domain::{ApiKey, PersonalData, Scope, Tenant};
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::{Body, Request, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 use store::{Dynamo, Tables};
 
 /// The app and a key of both scopes for the tenant `default`.
@@ -69,4 +69,69 @@ pub fn status_and_json(response: Response<Body>) -> (u16, Value) {
         panic!("no text body")
     };
     (status, serde_json::from_str(text).unwrap())
+}
+
+/// The act of the spec's act_info example, with every printed field.
+pub fn spec_info_act() -> Value {
+    json!({
+        "act_number": 777, "count_number": "42800", "created_at": "2018-10-31",
+        "payer": {"id": 777, "name": "ООО «Василек»"}, "recipient": {"id": 333, "name": "ООО «Ромашка»"},
+        "act_status": "sended", "send_date": "2019-01-15", "send_method": null,
+        "send_address": "г Москва, ул Филевская 2-я, д 8", "vat_rate": null,
+        "services": [{"title": "Лицензионное вознаграждение за использование Сервиса", "amount": 1000}],
+        "act_description": "приема-передачи неисключительных прав на использование Сервиса Jcat.ru",
+        "act_text": "ООО «Ромашка», именуемое в дальнейшем «Лицензиар» (ИНН 1111111111), и\nООО «Василек», именуемое в дальнейшем «Лицензиат» (ИНН 3333333333), а вместе именуемые «Стороны», составили и подписали настоящий Акт о том,\nчто «Лицензиар» передал, а «Лицензиат» принял на основании договора на условиях простой (неисключительной) лицензии права на использование программ для ЭВМ «Сервис», а именно:",
+        "contacts": "Москва: (495) 111-2222\nСанкт-Петербург: (812) 111-2222\nРегионы РФ: 8 (800) 111-2222",
+        "warranty_text": "Размер Лицензионного вознаграждения НДС не облагается  в соответствии с п.2 ст. 346.11 НК РФ.\nЛицензиар выполнил все обязательства в полном объёме в срок с надлежащим качеством.\nЛицензиат претензий к Лицензиару не имеет.",
+        "payment_text": "Оплата производится в соответствии с условиями договора",
+        "general_manager_position": "Главный бухгалтер",
+        "general_manager": "Иванова А.В.",
+        "general_manager_procuratory": "по доверенности №1 от 11 января 2000 г.",
+        "postal_address": "Адрес для отправки почтовой корреспонденции: 333333, г. Москва, Московский проезд, д.1",
+        "customer_general_manager": "Генеральный директор Иванов Иван Иваныч",
+        "logo": "https://www.somesite.ru/img/logo.jpg"
+    })
+}
+
+/// The app on fresh tables with a key of both scopes for the tenant `default`, and the calls the
+/// tests make, by endpoint.
+pub struct TestApp {
+    pub app: App<Dynamo>,
+    pub key: ApiKey,
+}
+
+impl TestApp {
+    pub async fn new(test: &str) -> Self {
+        let (app, key) = app(test).await;
+        Self { app, key }
+    }
+
+    /// Another key on the same app: for another tenant, or with fewer scopes.
+    pub async fn key_for(&self, tenant: &str, scopes: &[Scope]) -> ApiKey {
+        key(&self.app, tenant, scopes).await
+    }
+
+    pub async fn post_acts(&self, acts: &[Value]) -> (u16, Value) {
+        let body = json!({ "acts": acts }).to_string();
+        let request = post(&self.key, body);
+        status_and_json(
+            api::import::<domain::Act, _>(&self.app, request)
+                .await
+                .unwrap(),
+        )
+    }
+
+    /// `GET /v1/billing/act_info/{act_id}/print` with `key`.
+    pub async fn get_act_print(&self, act_id: &str, key: &ApiKey) -> Response<Body> {
+        use lambda_http::RequestExt;
+        let parameters = [("act_id".to_owned(), act_id.to_owned())].into();
+        let request = lambda_http::http::Request::builder()
+            .method("GET")
+            .body(Body::Empty)
+            .unwrap()
+            .with_path_parameters::<std::collections::HashMap<String, String>>(parameters);
+        api::act_print::print(&self.app, authorized(request, key))
+            .await
+            .unwrap()
+    }
 }

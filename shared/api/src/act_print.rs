@@ -1,0 +1,348 @@
+//! `GET /v1/billing/act_info/{act_id}/print`: the act as a page to print on A4, laid out as a
+//! Russian act from 1C. The page is `templates/act.html` (askama: checked when this crate
+//! compiles, every value HTML-escaped); this module turns an act into the figures it prints.
+
+use askama::Template;
+use domain::Act;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use rust_decimal::{Decimal, RoundingStrategy};
+use store::{ActReader, KeyReader};
+
+use crate::acts::requested_act;
+use crate::{ApiError, App};
+
+/// Which optional columns the service table has: those that at least one line fills.
+struct Columns {
+    quantity: bool,
+    unit: bool,
+    price: bool,
+}
+
+/// One row of the service table, as printed.
+struct Line<'a> {
+    title: &'a str,
+    quantity: String,
+    unit: &'a str,
+    price: String,
+    amount: String,
+}
+
+/// Everything the page prints; texts are the act's, figures are formatted as Russian acts print
+/// them (`1 000,00`).
+#[derive(Template)]
+#[template(path = "act.html")]
+struct PrintedAct<'a> {
+    title: String,
+    /// A URL that is safe inside the page's CSS (see [`css_url`]), when the act has a usable one.
+    logo: Option<String>,
+    contacts: Option<&'a str>,
+    description: Option<&'a str>,
+    /// The recipient of the payment: the office that issues the act.
+    executor: &'a str,
+    /// The payer.
+    customer: &'a str,
+    act_text: Option<&'a str>,
+    columns: Columns,
+    lines: Vec<Line<'a>>,
+    total: String,
+    vat_label: String,
+    vat_amount: String,
+    with_vat: String,
+    sum_string: String,
+    warranty_text: Option<&'a str>,
+    payment_text: Option<&'a str>,
+    position: Option<&'a str>,
+    manager: Option<&'a str>,
+    procuratory: Option<&'a str>,
+    customer_manager: Option<&'a str>,
+    postal_address: Option<&'a str>,
+}
+
+impl<'a> From<&'a Act> for PrintedAct<'a> {
+    fn from(act: &'a Act) -> Self {
+        let text = |t: &'a Option<domain::Text>| t.as_ref().map(|t| t.as_str());
+        let totals = act.totals();
+        let lines = act
+            .services
+            .iter()
+            .map(|s| Line {
+                title: s.title.as_str(),
+                quantity: s.quantity.map(number).unwrap_or_default(),
+                unit: text(&s.unit).unwrap_or_default(),
+                price: s.price.map(rubles).unwrap_or_default(),
+                amount: rubles(s.amount),
+            })
+            .collect();
+        Self {
+            title: act.title(),
+            logo: text(&act.logo).and_then(css_url),
+            contacts: text(&act.contacts),
+            description: text(&act.act_description),
+            executor: act.recipient.name.as_str(),
+            customer: act.payer.name.as_str(),
+            act_text: text(&act.act_text),
+            columns: Columns {
+                quantity: act.services.iter().any(|s| s.quantity.is_some()),
+                unit: act.services.iter().any(|s| s.unit.is_some()),
+                price: act.services.iter().any(|s| s.price.is_some()),
+            },
+            lines,
+            total: rubles(totals.total),
+            vat_label: act.vat_string(),
+            vat_amount: match act.vat_rate.percent() {
+                None => "—".to_owned(),
+                Some(_) => rubles(totals.vat),
+            },
+            with_vat: rubles(totals.with_vat),
+            sum_string: act.sum_string(),
+            warranty_text: text(&act.warranty_text),
+            payment_text: text(&act.payment_text),
+            position: text(&act.general_manager_position),
+            manager: text(&act.general_manager),
+            procuratory: text(&act.general_manager_procuratory),
+            customer_manager: text(&act.customer_general_manager),
+            postal_address: text(&act.postal_address),
+        }
+    }
+}
+
+/// The page of an act.
+pub fn page(act: &Act) -> String {
+    PrintedAct::from(act)
+        .render()
+        .unwrap_or_else(|_| String::from("<!DOCTYPE html><title>Акт</title>"))
+}
+
+/// `GET /v1/billing/act_info/{act_id}/print`: the act's page, `text/html`; errors as JSON, as
+/// every endpoint answers them.
+pub async fn print<S: ActReader + KeyReader>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    Ok(match requested_act(app, &request).await {
+        Ok(act) => html(page(&act)),
+        Err(error) => ApiError::into_response(error),
+    })
+}
+
+fn html(page: String) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "text/html; charset=utf-8")
+        // The page runs no script and loads nothing but its logo, whatever an act's texts say.
+        .header(
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:",
+        )
+        .header("x-content-type-options", "nosniff")
+        .body(Body::Text(page))
+        .expect("static status and headers are valid")
+}
+
+/// Rubles and kopecks as acts print them: `1 000,00`, `-12,50` (no-break spaces between
+/// thousands).
+fn rubles(amount: Decimal) -> String {
+    let amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut text = grouped(amount);
+    if amount.scale() == 0 {
+        text.push_str(",00");
+    } else if amount.scale() == 1 {
+        text.push('0');
+    }
+    text
+}
+
+/// A quantity as printed: its own digits, a decimal comma, no trailing zeros (`1,5`, `12`).
+fn number(value: Decimal) -> String {
+    grouped(value.normalize())
+}
+
+/// The decimal's digits with a decimal comma and no-break spaces between thousands.
+fn grouped(value: Decimal) -> String {
+    let plain = value.abs().to_string();
+    let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+    let mut text = String::with_capacity(plain.len() + plain.len() / 3 + 2);
+    if value.is_sign_negative() && !value.is_zero() {
+        text.push('-');
+    }
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            text.push('\u{a0}');
+        }
+        text.push(digit);
+    }
+    if !fraction.is_empty() {
+        text.push(',');
+        text.push_str(fraction);
+    }
+    text
+}
+
+/// The logo's address as it can stand inside `url('…')` in a style attribute: only `https:`,
+/// `http:` and `data:image/` addresses; quotes, parentheses, backslashes, spaces and anything
+/// outside ASCII percent-encoded, so that no text of an act can end the CSS string.
+fn css_url(logo: &str) -> Option<String> {
+    let lower = logo.to_ascii_lowercase();
+    let allowed = ["https://", "http://", "data:image/"];
+    if !allowed.iter().any(|scheme| lower.starts_with(scheme)) {
+        return None;
+    }
+    let mut url = String::with_capacity(logo.len());
+    for byte in logo.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => url.push(byte as char),
+            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@' | b'!'
+            | b'$' | b'&' | b'*' | b'+' | b',' | b';' | b'=' | b'%' => url.push(byte as char),
+            _ => url.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    Some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Record;
+    use domain::json::{Fields, collection};
+    use rust_decimal_macros::dec;
+    use serde_json::{Value, json};
+
+    fn act(json: Value) -> Act {
+        let body = json!({ "acts": [json] }).to_string();
+        let raw = collection(&body, "acts").unwrap()[0];
+        Act::parse(&Fields::parse(raw).unwrap()).unwrap()
+    }
+
+    /// An act with only what an act must have.
+    fn bare() -> Value {
+        json!({"act_number": 5, "created_at": "2026-01-31", "act_status": "not_sended",
+               "payer": {"id": 1, "name": "ТСЖ «Окунево»"}, "recipient": {"id": 2, "name": "ООО «УК»"},
+               "services": [{"title": "Содержание жилья", "amount": "1234.5"}]})
+    }
+
+    #[test]
+    fn every_text_is_escaped_and_its_line_breaks_kept() {
+        let mut json = bare();
+        json["act_text"] = json!("<script>alert('x')</script> & \"кавычки\"\nвторая строка");
+        json["payer"]["name"] = json!("ООО <b>Жирный</b>");
+        json["services"][0]["title"] = json!("</td></tr></table><img src=x>");
+        json["logo"] = json!("https://x.ru/a'); background: url('evil");
+        let html = page(&act(json));
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b>") && !html.contains("<img"), "{html}");
+        assert!(html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;кавычки&#34;\nвторая строка"), "{html}");
+        // The texts keep their line breaks: their elements print with `white-space: pre-line`.
+        assert!(html.contains("<p class=\"act-text text\">"), "{html}");
+        assert!(
+            html.contains("url('https://x.ru/a%27%29;%20background:%20url%28%27evil')"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_vat_line_is_the_acts_own() {
+        let cases = [
+            (
+                json!(null),
+                json!(false),
+                "Без налога (НДС):</th><td>—",
+                "1\u{a0}234,50",
+            ),
+            (
+                json!(22),
+                json!(false),
+                "НДС 22%:</th><td>271,59",
+                "1\u{a0}506,09",
+            ),
+            (
+                json!(22),
+                json!(true),
+                "в т.ч. НДС 22%:</th><td>222,61",
+                "1\u{a0}234,50",
+            ),
+        ];
+        for (rate, included, vat_line, payable) in cases {
+            let mut json = bare();
+            json["vat_rate"] = rate;
+            json["vat_included"] = included;
+            let html = page(&act(json));
+            assert!(html.contains(vat_line), "{vat_line}: {html}");
+            let payable = format!("Всего к оплате:</th><td>{payable}</td>");
+            assert!(html.contains(&payable), "{payable}: {html}");
+        }
+    }
+
+    #[test]
+    fn an_act_without_optional_texts_prints_no_empty_blocks() {
+        let html = page(&act(bare()));
+        for absent in [
+            "class=\"logo\"",
+            "class=\"contacts",
+            "class=\"description",
+            "class=\"act-text",
+            "<footer",
+            "Кол-во",
+            "Цена",
+        ] {
+            assert!(!html.contains(absent), "{absent}: {html}");
+        }
+        for present in [
+            "Акт № 5 от 31.01.2026",
+            "Содержание жилья",
+            "Итого:</th><td>1\u{a0}234,50",
+            "К оплате: Одна тысяча двести тридцать четыре рубля 50 коп.",
+            "Исполнитель",
+            "Заказчик",
+        ] {
+            assert!(html.contains(present), "{present}: {html}");
+        }
+    }
+
+    #[test]
+    fn optional_columns_appear_when_a_line_has_them() {
+        let mut json = bare();
+        json["services"] = json!([{"title": "Вода", "amount": 300, "quantity": "2,5", "unit": "м³", "price": 120},
+                                  {"title": "Свет", "amount": 10}]);
+        let html = page(&act(json));
+        assert!(
+            html.contains("<th>Кол-во</th><th>Ед.</th><th>Цена</th>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<td class=\"num\">2,5</td><td class=\"unit\">м³</td><td class=\"num\">120,00</td>"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn figures_print_as_on_russian_acts() {
+        assert_eq!(rubles(dec!(1000)), "1\u{a0}000,00");
+        assert_eq!(rubles(dec!(1234567.5)), "1\u{a0}234\u{a0}567,50");
+        assert_eq!(rubles(dec!(0.755)), "0,76");
+        assert_eq!(rubles(dec!(-12.5)), "-12,50");
+        assert_eq!(rubles(dec!(999)), "999,00");
+        assert_eq!(number(dec!(1.500)), "1,5");
+        assert_eq!(number(dec!(12000)), "12\u{a0}000");
+    }
+
+    #[test]
+    fn a_logo_cannot_leave_its_css_string() {
+        assert_eq!(
+            css_url("https://www.somesite.ru/img/logo.jpg").as_deref(),
+            Some("https://www.somesite.ru/img/logo.jpg")
+        );
+        assert_eq!(
+            css_url("https://x.ru/a'); background: url('evil").as_deref(),
+            Some("https://x.ru/a%27%29;%20background:%20url%28%27evil")
+        );
+        assert_eq!(
+            css_url("https://x.ru/лого.png").as_deref(),
+            Some("https://x.ru/%D0%BB%D0%BE%D0%B3%D0%BE.png")
+        );
+        assert_eq!(css_url("javascript:alert(1)"), None);
+        assert_eq!(css_url("logo.png"), None);
+    }
+}
