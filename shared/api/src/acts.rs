@@ -83,10 +83,11 @@ async fn list_page<S: ActReader + KeyReader>(
     let tenant = app.authenticate(request, Scope::Read).await?;
     let path = request.path_parameters();
     let params = request.query_string_parameters();
-    let query = ActQuery::parse(path.first("page"), path.first("limit"), |name| {
-        params.first(name)
-    })
-    .map_err(ApiError::invalid_parameters)?;
+    // `page` and `limit` may come in the path or the query string; the path wins.
+    let page = path.first("page").or_else(|| params.first("page"));
+    let limit = path.first("limit").or_else(|| params.first("limit"));
+    let query = ActQuery::parse(page, limit, |name| params.first(name))
+        .map_err(ApiError::invalid_parameters)?;
     let page = app.store().act_page(&tenant, &query).await?;
     tracing::info!(
         items = page.acts.len(),

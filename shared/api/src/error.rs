@@ -27,12 +27,16 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("тело запроса больше {limit} байт: разделите выгрузку на части")]
+    #[error(
+        "запрос больше {limit} байт вместе с экранированием (Lambda принимает 6 МБ): разделите выгрузку на части"
+    )]
     PayloadTooLarge { limit: usize },
     #[error("тело запроса пустое")]
     EmptyBody,
-    #[error("тело запроса должно быть в кодировке UTF-8")]
-    NotUtf8,
+    #[error(
+        "тело запроса не в объявленной кодировке (charset) или не в UTF-8, UTF-16 либо windows-1251"
+    )]
+    InvalidEncoding,
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
     #[error("найдены ошибки: {count} (в элементах: {items}); ничего не загружено")]
@@ -65,6 +69,22 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Incomplete { .. } => ApiError::StorageIncomplete(e),
+            // The request's own fault, found before anything was written: a 400 like any other.
+            StoreError::Oversized(oversized) => {
+                let problems: Vec<Problem> = oversized
+                    .into_iter()
+                    .map(|o| Problem {
+                        index: Some(o.index),
+                        field: Some(o.field.into()),
+                        message: "элемент больше 400 КБ, предела хранилища: сократите это поле",
+                    })
+                    .collect();
+                ApiError::InvalidItems {
+                    items: problems.len(),
+                    count: problems.len(),
+                    problems: problems.into_iter().take(MAX_DETAILS).collect(),
+                }
+            }
             _ => ApiError::Storage(e),
         }
     }
@@ -89,7 +109,7 @@ impl ApiError {
         match self {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::EmptyBody
-            | ApiError::NotUtf8
+            | ApiError::InvalidEncoding
             | ApiError::Envelope(_)
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
@@ -106,7 +126,7 @@ impl ApiError {
         match self {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::EmptyBody => "empty_body",
-            ApiError::NotUtf8 => "invalid_encoding",
+            ApiError::InvalidEncoding => "invalid_encoding",
             ApiError::Envelope(EnvelopeError::NotJson { .. }) => "invalid_json",
             ApiError::Envelope(EnvelopeError::NotAnObject) => "invalid_body",
             ApiError::Envelope(EnvelopeError::MissingCollection(_)) => "missing_collection",
@@ -130,7 +150,7 @@ impl ApiError {
             // Listed one by one so that a new variant has to decide.
             ApiError::PayloadTooLarge { .. }
             | ApiError::EmptyBody
-            | ApiError::NotUtf8
+            | ApiError::InvalidEncoding
             | ApiError::Envelope(_)
             | ApiError::NotFound(_)
             | ApiError::Unauthorized

@@ -102,7 +102,7 @@ impl From<Reading> for ReadingView {
 #[derive(Serialize)]
 struct BalanceView {
     account: Guid,
-    service: Guid,
+    service: Option<Guid>,
     date: LocalDateTime,
     amount: Box<RawValue>,
 }

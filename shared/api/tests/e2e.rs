@@ -389,7 +389,10 @@ fn acts_imported_over_http_come_back_through_every_read_route() {
     assert_eq!(status, 200);
     let page = page.as_str().expect("an HTML page");
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
-    assert!(page.contains("<h1>Акт № 9000003 от 03.01.2030</h1>"), "{page}");
+    assert!(
+        page.contains("<h1>Акт № 9000003 от 03.01.2030</h1>"),
+        "{page}"
+    );
     assert_eq!(api.get("/v1/billing/act_info/123456789012/print").0, 404);
     assert_eq!(api.get("/v1/billing/act_info/123456789012").0, 404);
     let (status, error) = api.get("/v1/billing/acts/1/1000?created_at_to=2020-25-12");

@@ -240,8 +240,8 @@ async fn what_1c_really_sends_is_normalised_once() {
     assert_eq!(stored[0].amount, dec("-20394.86"));
     assert_eq!(stored[0].date.to_string(), "2018-06-30T23:59:59");
     assert_eq!(
-        stored[0].service.to_string(),
-        "b712502b-005f-11e4-8679-d43d7e9efaeb"
+        stored[0].service.map(|s| s.to_string()).as_deref(),
+        Some("b712502b-005f-11e4-8679-d43d7e9efaeb")
     );
 
     // Numbers are exact decimals in storage too: no float ever rounds them.
@@ -375,7 +375,7 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
     let store = h.0.store();
     let oversized = format!(
         "{{\"services\": [], \"x\": \"{}\"}}",
-        "a".repeat(api::body::MAX_BODY_BYTES)
+        "a".repeat(api::body::MAX_BODY_IN_EVENT)
     );
     let cases: [(Body, u16, &str); 8] = [
         (Body::from("{\"services\": [{\"id\": "), 400, "invalid_json"),
@@ -401,6 +401,97 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
         assert!(!answer["error"]["message"].as_str().unwrap().is_empty());
     }
     assert!(snapshot(store).await.values().all(Vec::is_empty));
+}
+
+/// A request whose body is `bytes`, as API Gateway hands a binary payload over (base64, which
+/// lambda_http decodes), with this `Content-Type`.
+fn binary(key: &ApiKey, bytes: Vec<u8>, content_type: &str) -> Request {
+    let mut request = post(key, Body::Binary(bytes));
+    let value = content_type.parse().unwrap();
+    request.headers_mut().insert("content-type", value);
+    request
+}
+
+#[tokio::test]
+async fn bodies_in_every_encoding_1c_writes_import_alike() {
+    let h = common::app("encodings").await;
+    let json = fixture("spec/services.json");
+    let json = json.trim_start_matches('\u{feff}');
+    let (cp1251, _, lossy) = encoding_rs::WINDOWS_1251.encode(json);
+    assert!(!lossy);
+    let utf16le: Vec<u8> = [0xfeffu16]
+        .into_iter()
+        .chain(json.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let utf16be: Vec<u8> = [0xfeffu16]
+        .into_iter()
+        .chain(json.encode_utf16())
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let cases = [
+        (cp1251.to_vec(), "application/json; charset=windows-1251"),
+        (cp1251.to_vec(), "application/octet-stream"),
+        (utf16le, "application/json"),
+        (utf16be, "text/plain; charset=utf-16"),
+    ];
+    let mut stored = Vec::new();
+    for (bytes, content_type) in cases {
+        let (status, answer) = import::<Service>(&h.0, binary(&h.1, bytes, content_type)).await;
+        assert_eq!(status, 201, "{content_type}: {answer}");
+        stored.push(h.0.store().partition::<Service>("default").await.unwrap());
+    }
+    assert!(stored.iter().all(|s| s == &stored[0] && !s.is_empty()));
+    let names = stored[0].iter().filter_map(|s| s.full_name.as_ref());
+    assert!(
+        names
+            .map(|n| n.as_str())
+            .any(|n| n.chars().any(|c| ('а'..='я').contains(&c)))
+    );
+
+    // Bytes that are not the charset they declare are refused, and nothing is written.
+    let store = common::stack("encodings-bad").await;
+    let app = App::new(store, domain::PersonalData::Store);
+    let key = common::key(&app, "default", &domain::Scope::ALL).await;
+    let request = binary(&key, cp1251.to_vec(), "application/json; charset=utf-8");
+    let (status, answer) = import::<Service>(&app, request).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid_encoding"))
+    );
+    assert!(snapshot(app.store()).await.values().all(Vec::is_empty));
+}
+
+#[tokio::test]
+async fn the_largest_body_is_the_one_lambda_takes() {
+    let h = common::app("limit").await;
+    let limit = api::body::MAX_BODY_IN_EVENT;
+    // A text body travels as a JSON string: its quotes and backslashes count twice.
+    let text_body = |size_in_event: usize| {
+        let head = "{\"services\": [], \"pad\": \"";
+        // The event's quotes (2), the head with its quotes escaped, the closing `"}` (3).
+        let pad = size_in_event - 2 - head.len() - head.matches('"').count() - 3;
+        format!("{head}{}\"}}", "я".repeat(pad / 2) + &"x".repeat(pad % 2))
+    };
+    for (size, status) in [(limit, 201), (limit + 1, 413)] {
+        let body = text_body(size);
+        assert_eq!(api::body::size_in_event(&Body::from(body.clone())), size);
+        let (got, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
+        assert_eq!(got, status, "{answer}");
+    }
+    // A binary one travels in base64: a third more.
+    for (size, status) in [
+        (api::body::MAX_BINARY_BODY, 201),
+        (api::body::MAX_BINARY_BODY + 1, 413),
+    ] {
+        let mut bytes = b"{\"services\": []}".to_vec();
+        bytes.resize(size, b' ');
+        let (got, answer) = import::<Service>(&h.0, binary(&h.1, bytes, "application/json")).await;
+        assert_eq!(got, status, "{answer}");
+        if status == 413 {
+            assert_eq!(answer["error"]["code"], "payload_too_large");
+        }
+    }
 }
 
 #[tokio::test]

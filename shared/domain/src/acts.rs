@@ -31,6 +31,9 @@ impl Date {
     pub fn parse_param(text: &str) -> Result<Self, Rejection> {
         const BAD: Rejection = "ожидается дата вида ГГГГ-ММ-ДД";
         let text = text.trim();
+        if !crate::values::has_four_digit_year(text) {
+            return Err(BAD);
+        }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
             .map(Self)
@@ -124,10 +127,11 @@ impl ActStatus {
         }
     }
 
+    /// As the spec writes it, in any case.
     pub fn parse_param(text: &str) -> Result<Self, Rejection> {
         Self::ALL
             .into_iter()
-            .find(|s| s.as_str() == text.trim())
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
             .ok_or(Self::BAD)
     }
 
@@ -148,7 +152,7 @@ pub struct Party {
 }
 
 /// Which side of an act a party is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PartyRole {
     Payer,
     Recipient,
@@ -588,17 +592,21 @@ impl ActQuery {
                 ActStatus::parse_param,
             ),
         };
-        let sort = param(&mut errors, "sort", query("sort"), |v| match v {
-            "act_number" => Ok(ActSort::ActNumber),
-            "count_number" => Ok(ActSort::CountNumber),
-            "created_at" => Ok(ActSort::CreatedAt),
-            "amount" => Ok(ActSort::Amount),
-            _ => Err("sort: act_number, count_number, created_at или amount"),
+        let sort = param(&mut errors, "sort", query("sort"), |v| {
+            match v.to_lowercase().as_str() {
+                "act_number" => Ok(ActSort::ActNumber),
+                "count_number" => Ok(ActSort::CountNumber),
+                "created_at" => Ok(ActSort::CreatedAt),
+                "amount" => Ok(ActSort::Amount),
+                _ => Err("sort: act_number, count_number, created_at или amount"),
+            }
         });
-        let direction = param(&mut errors, "direction", query("direction"), |v| match v {
-            "asc" => Ok(Direction::Asc),
-            "desc" => Ok(Direction::Desc),
-            _ => Err("direction: asc или desc"),
+        let direction = param(&mut errors, "direction", query("direction"), |v| {
+            match v.to_lowercase().as_str() {
+                "asc" => Ok(Direction::Asc),
+                "desc" => Ok(Direction::Desc),
+                _ => Err("direction: asc или desc"),
+            }
         });
         let page = param(&mut errors, "page", page, |v| match v.parse::<u32>() {
             Ok(p) if p >= 1 => Ok(p),
@@ -860,6 +868,24 @@ mod tests {
             ]
         );
         assert!(ActQuery::parse(None, Some("0"), |_| None).is_err());
+        let loud = [
+            ("sort", "AMOUNT"),
+            ("direction", "DESC"),
+            ("act_status", "Sended"),
+        ];
+        let q = ActQuery::parse(None, None, |k| {
+            loud.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+        })
+        .unwrap();
+        assert_eq!((q.sort, q.direction), (ActSort::Amount, Direction::Desc));
+        assert_eq!(q.filter.status, Some(ActStatus::Sended));
+        let short_year = [("created_at_from", "01.01.18")];
+        assert!(
+            ActQuery::parse(None, None, |k| {
+                short_year.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+            })
+            .is_err()
+        );
         assert!(ActQuery::parse(Some("0"), None, |_| None).is_err());
     }
 

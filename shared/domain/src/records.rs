@@ -336,11 +336,13 @@ impl Record for Reading {
     }
 }
 
-/// `сальдо`: what an account owes (+) or has prepaid (−) for a service at a date.
+/// `сальдо`: what an account owes (+) or has prepaid (−) for a service at a date. A balance of
+/// the whole account (1C keeps one when services are not split) carries the empty GUID as its
+/// service, as transactions do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Balance {
     pub account: Guid,
-    pub service: Guid,
+    pub service: Option<Guid>,
     pub date: LocalDateTime,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
@@ -353,13 +355,13 @@ impl Record for Balance {
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut p = ItemParser::new(item);
         let account = p.required("account", Guid::parse);
-        let service = p.required("service", Guid::parse);
+        let service = p.optional("service", Guid::parse);
         let date = p.required("date", LocalDateTime::parse);
         let amount = p.required("amount", parse_decimal);
         p.finish(|| {
             Some(Self {
                 account: account?,
-                service: service?,
+                service,
                 date: date?,
                 amount: amount?,
             })
@@ -367,7 +369,7 @@ impl Record for Balance {
     }
 
     fn references(&self) -> Vec<Reference> {
-        account_and_service(self.account, Some(self.service))
+        account_and_service(self.account, self.service)
     }
 }
 
@@ -520,11 +522,23 @@ mod tests {
     #[test]
     fn every_bad_field_of_an_item_is_reported() {
         let errors =
-            parse_one::<Balance>(r#"{"account": "nope", "date": "2020-25-12", "amount": "много"}"#)
-                .unwrap_err();
+            parse_one::<Balance>(r#"{"service": "nope", "date": "2020-25-12"}"#).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(fields, ["account", "service", "date", "amount"]);
-        assert_eq!(errors[1].message, "обязательное поле не заполнено");
+        assert_eq!(errors[0].message, "обязательное поле не заполнено");
+    }
+
+    #[test]
+    fn a_balance_of_the_whole_account_has_the_empty_service() {
+        for service in ["\"00000000-0000-0000-0000-000000000000\"", "\"\"", "null"] {
+            let b: Balance = parse_one(&format!(
+                r#"{{"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "service": {service},
+                    "date": "2018-12-01T00:00:00", "amount": -100}}"#
+            ))
+            .unwrap();
+            assert_eq!(b.service, None, "{service}");
+            assert_eq!(b.references().len(), 1);
+        }
     }
 
     #[test]

@@ -119,6 +119,21 @@ impl LocalDateTime {
 /// 1C's empty date is `0001-01-01T00:00:00`; no real document is dated in year 1.
 const EMPTY_1C_DATE: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
 
+/// Whether the date's year is written with four digits: `05.12.18` is no date, however chrono
+/// would read it (as the year 18).
+pub(crate) fn has_four_digit_year(date: &str) -> bool {
+    let mut groups = date.split(|c: char| !c.is_ascii_digit());
+    let year = if date
+        .find('.')
+        .is_some_and(|dot| date.find('-').is_none_or(|dash| dot < dash))
+    {
+        groups.nth(2) // DD.MM.YYYY
+    } else {
+        groups.next() // YYYY-MM-DD
+    };
+    year.is_some_and(|y| y.len() == 4)
+}
+
 fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
     // Drop an offset or `Z`: see the type's documentation.
     let wall = match text.find('T').or_else(|| text.find(' ')) {
@@ -139,6 +154,9 @@ fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
         "%d.%m.%Y %H:%M:%S",
     ];
     const DATES: [&str; 2] = ["%Y-%m-%d", "%d.%m.%Y"];
+    if !has_four_digit_year(wall) {
+        return None;
+    }
     DATE_TIMES
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(wall, f).ok())
@@ -173,10 +191,16 @@ impl<'de> Deserialize<'de> for LocalDateTime {
     }
 }
 
+/// Every number 1C sends (amounts, readings, square, share) is smaller than this either way:
+/// far above any real figure, and small enough that sums of a request's numbers cannot overflow.
+pub const NUMBER_LIMIT: Decimal = rust_decimal_macros::dec!(1_000_000_000_000_000);
+
 /// An exact decimal from a JSON number or from a string as 1C formats numbers for people:
-/// `"1 234,56"`, with spaces or non-breaking spaces between thousands and a decimal comma.
+/// `"1 234,56"`, with spaces or non-breaking spaces between thousands and a decimal comma. Its
+/// magnitude is below [`NUMBER_LIMIT`].
 pub fn parse_decimal(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
     const BAD: Rejection = "ожидается число";
+    const TOO_LARGE: Rejection = "число должно быть меньше 10^15 по модулю";
     let text = match value {
         Value::Number(n) => *n,
         _ => match text_of(value, BAD)? {
@@ -184,7 +208,11 @@ pub fn parse_decimal(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
             Some(t) => t,
         },
     };
-    decimal_from_text(text).map(Some).ok_or(BAD)
+    match decimal_from_text(text) {
+        Some(d) if d.abs() < NUMBER_LIMIT => Ok(Some(d)),
+        Some(_) => Err(TOO_LARGE),
+        None => Err(BAD),
+    }
 }
 
 fn decimal_from_text(text: &str) -> Option<Decimal> {
@@ -208,22 +236,28 @@ fn decimal_from_text(text: &str) -> Option<Decimal> {
     }
 }
 
-/// An owner's share of the property, in percent. 1C keeps it either as a percentage (`"50"`) or
-/// as a fraction (`"1/2"`); both become a percentage.
+/// An owner's share of the property, in percent from 0 to 100. 1C keeps it either as a
+/// percentage (`"50"`) or as a fraction (`"1/2"`); both become a percentage.
 pub fn parse_share(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
-    const BAD: Rejection = "ожидается доля: процент (50) или дробь (1/2)";
-    if let Value::String(s) = value {
-        if let Some((num, den)) = s.split_once('/') {
+    const BAD: Rejection = "ожидается доля: процент от 0 до 100 (50) или дробь (1/2)";
+    let share = match value {
+        Value::String(s) if s.contains('/') => {
+            let (num, den) = s.split_once('/').unwrap_or_default();
             let (num, den) = (decimal_from_text(num.trim()), decimal_from_text(den.trim()));
-            return match (num, den) {
-                (Some(n), Some(d)) if !d.is_zero() => {
-                    Ok(Some((n * Decimal::ONE_HUNDRED / d).round_dp(4).normalize()))
-                }
-                _ => Err(BAD),
+            let percent = match (num, den) {
+                (Some(n), Some(d)) if !d.is_zero() => n
+                    .checked_mul(Decimal::ONE_HUNDRED)
+                    .and_then(|n| n.checked_div(d)),
+                _ => None,
             };
+            Some(percent.ok_or(BAD)?.round_dp(4).normalize())
         }
+        _ => parse_decimal(value).map_err(|_| BAD)?,
+    };
+    match share {
+        Some(share) if share < Decimal::ZERO || share > Decimal::ONE_HUNDRED => Err(BAD),
+        share => Ok(share),
     }
-    parse_decimal(value).map_err(|_| BAD)
 }
 
 /// The trimmed text of a string or number; `None` for missing, `null` and blank strings.
@@ -320,12 +354,34 @@ mod tests {
     }
 
     #[test]
+    fn numbers_stay_below_the_limit() {
+        assert_eq!(
+            parse_decimal(&Value::Number("999999999999999.99")),
+            Ok(Some(dec!(999999999999999.99)))
+        );
+        for big in [
+            "1000000000000000",
+            "-1e15",
+            "50000000000000000000000000000",
+            "1e27",
+        ] {
+            assert!(parse_decimal(&Value::Number(big)).is_err(), "{big}");
+        }
+    }
+
+    #[test]
     fn impossible_dates_are_rejected() {
         for input in [
             "2020-25-12",
             "2018-02-30T00:00:00",
             "вчера",
             "2018-12-05T25:00:00",
+            "05.12.18",
+            "05.12.18 15:14:46",
+            "18-12-05",
+            "018-12-05T00:00:00",
+            "+2018-12-05",
+            "02018-12-05",
         ] {
             assert!(LocalDateTime::parse(&s(input)).is_err(), "{input}");
         }
@@ -373,6 +429,16 @@ mod tests {
         assert_eq!(parse_share(&s("1/3")), Ok(Some(dec!(33.3333))));
         assert_eq!(parse_share(&Value::Number("100")), Ok(Some(dec!(100))));
         assert!(parse_share(&s("1/0")).is_err());
+        for out_of_range in [
+            "1/0.0000000000000000000000000001",
+            "150",
+            "-1",
+            "3/2",
+            "-1/2",
+        ] {
+            assert!(parse_share(&s(out_of_range)).is_err(), "{out_of_range}");
+        }
+        assert_eq!(parse_share(&s("0")), Ok(Some(dec!(0))));
     }
 
     #[test]

@@ -225,11 +225,13 @@ struct Row<'r, R> {
 }
 
 /// One item per distinct key: DynamoDB rejects a batch that repeats a key, and for upserts the
-/// last record of a request is the one that counts.
+/// last record of a request is the one that counts. Every item is checked against DynamoDB's
+/// size limit on the way: one too large refuses the whole request before anything is written.
 fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>, StoreError> {
     let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
     let mut items: HashMap<Key, Item> = HashMap::with_capacity(records.len());
-    for record in records {
+    let mut oversized = Vec::new();
+    for (index, record) in records.iter().enumerate() {
         let seen = occurrences.entry(record.key(tenant, 0)).or_insert(0);
         let key = record.key(tenant, *seen);
         *seen += 1;
@@ -239,10 +241,29 @@ fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>
             account_key: record.account_key(tenant),
             record,
         };
-        let item = serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let item: Item =
+            serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Some(too_large) = oversized_item(index, &item) {
+            oversized.push(too_large);
+        }
         items.insert(key, item);
     }
+    if !oversized.is_empty() {
+        return Err(StoreError::Oversized(oversized));
+    }
     Ok(items.into_values().collect())
+}
+
+/// The record at `index`, if its item is over DynamoDB's limit.
+pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<crate::Oversized> {
+    (crate::item_size::item_size(item) > crate::item_size::MAX_ITEM_BYTES).then(|| {
+        crate::Oversized {
+            index,
+            field: crate::item_size::largest_attribute(item)
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    })
 }
 
 pub(crate) fn request_error<E, R>(

@@ -109,18 +109,23 @@ impl Stored for Reading {
     }
 }
 
+/// The sort-key part of a service reference: the service, or `-` for the whole account.
+fn service_part(service: Option<Guid>) -> String {
+    service.map_or_else(|| "-".to_owned(), |s| s.to_string())
+}
+
 impl Stored for Balance {
     const TABLE: Table = Table::Balances;
     fn key(&self, tenant: &Tenant, _: u32) -> Key {
         Key {
             pk: owner_key(tenant, self.account),
-            sk: format!("{}#{}", self.date, self.service),
+            sk: format!("{}#{}", self.date, service_part(self.service)),
         }
     }
     fn latest(&self, tenant: &Tenant) -> Option<(Key, LocalDateTime)> {
         let key = Key {
             pk: latest_balances_key(tenant, self.account),
-            sk: self.service.to_string(),
+            sk: service_part(self.service),
         };
         Some((key, self.date))
     }
@@ -131,14 +136,12 @@ impl Stored for Balance {
 impl Stored for Transaction {
     const TABLE: Table = Table::Transactions;
     fn key(&self, tenant: &Tenant, occurrence: u32) -> Key {
-        let service = self
-            .service
-            .map_or_else(|| "-".to_owned(), |s| s.to_string());
         Key {
             pk: owner_key(tenant, self.account),
             sk: format!(
-                "{}#{service}#{}#{occurrence}",
+                "{}#{}#{}#{occurrence}",
                 self.date,
+                service_part(self.service),
                 self.amount.normalize()
             ),
         }

@@ -5,6 +5,7 @@ pub mod acts;
 pub mod api_keys;
 mod batch;
 mod dynamo;
+pub mod item_size;
 pub mod keys;
 
 use std::collections::HashSet;
@@ -116,12 +117,26 @@ pub enum StoreError {
     Incomplete { left: usize },
     #[error("a stored item does not match its record type: {0}")]
     Corrupt(String),
+    /// Nothing was written: these records would be items larger than DynamoDB stores.
+    #[error("{} records would be items over 400 KB", .0.len())]
+    Oversized(Vec<Oversized>),
+}
+
+/// A record of a request that DynamoDB could not store: its item would be over
+/// [`item_size::MAX_ITEM_BYTES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    /// The record's position in the request.
+    pub index: usize,
+    /// The field that takes the most room.
+    pub field: String,
 }
 
 /// Upserts records of one kind, idempotently: the same records written twice leave the table
 /// as after the first time.
 pub trait RecordWriter<R> {
-    /// Answers how many distinct records were written.
+    /// Answers how many distinct records were written. A record whose item would be too large
+    /// for DynamoDB is found before the first write: [`StoreError::Oversized`], nothing written.
     fn upsert(
         &self,
         tenant: &Tenant,

@@ -121,17 +121,46 @@ impl TestApp {
         )
     }
 
+    /// `GET /v1/billing/acts[/{page}[/{limit}]]`: path parameters and query string.
+    pub async fn get_act_list(
+        &self,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let request = get_request(&self.key, path, query);
+        status_and_json(api::acts::list(&self.app, request).await.unwrap())
+    }
+
+    /// `GET /v1/billing/filter/payers` or `/recipients`: the whole answer.
+    pub async fn get_parties(&self, role: domain::PartyRole) -> Value {
+        let request = get_request(&self.key, &[], &[]);
+        let (status, answer) =
+            status_and_json(api::acts::parties(&self.app, request, role).await.unwrap());
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
     /// `GET /v1/billing/act_info/{act_id}/print` with `key`.
     pub async fn get_act_print(&self, act_id: &str, key: &ApiKey) -> Response<Body> {
-        use lambda_http::RequestExt;
-        let parameters = [("act_id".to_owned(), act_id.to_owned())].into();
-        let request = lambda_http::http::Request::builder()
-            .method("GET")
-            .body(Body::Empty)
-            .unwrap()
-            .with_path_parameters::<std::collections::HashMap<String, String>>(parameters);
-        api::act_print::print(&self.app, authorized(request, key))
-            .await
-            .unwrap()
+        let request = get_request(key, &[("act_id", act_id)], &[]);
+        api::act_print::print(&self.app, request).await.unwrap()
     }
+}
+
+/// A GET with these path parameters and query string, authorized with `key`.
+pub fn get_request(key: &ApiKey, path: &[(&str, &str)], query: &[(&str, &str)]) -> Request {
+    use lambda_http::RequestExt;
+    let to_map = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let request = lambda_http::http::Request::builder()
+        .method("GET")
+        .body(Body::Empty)
+        .unwrap()
+        .with_path_parameters(to_map(path))
+        .with_query_string_parameters(to_map(query));
+    authorized(request, key)
 }

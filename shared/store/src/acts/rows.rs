@@ -1,0 +1,131 @@
+//! What an act, a party and the counts are stored as, and their keys.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::{Act, ActNumber, PartyRole, Tenant};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::StoreError;
+
+pub(super) fn act_sk(number: ActNumber) -> String {
+    format!("act#{:020}", number.get())
+}
+
+pub(super) fn party_sk(role: PartyRole, id: u64) -> String {
+    format!("{}#{id:020}", role_prefix(role))
+}
+
+pub(super) fn role_prefix(role: PartyRole) -> &'static str {
+    match role {
+        PartyRole::Payer => "payer",
+        PartyRole::Recipient => "recipient",
+    }
+}
+
+pub(super) const COUNTS_SK: &str = "counts";
+
+/// `by_count` of acts without a count number: after every other key, so they come last in an
+/// ascending walk (a descending walk reads them in a segment of their own, last).
+pub(super) const NO_COUNT_KEY: &str = "2";
+
+/// Numeric account numbers sort as numbers, then other text, then acts without one.
+pub(super) fn count_key(count_number: Option<&str>) -> String {
+    match count_number {
+        Some(n) if !n.is_empty() && n.len() <= 20 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("0{n:0>20}")
+        }
+        Some(n) => format!("1{n}"),
+        None => NO_COUNT_KEY.to_owned(),
+    }
+}
+
+/// Kopecks, zero-padded: acts' payable totals are never negative, and far below 10^20 rubles.
+pub(super) fn amount_key(amount: Decimal) -> String {
+    let kopecks = amount
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .map(|k| k.round())
+        .and_then(|k| u128::try_from(k).ok())
+        .unwrap_or(0);
+    format!("{kopecks:020}")
+}
+
+/// What an act is stored as: the act, its sort keys, and its flat filter attributes.
+#[derive(Serialize)]
+pub(super) struct ActRow<'a> {
+    pk: &'a str,
+    pub(super) sk: String,
+    by_created: String,
+    by_number: String,
+    by_count: String,
+    by_amount: String,
+    payer_id: u64,
+    recipient_id: u64,
+    #[serde(flatten)]
+    act: &'a Act,
+}
+
+impl<'a> ActRow<'a> {
+    pub(super) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
+        let number = format!("{:020}", act.act_number.get());
+        Self {
+            pk: tenant.as_str(),
+            sk: act_sk(act.act_number),
+            by_created: format!("{}#{number}", act.created_at),
+            by_count: format!(
+                "{}#{number}",
+                count_key(act.count_number.as_ref().map(|c| c.as_str()))
+            ),
+            by_amount: format!("{}#{number}", amount_key(act.totals().with_vat)),
+            by_number: number,
+            payer_id: act.payer.id,
+            recipient_id: act.recipient.id,
+            act,
+        }
+    }
+}
+
+pub(super) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(super) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_numbers_sort_numerically_then_as_text_then_missing_last() {
+        let mut keys = [
+            count_key(Some("42800")),
+            count_key(None),
+            count_key(Some("9")),
+            count_key(Some("A-1")),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                count_key(Some("9")),
+                count_key(Some("42800")),
+                count_key(Some("A-1")),
+                count_key(None)
+            ]
+        );
+    }
+
+    #[test]
+    fn amount_keys_sort_by_kopecks() {
+        let a = amount_key("960".parse().unwrap());
+        let b = amount_key("1000.01".parse().unwrap());
+        assert!(a < b);
+        assert_eq!(a, "00000000000000096000");
+        assert_eq!(amount_key(Decimal::MAX), "00000000000000000000");
+    }
+}

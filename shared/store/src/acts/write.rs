@@ -1,0 +1,324 @@
+//! How an import writes acts. Every act goes into a TransactWriteItems together with its effect
+//! on the tenant's counts and on the parties it names, so that an act refused for any reason
+//! leaves nothing behind, and the counts and the filters' parties are always those of the acts
+//! stored. A transaction takes at most 100 items and 4 MB: acts are chunked by both.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use domain::{Act, ActNumber, ActStatus, PartyRole, Tenant, Text};
+
+use super::rows::{ActRow, COUNTS_SK, act_sk, corrupt, n, party_sk, s};
+use crate::dynamo::{Item, oversized_item, request_error};
+use crate::item_size::item_size;
+use crate::{Dynamo, RecordWriter, StoreError};
+
+/// TransactWriteItems takes at most 100 items…
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// …of at most 4 MB (4,194,304 bytes) together; the counts and party updates take the rest.
+const MAX_TRANSACTION_ACT_BYTES: usize = 4_000_000;
+
+/// An act of the request, ready to write.
+struct Planned<'a> {
+    act: &'a Act,
+    item: Item,
+    size: usize,
+}
+
+/// What is stored of an act that an import replaces: what the replacement takes away from the
+/// counts and the parties.
+struct Previous {
+    status: ActStatus,
+    payer: u64,
+    recipient: u64,
+}
+
+/// Acts are upserted by number: the last version of an act in the request wins.
+impl RecordWriter<Act> for Dynamo {
+    async fn upsert(&self, tenant: &Tenant, acts: &[Act]) -> Result<usize, StoreError> {
+        let mut latest: HashMap<ActNumber, usize> = HashMap::with_capacity(acts.len());
+        for (index, act) in acts.iter().enumerate() {
+            latest.insert(act.act_number, index);
+        }
+        let mut indexes: Vec<usize> = latest.into_values().collect();
+        indexes.sort_by_key(|&i| acts[i].act_number);
+        let planned = plan(tenant, acts, &indexes)?;
+        // One transaction at a time: each one updates the same counts item.
+        for chunk in chunks(&planned) {
+            self.write_chunk(tenant, chunk).await?;
+        }
+        Ok(planned.len())
+    }
+}
+
+/// Every act's item, each checked against DynamoDB's item limit before anything is written.
+fn plan<'a>(
+    tenant: &'a Tenant,
+    acts: &'a [Act],
+    indexes: &[usize],
+) -> Result<Vec<Planned<'a>>, StoreError> {
+    let mut planned = Vec::with_capacity(indexes.len());
+    let mut oversized = Vec::new();
+    for &index in indexes {
+        let act = &acts[index];
+        let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
+        oversized.extend(oversized_item(index, &item));
+        let size = item_size(&item);
+        planned.push(Planned { act, item, size });
+    }
+    if !oversized.is_empty() {
+        return Err(StoreError::Oversized(oversized));
+    }
+    Ok(planned)
+}
+
+/// Consecutive acts whose transaction stays within the limits: the acts, the counts, and one
+/// update per party they name (parties they no longer name are found only when written; a
+/// transaction that grows past 100 items then is split in two).
+fn chunks<'p, 'a>(planned: &'p [Planned<'a>]) -> Vec<&'p [Planned<'a>]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    let mut parties: Vec<(PartyRole, u64)> = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        let mut named = parties.clone();
+        for party in [
+            (PartyRole::Payer, p.act.payer.id),
+            (PartyRole::Recipient, p.act.recipient.id),
+        ] {
+            if !named.contains(&party) {
+                named.push(party);
+            }
+        }
+        let items = i + 1 - start + 1 + named.len();
+        if i > start
+            && (items > MAX_TRANSACTION_ITEMS || bytes + p.size > MAX_TRANSACTION_ACT_BYTES)
+        {
+            chunks.push(&planned[start..i]);
+            (start, bytes) = (i, 0);
+            named = vec![
+                (PartyRole::Payer, p.act.payer.id),
+                (PartyRole::Recipient, p.act.recipient.id),
+            ];
+        }
+        bytes += p.size;
+        parties = named;
+    }
+    if start < planned.len() {
+        chunks.push(&planned[start..]);
+    }
+    chunks
+}
+
+type Pending<'f> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'f>>;
+
+impl Dynamo {
+    /// Writes one chunk of acts with its counts and parties in one transaction. Each act is
+    /// written on condition that what is stored of it is still what the changes were computed
+    /// from, so concurrent imports cannot skew them: a conflict re-reads and retries.
+    fn write_chunk<'f>(&'f self, tenant: &'f Tenant, chunk: &'f [Planned<'f>]) -> Pending<'f> {
+        Box::pin(async move {
+            let backoff = self.backoff();
+            let numbers: Vec<ActNumber> = chunk.iter().map(|p| p.act.act_number).collect();
+            for attempt in 0..backoff.attempts {
+                if attempt > 0 {
+                    tokio::time::sleep(backoff.delay(attempt)).await;
+                    tracing::warn!(attempt, "acts_transaction_retry");
+                    crate::batch::count_retry();
+                }
+                let previous = self.previous(tenant, &numbers).await?;
+                let items = transaction(self.acts_table(), tenant, chunk, &previous)?;
+                if items.len() > MAX_TRANSACTION_ITEMS && chunk.len() > 1 {
+                    let (first, second) = chunk.split_at(chunk.len() / 2);
+                    self.write_chunk(tenant, first).await?;
+                    return self.write_chunk(tenant, second).await;
+                }
+                match self
+                    .client()
+                    .transact_write_items()
+                    .set_transact_items(Some(items))
+                    .send()
+                    .await
+                {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.as_service_error().is_some_and(lost_a_race) => {}
+                    Err(e) => return Err(request_error("TransactWriteItems", e)),
+                }
+            }
+            Err(StoreError::Incomplete { left: chunk.len() })
+        })
+    }
+
+    /// What is stored of each of `numbers`, read consistently.
+    async fn previous(
+        &self,
+        tenant: &Tenant,
+        numbers: &[ActNumber],
+    ) -> Result<HashMap<String, Previous>, StoreError> {
+        let keys: Vec<Item> = numbers
+            .iter()
+            .map(|number| {
+                HashMap::from([
+                    ("pk".into(), s(tenant.as_str())),
+                    ("sk".into(), s(act_sk(*number))),
+                ])
+            })
+            .collect();
+        let projection = "sk, act_status, payer_id, recipient_id";
+        let found = self
+            .batch_get(self.acts_table(), keys, Some(projection), true)
+            .await?;
+        found.into_iter().map(previous_of).collect()
+    }
+}
+
+fn previous_of(item: Item) -> Result<(String, Previous), StoreError> {
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v.clone()),
+        _ => Err(corrupt(format!("act without {name}"))),
+    };
+    let number = |name: &str| match item.get(name) {
+        Some(AttributeValue::N(v)) => v.parse::<u64>().map_err(corrupt),
+        _ => Err(corrupt(format!("act without {name}"))),
+    };
+    let previous = Previous {
+        status: ActStatus::parse_param(&text("act_status")?).map_err(corrupt)?,
+        payer: number("payer_id")?,
+        recipient: number("recipient_id")?,
+    };
+    Ok((text("sk")?, previous))
+}
+
+/// A party's change in one transaction: how many more (or fewer) acts name it, and its name as
+/// the last act of the chunk that names it gives it.
+#[derive(Default)]
+struct PartyChange<'a> {
+    acts: i64,
+    name: Option<&'a Text>,
+}
+
+/// The transaction of one chunk: each act's put (conditioned on what it replaces), the counts'
+/// change, and each named or no longer named party's change.
+fn transaction(
+    table: &str,
+    tenant: &Tenant,
+    chunk: &[Planned<'_>],
+    previous: &HashMap<String, Previous>,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let slot = |status: ActStatus| match status {
+        ActStatus::Sended => 1,
+        ActStatus::NotSended => 2,
+    };
+    let mut counts = [0i64; 3]; // total, sended, not_sended
+    let mut parties: HashMap<(PartyRole, u64), PartyChange<'_>> = HashMap::new();
+    let mut items = Vec::with_capacity(chunk.len() + 3);
+    for Planned { act, item, .. } in chunk {
+        let mut put = Put::builder()
+            .table_name(table)
+            .set_item(Some(item.clone()));
+        match previous.get(&act_sk(act.act_number)) {
+            None => {
+                counts[0] += 1;
+                put = put.condition_expression("attribute_not_exists(sk)");
+            }
+            Some(old) => {
+                counts[slot(old.status)] -= 1;
+                parties
+                    .entry((PartyRole::Payer, old.payer))
+                    .or_default()
+                    .acts -= 1;
+                let recipient = (PartyRole::Recipient, old.recipient);
+                parties.entry(recipient).or_default().acts -= 1;
+                put = put
+                    .condition_expression(
+                        "act_status = :old AND payer_id = :payer AND recipient_id = :recipient",
+                    )
+                    .expression_attribute_values(":old", s(old.status.as_str()))
+                    .expression_attribute_values(":payer", n(old.payer))
+                    .expression_attribute_values(":recipient", n(old.recipient));
+            }
+        }
+        counts[slot(act.act_status)] += 1;
+        for (role, party) in [
+            (PartyRole::Payer, &act.payer),
+            (PartyRole::Recipient, &act.recipient),
+        ] {
+            let change = parties.entry((role, party.id)).or_default();
+            change.acts += 1;
+            change.name = Some(&party.name);
+        }
+        let put = put.build().map_err(corrupt)?;
+        items.push(TransactWriteItem::builder().put(put).build());
+    }
+    items.push(counts_update(table, tenant, counts)?);
+    for ((role, id), change) in parties {
+        items.push(party_update(table, tenant, role, id, &change)?);
+    }
+    Ok(items)
+}
+
+fn counts_update(
+    table: &str,
+    tenant: &Tenant,
+    [total, sended, not_sended]: [i64; 3],
+) -> Result<TransactWriteItem, StoreError> {
+    let update = Update::builder()
+        .table_name(table)
+        .key("pk", s(tenant.as_str()))
+        .key("sk", s(COUNTS_SK))
+        .update_expression("ADD #t :t, #s :s, #n :n")
+        .expression_attribute_names("#t", "total")
+        .expression_attribute_names("#s", "sended")
+        .expression_attribute_names("#n", "not_sended")
+        .expression_attribute_values(":t", n(total))
+        .expression_attribute_values(":s", n(sended))
+        .expression_attribute_values(":n", n(not_sended))
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// `acts` counts the acts that name the party; the filters list parties with `acts > 0`.
+fn party_update(
+    table: &str,
+    tenant: &Tenant,
+    role: PartyRole,
+    id: u64,
+    change: &PartyChange<'_>,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("pk", s(tenant.as_str()))
+        .key("sk", s(party_sk(role, id)))
+        .expression_attribute_values(":acts", n(change.acts));
+    update = match change.name {
+        Some(name) => update
+            .update_expression("SET #name = :name, #id = :id ADD acts :acts")
+            .expression_attribute_names("#name", "name")
+            .expression_attribute_names("#id", "id")
+            .expression_attribute_values(":name", s(name.as_str()))
+            .expression_attribute_values(":id", n(id)),
+        None => update.update_expression("ADD acts :acts"),
+    };
+    Ok(TransactWriteItem::builder()
+        .update(update.build().map_err(corrupt)?)
+        .build())
+}
+
+/// A transaction cancelled only because another writer got there first (a changed act, a
+/// concurrent transaction, throttling) is worth retrying; any other reason is a real error.
+fn lost_a_race(e: &TransactWriteItemsError) -> bool {
+    let TransactWriteItemsError::TransactionCanceledException(cancelled) = e else {
+        return false;
+    };
+    cancelled.cancellation_reasons().iter().all(|reason| {
+        matches!(
+            reason.code(),
+            None | Some(
+                "None" | "ConditionalCheckFailed" | "TransactionConflict" | "ThrottlingError"
+            )
+        )
+    })
+}
