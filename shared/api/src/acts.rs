@@ -1,6 +1,6 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
-use domain::acts::money_json;
+use crate::numbers::money_json;
 use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};

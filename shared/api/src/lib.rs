@@ -8,6 +8,7 @@ pub mod body;
 mod error;
 pub mod import;
 pub mod metrics;
+mod numbers;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};

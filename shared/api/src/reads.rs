@@ -5,7 +5,7 @@
 //! they were imported with, dates are in the import format. Personal fields are what the
 //! deployment's personal-data setting stored.
 
-use domain::acts::decimal_json;
+use crate::numbers::decimal_json;
 use domain::history::HistoryQuery;
 use domain::json::Value as JsonValue;
 use domain::{Account, Balance, Counter, Guid, LocalDateTime, Reading, Scope, Tenant, Transaction};

@@ -1,18 +1,17 @@
-//! Billing acts (акты) of the JCat API: the act the billing side imports, its print figures,
-//! and the list query with its filters and sort.
+//! The act as the billing side imports it: its number, status, parties, VAT, service lines and
+//! printed texts, parsed from 1C's JSON into valid values.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::json::{Fields, Value};
 use crate::records::{FieldError, ItemParser, Record};
 use crate::values::{LocalDateTime, Rejection, Text, parse_decimal};
-use crate::words::rubles_in_words;
 
 /// A calendar date, written `YYYY-MM-DD` as in the spec's answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -277,74 +276,6 @@ pub struct Act {
     pub logo: Option<Text>,
 }
 
-/// The sums printed on an act, in rubles and kopecks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
-    /// Sum of the service lines ("Итого"): net of VAT, or VAT included when the act says so.
-    pub total: Decimal,
-    /// The VAT added on top, or the part of `total` that is VAT (`rate / (100 + rate)` of it).
-    pub vat: Decimal,
-    /// What the customer pays ("Всего к оплате"); the list's `amount`.
-    pub with_vat: Decimal,
-}
-
-impl Act {
-    /// The act's sums. Parsing refuses an act whose sums do not fit ([`Act::checked_totals`]),
-    /// so a stored act always has them; saturating, never panicking, whatever the act.
-    pub fn totals(&self) -> Totals {
-        self.checked_totals().unwrap_or(Totals {
-            total: Decimal::MAX,
-            vat: Decimal::ZERO,
-            with_vat: Decimal::MAX,
-        })
-    }
-
-    /// The sums, or `None` when they overflow a decimal.
-    pub fn checked_totals(&self) -> Option<Totals> {
-        let total = self
-            .services
-            .iter()
-            .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount))?;
-        let vat = match self.vat_rate.percent().map(Decimal::from) {
-            None => Decimal::ZERO,
-            Some(rate) if self.vat_included => total
-                .checked_mul(rate)?
-                .checked_div(Decimal::ONE_HUNDRED + rate)?,
-            Some(rate) => total.checked_mul(rate)?.checked_div(Decimal::ONE_HUNDRED)?,
-        }
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        let with_vat = if self.vat_included {
-            total
-        } else {
-            total.checked_add(vat)?
-        };
-        Some(Totals {
-            total,
-            vat,
-            with_vat,
-        })
-    }
-
-    /// `Акт № 777 от 31.10.2018`
-    pub fn title(&self) -> String {
-        format!("Акт № {} от {}", self.act_number, self.created_at.printed())
-    }
-
-    /// `Без налога (НДС)`, `НДС 22%` (on top) or `в т.ч. НДС 22%` (included), as acts print it.
-    pub fn vat_string(&self) -> String {
-        match (self.vat_rate.percent(), self.vat_included) {
-            (None, _) => "Без налога (НДС)".to_owned(),
-            (Some(rate), false) => format!("НДС {rate}%"),
-            (Some(rate), true) => format!("в т.ч. НДС {rate}%"),
-        }
-    }
-
-    /// `К оплате: Одна тысяча рублей 00 коп.`
-    pub fn sum_string(&self) -> String {
-        format!("К оплате: {}", rubles_in_words(self.totals().with_vat))
-    }
-}
-
 /// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
 fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
     const BAD: Rejection = "ожидается true или false";
@@ -488,203 +419,18 @@ impl Record for Act {
     }
 }
 
-/// The field the act list is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActSort {
-    ActNumber,
-    CountNumber,
-    CreatedAt,
-    Amount,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Asc,
-    Desc,
-}
-
-/// Filters of the act list; every one present must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ActFilter {
-    pub created_from: Option<Date>,
-    pub created_to: Option<Date>,
-    pub act_number: Option<ActNumber>,
-    pub count_number: Option<String>,
-    pub payer_id: Option<u64>,
-    pub recipient_id: Option<u64>,
-    pub status: Option<ActStatus>,
-}
-
-impl ActFilter {
-    pub fn matches(&self, act: &Act) -> bool {
-        self.created_from.is_none_or(|d| act.created_at >= d)
-            && self.created_to.is_none_or(|d| act.created_at <= d)
-            && self.act_number.is_none_or(|n| act.act_number == n)
-            && self
-                .count_number
-                .as_deref()
-                .is_none_or(|c| act.count_number.as_ref().is_some_and(|n| n.as_str() == c))
-            && self.payer_id.is_none_or(|id| act.payer.id == id)
-            && self.recipient_id.is_none_or(|id| act.recipient.id == id)
-            && self.status.is_none_or(|s| act.act_status == s)
-    }
-
-    /// Only a status, or nothing: the totals kept on import answer these without reading.
-    pub fn is_status_only(&self) -> bool {
-        let status_only = ActFilter {
-            status: self.status,
-            ..ActFilter::default()
-        };
-        *self == status_only
-    }
-}
-
-/// A page of the act list: `GET /v1/billing/acts/{page}/{limit}?filters&sort&direction`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActQuery {
-    pub filter: ActFilter,
-    pub sort: ActSort,
-    pub direction: Direction,
-    /// From 1.
-    pub page: u32,
-    pub limit: u32,
-}
-
-impl ActQuery {
-    pub const DEFAULT_LIMIT: u32 = 10;
-    pub const MAX_LIMIT: u32 = 100;
-
-    /// From the path's `page` and `limit` and the query string; every bad parameter is reported.
-    pub fn parse<'a>(
-        page: Option<&str>,
-        limit: Option<&str>,
-        query: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<Self, Vec<(&'static str, Rejection)>> {
-        let mut errors = Vec::new();
-        let filter = ActFilter {
-            created_from: param(
-                &mut errors,
-                "created_at_from",
-                query("created_at_from"),
-                Date::parse_param,
-            ),
-            created_to: param(
-                &mut errors,
-                "created_at_to",
-                query("created_at_to"),
-                Date::parse_param,
-            ),
-            act_number: param(
-                &mut errors,
-                "act_number",
-                query("act_number"),
-                ActNumber::parse_param,
-            ),
-            count_number: param(&mut errors, "count_number", query("count_number"), |v| {
-                Ok(v.to_owned())
-            }),
-            payer_id: param(&mut errors, "payer_id", query("payer_id"), parse_id),
-            recipient_id: param(&mut errors, "recipient_id", query("recipient_id"), parse_id),
-            status: param(
-                &mut errors,
-                "act_status",
-                query("act_status"),
-                ActStatus::parse_param,
-            ),
-        };
-        let sort = param(&mut errors, "sort", query("sort"), |v| {
-            match v.to_lowercase().as_str() {
-                "act_number" => Ok(ActSort::ActNumber),
-                "count_number" => Ok(ActSort::CountNumber),
-                "created_at" => Ok(ActSort::CreatedAt),
-                "amount" => Ok(ActSort::Amount),
-                _ => Err("sort: act_number, count_number, created_at или amount"),
-            }
-        });
-        let direction = param(&mut errors, "direction", query("direction"), |v| {
-            match v.to_lowercase().as_str() {
-                "asc" => Ok(Direction::Asc),
-                "desc" => Ok(Direction::Desc),
-                _ => Err("direction: asc или desc"),
-            }
-        });
-        let page = param(&mut errors, "page", page, |v| match v.parse::<u32>() {
-            Ok(p) if p >= 1 => Ok(p),
-            _ => Err("номер страницы: целое число от 1"),
-        });
-        let limit = param(&mut errors, "limit", limit, |v| match v.parse::<u32>() {
-            Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
-            _ => Err("записей на странице: целое число от 1 до 100"),
-        });
-        if let (Some(from), Some(to)) = (filter.created_from, filter.created_to) {
-            if from > to {
-                errors.push(("created_at_from", "начало периода позже его конца"));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Self {
-            filter,
-            sort: sort.unwrap_or(ActSort::CreatedAt),
-            direction: direction.unwrap_or(Direction::Desc),
-            page: page.unwrap_or(1),
-            limit: limit.unwrap_or(Self::DEFAULT_LIMIT),
-        })
-    }
-
-    /// How many entries come before this page.
-    pub fn offset(&self) -> usize {
-        (self.page as usize - 1) * self.limit as usize
-    }
-
-    /// `pages.total` for `total` matching acts.
-    pub fn pages(&self, total: u64) -> u64 {
-        total.div_ceil(u64::from(self.limit))
-    }
-}
-
-/// A present, non-blank parameter parsed; a rejection is recorded under the parameter's name.
-fn param<T>(
-    errors: &mut Vec<(&'static str, Rejection)>,
-    name: &'static str,
-    value: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, Rejection>,
-) -> Option<T> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    parse(value).map_err(|e| errors.push((name, e))).ok()
-}
-
-fn parse_id(text: &str) -> Result<u64, Rejection> {
-    text.trim()
-        .parse()
-        .map_err(|_| "идентификатор: целое неотрицательное число")
-}
-
-/// A JSON number with exactly the decimal's digits (`960`, `1000.5`), never through f64;
-/// trailing zeros dropped, as the spec's examples print amounts.
-pub fn money_json(amount: Decimal) -> Box<RawValue> {
-    decimal_json(amount.normalize())
-}
-
-/// A JSON number with exactly the decimal's digits and scale, as it was imported (`56.70`).
-pub fn decimal_json(value: Decimal) -> Box<RawValue> {
-    RawValue::from_string(value.to_string()).expect("a decimal is a JSON number")
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod examples {
     use super::*;
     use crate::json::collection;
-    use rust_decimal_macros::dec;
 
-    fn act(json: &str) -> Result<Act, Vec<FieldError>> {
+    pub(in crate::acts) fn act(json: &str) -> Result<Act, Vec<FieldError>> {
         let body = format!("{{\"acts\": [{json}]}}");
         let raw = collection(&body, "acts").unwrap()[0];
         Act::parse(&Fields::parse(raw).unwrap())
     }
 
-    const ISSUE_EXAMPLE: &str = r#"{
+    pub(in crate::acts) const ISSUE_EXAMPLE: &str = r#"{
       "act_number": 777, "count_number": "42800", "created_at": "2018-10-31",
       "payer": {"id": 777, "name": "ООО «Василек»"}, "recipient": {"id": 333, "name": "ООО «Ромашка»"},
       "act_status": "sended", "send_date": "2019-01-15", "send_method": null, "send_address": "г Москва",
@@ -692,24 +438,7 @@ mod tests {
       "services": [{"title": "Лицензионное вознаграждение за использование Сервиса", "amount": 1000}],
       "logo": "https://www.somesite.ru/img/logo.jpg"}"#;
 
-    #[test]
-    fn the_issue_example_parses_and_prints_like_the_spec() {
-        let a = act(ISSUE_EXAMPLE).unwrap();
-        assert_eq!(a.title(), "Акт № 777 от 31.10.2018");
-        assert_eq!(a.vat_string(), "Без налога (НДС)");
-        assert_eq!(
-            a.totals(),
-            Totals {
-                total: dec!(1000),
-                vat: dec!(0),
-                with_vat: dec!(1000)
-            }
-        );
-        assert_eq!(a.sum_string(), "К оплате: Одна тысяча рублей 00 коп.");
-        assert_eq!(a.send_date.unwrap().to_string(), "2019-01-15");
-    }
-
-    fn with(replacements: &[(&str, &str)]) -> Result<Act, Vec<FieldError>> {
+    pub(in crate::acts) fn with(replacements: &[(&str, &str)]) -> Result<Act, Vec<FieldError>> {
         let json = replacements
             .iter()
             .fold(ISSUE_EXAMPLE.to_owned(), |json, (from, to)| {
@@ -718,57 +447,14 @@ mod tests {
         act(&json)
     }
 
-    const TWO_LINES: &str = "\"amount\": \"0.13\"}, {\"title\": \"x\", \"amount\": 0.5";
+    pub(in crate::acts) const TWO_LINES: &str =
+        "\"amount\": \"0.13\"}, {\"title\": \"x\", \"amount\": 0.5";
+}
 
-    #[test]
-    fn vat_is_added_to_net_amounts_and_rounded_half_up() {
-        let a = with(&[
-            ("\"vat_rate\": null", "\"vat_rate\": 20"),
-            ("\"amount\": 1000", TWO_LINES),
-        ])
-        .unwrap();
-        // 0.63 × 20 % = 0.126 → 0.13
-        assert_eq!(
-            a.totals(),
-            Totals {
-                total: dec!(0.63),
-                vat: dec!(0.13),
-                with_vat: dec!(0.76)
-            }
-        );
-        assert_eq!(a.vat_string(), "НДС 20%");
-        assert_eq!(a.sum_string(), "К оплате: Ноль рублей 76 коп.");
-    }
-
-    #[test]
-    fn vat_included_in_the_price_is_extracted() {
-        let a = with(&[
-            (
-                "\"vat_rate\": null",
-                "\"vat_rate\": 22, \"vat_included\": true",
-            ),
-            ("\"amount\": 1000", "\"amount\": 1220"),
-        ])
-        .unwrap();
-        assert_eq!(
-            a.totals(),
-            Totals {
-                total: dec!(1220),
-                vat: dec!(220),
-                with_vat: dec!(1220)
-            }
-        );
-        assert_eq!(a.vat_string(), "в т.ч. НДС 22%");
-        // 1000 × 22 / 122 = 180.327… → 180.33; the payable total stays 1000.
-        let a = with(&[(
-            "\"vat_rate\": null",
-            "\"vat_rate\": \"22%\", \"vat_included\": \"да\"",
-        )])
-        .unwrap();
-        assert_eq!(a.totals().vat, dec!(180.33));
-        assert_eq!(a.totals().with_vat, dec!(1000));
-        assert!(with(&[("\"vat_rate\": null", "\"vat_included\": \"может быть\"")]).is_err());
-    }
+#[cfg(test)]
+mod tests {
+    use super::examples::{ISSUE_EXAMPLE, act, with};
+    use rust_decimal_macros::dec;
 
     #[test]
     fn every_rate_in_force_is_accepted_and_no_other() {
@@ -830,79 +516,5 @@ mod tests {
             .map(|e| e.field.unwrap().into_owned())
             .collect();
         assert_eq!(fields, ["payer", "act_status", "services[0].amount"]);
-    }
-
-    #[test]
-    fn list_query_defaults_and_every_bad_parameter() {
-        let q = ActQuery::parse(None, None, |_| None).unwrap();
-        assert_eq!(
-            (q.page, q.limit, q.sort, q.direction),
-            (1, 10, ActSort::CreatedAt, Direction::Desc)
-        );
-        assert_eq!(q.offset(), 0);
-        assert_eq!(q.pages(0), 0);
-        assert_eq!(q.pages(21), 3);
-
-        let params = [
-            ("created_at_to", "2020-25-12"),
-            ("sort", "payer"),
-            ("act_status", "lost"),
-            ("direction", "up"),
-            ("payer_id", "x"),
-        ];
-        let errors = ActQuery::parse(Some("x"), Some("1000"), |k| {
-            params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
-        })
-        .unwrap_err();
-        let names: Vec<_> = errors.iter().map(|e| e.0).collect();
-        assert_eq!(
-            names,
-            [
-                "created_at_to",
-                "payer_id",
-                "act_status",
-                "sort",
-                "direction",
-                "page",
-                "limit"
-            ]
-        );
-        assert!(ActQuery::parse(None, Some("0"), |_| None).is_err());
-        let loud = [
-            ("sort", "AMOUNT"),
-            ("direction", "DESC"),
-            ("act_status", "Sended"),
-        ];
-        let q = ActQuery::parse(None, None, |k| {
-            loud.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
-        })
-        .unwrap();
-        assert_eq!((q.sort, q.direction), (ActSort::Amount, Direction::Desc));
-        assert_eq!(q.filter.status, Some(ActStatus::Sended));
-        let short_year = [("created_at_from", "01.01.18")];
-        assert!(
-            ActQuery::parse(None, None, |k| {
-                short_year.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
-            })
-            .is_err()
-        );
-        assert!(ActQuery::parse(Some("0"), None, |_| None).is_err());
-    }
-
-    #[test]
-    fn status_only_filters_are_answered_from_counts() {
-        let mut f = ActFilter::default();
-        assert!(f.is_status_only());
-        f.status = Some(ActStatus::Sended);
-        assert!(f.is_status_only());
-        f.payer_id = Some(1);
-        assert!(!f.is_status_only());
-    }
-
-    #[test]
-    fn money_is_a_plain_json_number() {
-        assert_eq!(money_json(dec!(960.00)).get(), "960");
-        assert_eq!(money_json(dec!(1000.50)).get(), "1000.5");
-        assert_eq!(money_json(dec!(-0.01)).get(), "-0.01");
     }
 }
