@@ -495,6 +495,25 @@ async fn the_largest_body_is_the_one_lambda_takes() {
 }
 
 #[tokio::test]
+async fn an_item_too_large_to_store_is_refused_before_anything_is_written() {
+    let h = common::app("oversized").await;
+    let mut services: Vec<Value> = (0..60)
+        .map(|i| json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "full_name": "Услуга"}))
+        .collect();
+    services[37]["full_name"] = json!("ж".repeat(210_000));
+    let body = json!({ "services": services }).to_string();
+    let (status, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid_items");
+    assert_eq!(
+        answer["error"]["details"],
+        json!([{"index": 37, "field": "full_name",
+                "message": "элемент больше 400 КБ, предела хранилища: сократите это поле"}])
+    );
+    assert!(snapshot(h.0.store()).await.values().all(Vec::is_empty));
+}
+
+#[tokio::test]
 async fn errors_never_quote_personal_data() {
     let h = common::app("pii").await;
     let body = json!({"accounts": [{"id": "Смирнова Юлия Валерьевна", "name": {"x": 1},
