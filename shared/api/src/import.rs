@@ -10,7 +10,7 @@ use domain::{Record, Scope, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, KeyReader, RecordWriter};
+use store::{DirectoryLookup, KeyReader, RecordWriter, Written};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
 use crate::metrics::ImportMetrics;
@@ -38,17 +38,19 @@ where
         endpoint: R::KIND,
         items_imported: outcome
             .as_ref()
-            .map_or(0, |(_, imported)| imported.imported),
+            .map_or(0, |(_, imported, _)| imported.imported),
         items_rejected: match &outcome {
             Err(ApiError::InvalidItems { items, .. }) => *items,
             _ => 0,
         },
         request_rejected: outcome.is_err(),
-        dynamo_retries: store::take_retries(),
+        dynamo_retries: outcome
+            .as_ref()
+            .map_or(0, |(_, _, written)| written.retries),
     };
     metrics.emit();
     let response = match outcome {
-        Ok((tenant, imported)) => {
+        Ok((tenant, imported, _)) => {
             tracing::info!(
                 endpoint = R::KIND,
                 tenant = %tenant,
@@ -70,7 +72,8 @@ where
     Ok(response)
 }
 
-async fn run<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Imported), ApiError>
+/// The tenant, the answer, and what the store did.
+async fn run<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Imported, Written), ApiError>
 where
     R: Record,
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
@@ -83,13 +86,15 @@ where
         record.protect(app.personal_data());
     }
     check_references(app.store(), &tenant, &records).await?;
-    if !records.is_empty() {
-        app.store().upsert(&tenant, &records).await?;
-    }
+    let written = if records.is_empty() {
+        Written::default()
+    } else {
+        app.store().upsert(&tenant, &records).await?
+    };
     let imported = Imported {
         imported: records.len(),
     };
-    Ok((tenant, imported))
+    Ok((tenant, imported, written))
 }
 
 /// Every item parsed, or every problem found (the first [`MAX_DETAILS`] listed).

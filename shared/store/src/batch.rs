@@ -5,21 +5,15 @@
 //! again after an exponential backoff with full jitter, so that concurrent writers spread out.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::StoreError;
 
-/// Batch calls sent again since the last [`take_retries`]: the functions report it as a metric.
-static RETRIES: AtomicU64 = AtomicU64::new(0);
-
-/// The retries since the last call, and starts counting afresh.
-pub fn take_retries() -> u64 {
-    RETRIES.swap(0, Ordering::Relaxed)
-}
-
-pub(crate) fn count_retry() {
-    RETRIES.fetch_add(1, Ordering::Relaxed);
+/// What a batch call gave back in the end, and how many times leftovers were sent again.
+#[derive(Debug)]
+pub struct Done<O> {
+    pub found: Vec<O>,
+    pub retries: u64,
 }
 
 /// How long to keep retrying leftovers: about 6 s in the worst case, inside API Gateway's 29 s.
@@ -57,22 +51,24 @@ pub async fn until_done<T, O, F, Fut>(
     mut pending: Vec<T>,
     backoff: Backoff,
     mut send: F,
-) -> Result<Vec<O>, StoreError>
+) -> Result<Done<O>, StoreError>
 where
     F: FnMut(Vec<T>) -> Fut,
     Fut: Future<Output = Result<(Vec<O>, Vec<T>), StoreError>>,
 {
-    let mut out = Vec::new();
+    let mut found = Vec::new();
     for retry in 0..backoff.attempts {
         if retry > 0 {
             tokio::time::sleep(backoff.delay(retry)).await;
             tracing::warn!(left = pending.len(), retry, "dynamodb_batch_retry");
-            count_retry();
         }
         let (got, left) = send(pending).await?;
-        out.extend(got);
+        found.extend(got);
         if left.is_empty() {
-            return Ok(out);
+            return Ok(Done {
+                found,
+                retries: u64::from(retry),
+            });
         }
         pending = left;
     }
@@ -105,13 +101,14 @@ mod tests {
         })
         .await
         .unwrap();
-        assert_eq!(echoed, [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(echoed.found, [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(echoed.retries, 3);
         assert_eq!(calls.load(Ordering::SeqCst), 4);
     }
 
     #[tokio::test]
     async fn gives_up_with_the_count_left() {
-        let result: Result<Vec<u32>, _> =
+        let result: Result<Done<u32>, _> =
             until_done(vec![1, 2, 3], quick(), |items: Vec<u32>| async move {
                 Ok((Vec::new(), items))
             })
@@ -122,7 +119,7 @@ mod tests {
     #[tokio::test]
     async fn errors_stop_at_once() {
         let calls = AtomicU32::new(0);
-        let result: Result<Vec<u32>, _> = until_done(vec![1], quick(), |_: Vec<u32>| {
+        let result: Result<Done<u32>, _> = until_done(vec![1], quick(), |_: Vec<u32>| {
             calls.fetch_add(1, Ordering::SeqCst);
             async { Err(StoreError::Config("boom".into())) }
         })

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::batch::{Backoff, until_done};
 use crate::keys::{Key, Stored, directory_key};
-use crate::{DirectoryLookup, Page, PartitionReader, RecordWriter, StoreError, Table, Tables};
+use crate::{
+    DirectoryLookup, Page, PartitionReader, RecordWriter, StoreError, Table, Tables, Written,
+};
 
 /// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys.
 const WRITE_BATCH: usize = 25;
@@ -69,12 +71,13 @@ impl Dynamo {
         self.backoff
     }
 
-    /// Puts every item, 25 to a BatchWriteItem call, several calls in flight.
+    /// Puts every item, 25 to a BatchWriteItem call, several calls in flight. Answers how many
+    /// calls were sent again for leftovers.
     pub(crate) async fn write_all(
         &self,
         table: &str,
         requests: Vec<WriteRequest>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let mut requests = requests.into_iter();
         let batches = std::iter::from_fn(|| {
             let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
@@ -83,11 +86,11 @@ impl Dynamo {
         stream::iter(batches)
             .map(|batch| self.write_batch(table, batch))
             .buffer_unordered(IN_FLIGHT)
-            .try_collect::<()>()
+            .try_fold(0, |sum, retries| async move { Ok(sum + retries) })
             .await
     }
 
-    async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<(), StoreError> {
+    async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<u64, StoreError> {
         until_done(batch, self.backoff, |pending| async move {
             let out = self
                 .client
@@ -103,7 +106,7 @@ impl Dynamo {
             Ok((Vec::<()>::new(), left))
         })
         .await
-        .map(drop)
+        .map(|done| done.retries)
     }
 
     /// Up to 100 items of one table by key, unprocessed keys retried; missing items are absent.
@@ -140,6 +143,7 @@ impl Dynamo {
             Ok((found, left))
         })
         .await
+        .map(|done| done.found)
     }
 
     async fn find_batch(
@@ -195,6 +199,7 @@ impl Dynamo {
             Ok((found, left))
         })
         .await
+        .map(|done| done.found)
     }
 
     fn directory_entry(&self, table: &str, item: &Item) -> Result<(Directory, Guid), StoreError> {
@@ -283,7 +288,7 @@ where
 }
 
 impl<R: Stored> RecordWriter<R> for Dynamo {
-    async fn upsert(&self, tenant: &Tenant, records: &[R]) -> Result<usize, StoreError> {
+    async fn upsert(&self, tenant: &Tenant, records: &[R]) -> Result<Written, StoreError> {
         let items = distinct_items(tenant, records)?;
         let written = items.len();
         let requests = items
@@ -293,9 +298,12 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
                 WriteRequest::builder().set_put_request(put.ok()).build()
             })
             .collect();
-        self.write_all(self.tables.name(R::TABLE), requests).await?;
+        let retries = self.write_all(self.tables.name(R::TABLE), requests).await?;
         self.write_latest(tenant, records).await?;
-        Ok(written)
+        Ok(Written {
+            records: written,
+            retries,
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use domain::{Directory, Guid, Tenant};
 
 pub use acts::{ActCounts, ActPage, ActReader};
 pub use api_keys::{KeyReader, KeyRecord, Verified};
-pub use batch::{Backoff, take_retries};
+pub use batch::Backoff;
 pub use dynamo::Dynamo;
 pub use keys::{Key, Stored};
 
@@ -132,16 +132,25 @@ pub struct Oversized {
     pub field: String,
 }
 
+/// What one upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Distinct records written.
+    pub records: usize,
+    /// Calls sent again: leftovers of throttled batches, transactions that lost a race.
+    pub retries: u64,
+}
+
 /// Upserts records of one kind, idempotently: the same records written twice leave the table
 /// as after the first time.
 pub trait RecordWriter<R> {
-    /// Answers how many distinct records were written. A record whose item would be too large
-    /// for DynamoDB is found before the first write: [`StoreError::Oversized`], nothing written.
+    /// Answers what was written. A record whose item would be too large for DynamoDB is found
+    /// before the first write: [`StoreError::Oversized`], nothing written.
     fn upsert(
         &self,
         tenant: &Tenant,
         records: &[R],
-    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Written, StoreError>> + Send;
 }
 
 /// Tells which referenced directory entries do not exist.

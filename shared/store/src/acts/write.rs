@@ -14,7 +14,7 @@ use domain::{Act, ActNumber, ActStatus, PartyRole, Tenant, Text};
 use super::rows::{ActRow, COUNTS_SK, act_sk, corrupt, n, party_sk, s};
 use crate::dynamo::{Item, oversized_item, request_error};
 use crate::item_size::item_size;
-use crate::{Dynamo, RecordWriter, StoreError};
+use crate::{Dynamo, RecordWriter, StoreError, Written};
 
 /// TransactWriteItems takes at most 100 items…
 const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -38,7 +38,7 @@ struct Previous {
 
 /// Acts are upserted by number: the last version of an act in the request wins.
 impl RecordWriter<Act> for Dynamo {
-    async fn upsert(&self, tenant: &Tenant, acts: &[Act]) -> Result<usize, StoreError> {
+    async fn upsert(&self, tenant: &Tenant, acts: &[Act]) -> Result<Written, StoreError> {
         let mut latest: HashMap<ActNumber, usize> = HashMap::with_capacity(acts.len());
         for (index, act) in acts.iter().enumerate() {
             latest.insert(act.act_number, index);
@@ -47,10 +47,14 @@ impl RecordWriter<Act> for Dynamo {
         indexes.sort_by_key(|&i| acts[i].act_number);
         let planned = plan(tenant, acts, &indexes)?;
         // One transaction at a time: each one updates the same counts item.
+        let mut retries = 0;
         for chunk in chunks(&planned) {
-            self.write_chunk(tenant, chunk).await?;
+            retries += self.write_chunk(tenant, chunk).await?;
         }
-        Ok(planned.len())
+        Ok(Written {
+            records: planned.len(),
+            retries,
+        })
     }
 }
 
@@ -112,7 +116,8 @@ fn chunks<'p, 'a>(planned: &'p [Planned<'a>]) -> Vec<&'p [Planned<'a>]> {
     chunks
 }
 
-type Pending<'f> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'f>>;
+/// A chunk being written; it answers how many times a transaction was sent again.
+type Pending<'f> = Pin<Box<dyn Future<Output = Result<u64, StoreError>> + Send + 'f>>;
 
 impl Dynamo {
     /// Writes one chunk of acts with its counts and parties in one transaction. Each act is
@@ -126,14 +131,15 @@ impl Dynamo {
                 if attempt > 0 {
                     tokio::time::sleep(backoff.delay(attempt)).await;
                     tracing::warn!(attempt, "acts_transaction_retry");
-                    crate::batch::count_retry();
                 }
                 let previous = self.previous(tenant, &numbers).await?;
                 let items = transaction(self.acts_table(), tenant, chunk, &previous)?;
                 if items.len() > MAX_TRANSACTION_ITEMS && chunk.len() > 1 {
                     let (first, second) = chunk.split_at(chunk.len() / 2);
-                    self.write_chunk(tenant, first).await?;
-                    return self.write_chunk(tenant, second).await;
+                    let first = self.write_chunk(tenant, first).await?;
+                    return Ok(first
+                        + self.write_chunk(tenant, second).await?
+                        + u64::from(attempt));
                 }
                 match self
                     .client()
@@ -142,7 +148,7 @@ impl Dynamo {
                     .send()
                     .await
                 {
-                    Ok(_) => return Ok(()),
+                    Ok(_) => return Ok(u64::from(attempt)),
                     Err(e) if e.as_service_error().is_some_and(lost_a_race) => {}
                     Err(e) => return Err(request_error("TransactWriteItems", e)),
                 }
