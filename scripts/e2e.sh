@@ -44,4 +44,5 @@ key=$(set -a && . .local/lambda.env && set +a &&
 PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks .tools/venv/bin/schemathesis run \
   docs/openapi.yaml --url "$E2E_URL" -H "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance \
-  --max-examples 20 --suppress-health-check all --request-timeout 300 --no-color
+  --max-examples 20 --suppress-health-check all --request-timeout 300 --no-color \
+  --generation-database none

@@ -1,4 +1,4 @@
-//! `POST /api/transaction/import`: imports `domain::Transaction` records through `api::import`.
+//! `POST /api/transaction/import`: imports `domain::Transaction` records through `api::import_period`.
 
 use lambda_http::{Error, run, service_fn};
 
@@ -7,7 +7,7 @@ async fn main() -> Result<(), Error> {
     api::init_tracing();
     let app = api::App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Transaction, _>(&app, request)
+        api::import_period::<domain::Transaction, _>(&app, request)
     }))
     .await
 }

@@ -85,6 +85,14 @@ impl From<StoreError> for ApiError {
                     problems: problems.into_iter().take(MAX_DETAILS).collect(),
                 }
             }
+            StoreError::BadCursor => ApiError::invalid_parameters(vec![(
+                "next",
+                domain::history::HistoryQuery::BAD_NEXT,
+            )]),
+            StoreError::ExchangeMismatch => ApiError::invalid_parameters(vec![(
+                "exchange",
+                "from, to и parts части должны совпадать с первой частью этого обмена",
+            )]),
             _ => ApiError::Storage(e),
         }
     }

@@ -1,16 +1,18 @@
 //! The one import pipeline every import endpoint runs: authenticate, decode, parse every item,
 //! apply the personal-data policy, check references, write, report metrics. Nothing is written
-//! unless the whole request is valid.
+//! unless the whole request is valid. Readings, balances and transactions may also declare a
+//! period that the request (or its exchange) holds completely: then what else is stored in that
+//! period is removed once it is complete.
 
 use std::collections::HashSet;
 use std::time::Instant;
 
 use domain::json::{Fields, collection, normalise};
-use domain::{Record, Scope, Tenant};
+use domain::{Guid, PeriodImport, Record, Scope, Tenant};
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, KeyReader, RecordWriter, Written};
+use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodWriter, RecordWriter, Written};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
 use crate::metrics::ImportMetrics;
@@ -21,6 +23,36 @@ use crate::{ApiError, App, body};
 pub struct Imported {
     /// Items accepted from the request.
     pub imported: usize,
+    /// For a period import: the stored items of the period that it did not contain, removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<usize>,
+    /// For a part of an exchange: how many of its parts have arrived, of how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeProgress>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ExchangeProgress {
+    pub received: u32,
+    pub parts: u32,
+    pub complete: bool,
+}
+
+impl Imported {
+    fn plain(imported: usize) -> Self {
+        Self {
+            imported,
+            removed: None,
+            exchange: None,
+        }
+    }
+}
+
+/// What an import did, for the answer, the log and the metrics.
+struct Outcome {
+    tenant: Tenant,
+    imported: Imported,
+    written: Written,
 }
 
 /// Handles one import request for records of kind `R`. Never fails: errors become responses.
@@ -33,32 +65,56 @@ where
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    let outcome = run::<R, S>(app, &request).await;
+    let outcome = async {
+        let (tenant, records) = accepted::<R, S>(app, &request).await?;
+        let written = write(app.store(), &tenant, &records, None).await?;
+        Ok(Outcome {
+            tenant,
+            imported: Imported::plain(records.len()),
+            written,
+        })
+    };
+    Ok(respond::<R>(started, outcome.await))
+}
+
+/// Handles an import of readings, balances or transactions, which may declare a period
+/// (`?from=&to=`) that it, or the multi-part exchange it is a part of, holds completely (see
+/// [`period`]). Without a period it is [`import`].
+pub async fn import_period<R, S>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error>
+where
+    R: Record,
+    S: RecordWriter<R> + PeriodWriter<R> + ExchangeLog + DirectoryLookup + KeyReader,
+{
+    let started = Instant::now();
+    Ok(respond::<R>(started, period::<R, S>(app, &request).await))
+}
+
+fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> Response<Body> {
     let metrics = ImportMetrics {
         endpoint: R::KIND,
-        items_imported: outcome
-            .as_ref()
-            .map_or(0, |(_, imported, _)| imported.imported),
+        items_imported: outcome.as_ref().map_or(0, |o| o.imported.imported),
         items_rejected: match &outcome {
             Err(ApiError::InvalidItems { items, .. }) => *items,
             _ => 0,
         },
         request_rejected: outcome.is_err(),
-        dynamo_retries: outcome
-            .as_ref()
-            .map_or(0, |(_, _, written)| written.retries),
+        dynamo_retries: outcome.as_ref().map_or(0, |o| o.written.retries),
     };
     metrics.emit();
-    let response = match outcome {
-        Ok((tenant, imported, _)) => {
+    match outcome {
+        Ok(outcome) => {
             tracing::info!(
                 endpoint = R::KIND,
-                tenant = %tenant,
-                imported = imported.imported,
+                tenant = %outcome.tenant,
+                imported = outcome.imported.imported,
+                removed = outcome.imported.removed,
                 duration_ms = started.elapsed().as_millis() as u64,
                 "imported"
             );
-            json_response(StatusCode::CREATED, &imported)
+            json_response(StatusCode::CREATED, &outcome.imported)
         }
         Err(e) => {
             tracing::info!(
@@ -68,15 +124,14 @@ where
             );
             e.into_response()
         }
-    };
-    Ok(response)
+    }
 }
 
-/// The tenant, the answer, and what the store did.
-async fn run<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Imported, Written), ApiError>
+/// The request's tenant and records, each parsed, protected, and its references checked.
+async fn accepted<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Vec<R>), ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + DirectoryLookup + KeyReader,
+    S: DirectoryLookup + KeyReader,
 {
     let tenant = app.authenticate(request, Scope::Import).await?;
     let text = body::text(request)?;
@@ -86,15 +141,104 @@ where
         record.protect(app.personal_data());
     }
     check_references(app.store(), &tenant, &records).await?;
-    let written = if records.is_empty() {
-        Written::default()
+    Ok((tenant, records))
+}
+
+async fn write<R, S: RecordWriter<R>>(
+    store: &S,
+    tenant: &Tenant,
+    records: &[R],
+    mark: Option<Guid>,
+) -> Result<Written, ApiError> {
+    if records.is_empty() {
+        return Ok(Written::default());
+    }
+    Ok(store.upsert(tenant, records, mark).await?)
+}
+
+/// A period import. Its records are written under a mark (the exchange's GUID, or a new one for
+/// a single request); then, once the period is complete (at once, or when the exchange's last
+/// part is written), whatever else of the tenant's records of this kind is dated in the period
+/// is removed. A failure before the removal leaves more items, never fewer, and the same
+/// request sent again completes it.
+async fn period<R, S>(app: &App<S>, request: &Request) -> Result<Outcome, ApiError>
+where
+    R: Record,
+    S: RecordWriter<R> + PeriodWriter<R> + ExchangeLog + DirectoryLookup + KeyReader,
+{
+    let params = request.query_string_parameters();
+    let declared = PeriodImport::parse(|name| params.first(name));
+    let (tenant, records) = accepted::<R, S>(app, request).await?;
+    let Some(import) = declared.map_err(ApiError::invalid_parameters)? else {
+        let written = write(app.store(), &tenant, &records, None).await?;
+        let imported = Imported::plain(records.len());
+        return Ok(Outcome {
+            tenant,
+            imported,
+            written,
+        });
+    };
+    check_dates(&records, &import)?;
+    let store = app.store();
+    let mark = import.part.map_or_else(Guid::random, |part| part.exchange);
+    if import.part.is_some() {
+        store.open_part(&tenant, R::KIND, &import).await?;
+    }
+    let written = write(store, &tenant, &records, Some(mark)).await?;
+    let (complete, exchange) = match import.part {
+        None => (true, None),
+        Some(_) => {
+            let state = store.part_written(&tenant, R::KIND, &import).await?;
+            let progress = ExchangeProgress {
+                received: state.received,
+                parts: state.parts,
+                complete: state.complete(),
+            };
+            (state.complete() && !state.removed, Some(progress))
+        }
+    };
+    let removed = if complete {
+        let removed = store.remove_unmarked(&tenant, import.period, mark).await?;
+        if import.part.is_some() {
+            store.removal_done(&tenant, R::KIND, &import).await?;
+        }
+        Some(removed)
     } else {
-        app.store().upsert(&tenant, &records).await?
+        None
     };
     let imported = Imported {
         imported: records.len(),
+        removed,
+        exchange,
     };
-    Ok((tenant, imported, written))
+    Ok(Outcome {
+        tenant,
+        imported,
+        written,
+    })
+}
+
+/// Every record of a period import is dated in its period.
+fn check_dates<R: Record>(records: &[R], import: &PeriodImport) -> Result<(), ApiError> {
+    let problems: Vec<Problem> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.dated().is_some_and(|d| !import.period.contains(d)))
+        .map(|(index, _)| Problem {
+            index: Some(index),
+            field: Some("date".into()),
+            message: "дата вне объявленного периода (from, to)",
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let count = problems.len();
+    Err(ApiError::InvalidItems {
+        items: count,
+        count,
+        problems: problems.into_iter().take(MAX_DETAILS).collect(),
+    })
 }
 
 /// Every item parsed, or every problem found (the first [`MAX_DETAILS`] listed).

@@ -13,7 +13,7 @@ pub mod reads;
 
 pub use app::{App, KEY_TTL};
 pub use error::{ApiError, MAX_DETAILS, Problem, json_response};
-pub use import::import;
+pub use import::{import, import_period};
 
 /// JSON log lines for CloudWatch; `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {

@@ -6,16 +6,15 @@
 //! deployment's personal-data setting stored.
 
 use crate::numbers::decimal_json;
-use domain::history::HistoryQuery;
+use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value as JsonValue;
-use domain::{Account, Balance, Counter, Guid, LocalDateTime, Reading, Scope, Tenant, Transaction};
+use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Transaction};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use store::keys::{directory_key, latest_balances_key, owner_key};
-use store::{KeyReader, PartitionReader, Stored};
+use store::{KeyReader, Reader, Stored};
 
 use crate::{ApiError, App, json_response};
 
@@ -71,11 +70,58 @@ struct AccountView<'a> {
     balances: Vec<BalanceView>,
 }
 
+/// A service as the API answers it (the stored record may have more, and other names).
+#[derive(Serialize)]
+struct ServiceView<'a> {
+    id: Guid,
+    organization: Option<&'a str>,
+    short_name: Option<&'a str>,
+    full_name: Option<&'a str>,
+}
+
+impl<'a> From<&'a Service> for ServiceView<'a> {
+    fn from(s: &'a Service) -> Self {
+        Self {
+            id: s.id,
+            organization: text(&s.organization),
+            short_name: text(&s.short_name),
+            full_name: text(&s.full_name),
+        }
+    }
+}
+
+fn text(t: &Option<domain::Text>) -> Option<&str> {
+    t.as_ref().map(|t| t.as_str())
+}
+
 #[derive(Serialize)]
 struct CounterView<'a> {
-    #[serde(flatten)]
-    counter: &'a Counter,
+    id: Guid,
+    name: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    account: Option<Guid>,
+    service: Option<Guid>,
+    date_installation: Option<LocalDateTime>,
+    date_removal: Option<LocalDateTime>,
+    date_verification: Option<LocalDateTime>,
     latest_reading: Option<ReadingView>,
+}
+
+impl<'a> CounterView<'a> {
+    fn new(c: &'a Counter, latest_reading: Option<ReadingView>) -> Self {
+        Self {
+            id: c.id,
+            name: text(&c.name),
+            kind: text(&c.kind),
+            account: c.account,
+            service: c.service,
+            date_installation: c.date_installation,
+            date_removal: c.date_removal,
+            date_verification: c.date_verification,
+            latest_reading,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -124,6 +170,8 @@ struct TransactionView {
     date: LocalDateTime,
     amount: Box<RawValue>,
     service: Option<Guid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<Guid>,
 }
 
 impl From<Transaction> for TransactionView {
@@ -133,18 +181,20 @@ impl From<Transaction> for TransactionView {
             date: t.date,
             amount: decimal_json(t.amount),
             service: t.service,
+            id: t.id,
         }
     }
 }
 
 /// `GET /api/services`: the tenant's services (one Query).
-pub async fn services<S: PartitionReader + KeyReader>(
+pub async fn services<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
         let tenant = app.authenticate(&request, Scope::Read).await?;
-        let items: Vec<domain::Service> = app.store().partition(tenant.as_str()).await?;
+        let services = app.store().services(&tenant).await?;
+        let items: Vec<ServiceView> = services.iter().map(ServiceView::from).collect();
         Ok(ok(List { items, next: None }))
     };
     answer(result.await)
@@ -153,7 +203,7 @@ pub async fn services<S: PartitionReader + KeyReader>(
 /// `GET /api/accounts/{id}`: the account, its counters each with its latest reading, and its
 /// latest balance per service. Reads the account, its counters (one index Query), one reading
 /// per counter and the latest balances (one Query): no history.
-pub async fn account<S: PartitionReader + KeyReader>(
+pub async fn account<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
@@ -161,26 +211,16 @@ pub async fn account<S: PartitionReader + KeyReader>(
         let tenant = app.authenticate(&request, Scope::Read).await?;
         let id = path_id(&request)?;
         let store = app.store();
-        let account: Account = store
-            .get(directory_key(&tenant, id))
+        let account = store
+            .account(&tenant, id)
             .await?
             .ok_or(ApiError::NotFound("лицевой счёт не найден"))?;
-        let latest_balances = latest_balances_key(&tenant, id);
         let (counters, balances) = futures::try_join!(
             store.counters_of(&tenant, id),
-            store.partition::<Balance>(&latest_balances),
+            store.latest_balances(&tenant, id),
         )?;
-        let reading_keys: Vec<String> = counters.iter().map(|c| owner_key(&tenant, c.id)).collect();
-        // The newest reading of each counter: a Query of one item, not its history.
-        let latest = try_join_all(
-            reading_keys
-                .iter()
-                .map(|pk| store.newest_first::<Reading>(pk, ("0", "9"), 1, None)),
-        )
-        .await?;
-        fn text(t: &Option<domain::Text>) -> Option<&str> {
-            t.as_ref().map(|t| t.as_str())
-        }
+        let latest =
+            try_join_all(counters.iter().map(|c| store.latest_reading(&tenant, c.id))).await?;
         let view = AccountView {
             id: account.id,
             name: account.name.as_str(),
@@ -194,10 +234,7 @@ pub async fn account<S: PartitionReader + KeyReader>(
             counters: counters
                 .iter()
                 .zip(latest)
-                .map(|(counter, page)| CounterView {
-                    counter,
-                    latest_reading: page.items.into_iter().next().map(ReadingView::from),
-                })
+                .map(|(counter, reading)| CounterView::new(counter, reading.map(ReadingView::from)))
                 .collect(),
             balances: balances.into_iter().map(BalanceView::from).collect(),
         };
@@ -224,7 +261,7 @@ async fn history<R, V, S>(
 where
     R: Stored,
     V: From<R> + Serialize,
-    S: PartitionReader + KeyReader,
+    S: Reader + KeyReader,
 {
     let tenant = app.authenticate(&request, Scope::Read).await?;
     let id = path_id(&request)?;
@@ -237,54 +274,42 @@ where
     )
     .map_err(ApiError::invalid_parameters)?;
     ensure_exists(app.store(), &tenant, id, &owner).await?;
-    let page = app
-        .store()
-        .newest_first::<R>(
-            &owner_key(&tenant, id),
-            (&query.from, &query.to),
-            query.limit,
-            query.after,
-        )
-        .await?;
+    let page = app.store().history::<R>(&tenant, id, &query).await?;
     Ok(ok(List {
         items: page.items.into_iter().map(V::from).collect::<Vec<_>>(),
-        next: page.next.as_deref().map(HistoryQuery::next_token),
+        next: page.next.as_ref().map(Cursor::token),
     }))
 }
 
-async fn ensure_exists<S: PartitionReader>(
+async fn ensure_exists<S: Reader>(
     store: &S,
     tenant: &Tenant,
     id: Guid,
     owner: &Owner,
 ) -> Result<(), ApiError> {
-    let key = directory_key(tenant, id);
-    let found = match owner {
-        Owner::Account => store.get::<Account>(key).await?.is_some(),
-        Owner::Counter => store.get::<Counter>(key).await?.is_some(),
-    };
-    match (found, owner) {
-        (true, _) => Ok(()),
-        (false, Owner::Account) => Err(ApiError::NotFound("лицевой счёт не найден")),
-        (false, Owner::Counter) => Err(ApiError::NotFound("счётчик не найден")),
+    match owner {
+        Owner::Account if store.account(tenant, id).await?.is_some() => Ok(()),
+        Owner::Counter if store.counter(tenant, id).await?.is_some() => Ok(()),
+        Owner::Account => Err(ApiError::NotFound("лицевой счёт не найден")),
+        Owner::Counter => Err(ApiError::NotFound("счётчик не найден")),
     }
 }
 
-pub async fn balances<S: PartitionReader + KeyReader>(
+pub async fn balances<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     answer(history::<Balance, BalanceView, S>(app, request, Owner::Account).await)
 }
 
-pub async fn transactions<S: PartitionReader + KeyReader>(
+pub async fn transactions<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     answer(history::<Transaction, TransactionView, S>(app, request, Owner::Account).await)
 }
 
-pub async fn readings<S: PartitionReader + KeyReader>(
+pub async fn readings<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {

@@ -471,3 +471,35 @@ fn keys_scopes_and_tenants_over_http() {
         json!([{"id": 1, "name": "Плательщик второго"}])
     );
 }
+
+#[test]
+#[ignore = "needs a server of this checkout: scripts/e2e.sh"]
+fn a_period_import_over_http_leaves_exactly_what_1c_holds() {
+    let api = Api::new();
+    for (path, body) in exchange().into_iter().take(3) {
+        assert_eq!(api.post_json(path, &body).0, 201, "{path}");
+    }
+    let account = "af723e90-c3d4-11e4-8075-1c6f652434e1";
+    let payment = |id: &str, day: u32, amount: i64| json!({"id": id, "account": account, "date": format!("2018-12-{day:02}"), "amount": amount});
+    let first = json!({"transactions": [
+        payment("11111111-1111-4111-8111-111111111111", 5, -2600),
+        payment("22222222-2222-4222-8222-222222222222", 6, -500),
+    ]});
+    assert_eq!(api.post_json(TRANSACTIONS, first.to_string()).0, 201);
+    // December again, as 1C holds it now: the first payment corrected, the second un-posted.
+    let december =
+        json!({"transactions": [payment("11111111-1111-4111-8111-111111111111", 5, -2700)]});
+    let (status, answer) = api.post_json(
+        &format!("{TRANSACTIONS}?from=2018-12-01&to=2018-12-31"),
+        december.to_string(),
+    );
+    assert_eq!(
+        (status, answer),
+        (201, json!({"imported": 1, "removed": 1}))
+    );
+    let (_, page) = api.get(&format!("/api/accounts/{account}/transactions"));
+    let items = page["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    assert_eq!(items[0]["amount"], json!(-2700));
+    assert_eq!(items[0]["id"], "11111111-1111-4111-8111-111111111111");
+}

@@ -9,7 +9,7 @@ use domain::{Account, Balance, Counter, Reading, Service, Transaction};
 use lambda_http::{Body, Request};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use store::{Dynamo, PartitionReader, Table};
+use store::{Dynamo, Table};
 
 mod common;
 use api::App;
@@ -90,7 +90,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
         assert_eq!(answer, json!({"imported": 1}));
     }
 
-    let services: Vec<Service> = store.partition(TENANT).await.unwrap();
+    let services: Vec<Service> = store.directory(&common::tenant(TENANT)).await.unwrap();
     let fee = services
         .iter()
         .find(|s| s.id.to_string() == "1093b094-a349-472a-b63d-9008506af55a")
@@ -99,7 +99,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
     assert_eq!(fee.short_name.as_ref().unwrap().as_str(), "Членский взнос");
     assert_eq!(services.len(), 4);
 
-    let accounts: Vec<Account> = store.partition(TENANT).await.unwrap();
+    let accounts: Vec<Account> = store.directory(&common::tenant(TENANT)).await.unwrap();
     let smirnova = accounts
         .iter()
         .find(|a| a.id.to_string() == "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb")
@@ -118,7 +118,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
         .unwrap();
     assert_eq!(petrov.ownership, Some(dec("50")), "1/2 is 50 %");
 
-    let counters: Vec<Counter> = store.partition(TENANT).await.unwrap();
+    let counters: Vec<Counter> = store.directory(&common::tenant(TENANT)).await.unwrap();
     let spec_counter = counters
         .iter()
         .find(|c| c.id.to_string() == "67d00473-13c2-11e4-9dce-94de80eb2300")
@@ -131,7 +131,10 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
     assert_eq!(spec_counter.date_removal, None);
 
     let readings: Vec<Reading> = store
-        .partition("default#a7a747b2-24d8-11e7-ae76-0050569f0c67")
+        .whole_history(
+            &common::tenant("default"),
+            "a7a747b2-24d8-11e7-ae76-0050569f0c67".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(readings.len(), 1);
@@ -141,7 +144,10 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
     assert_eq!(readings[0].current_data3, Some(dec("30")));
 
     let balances: Vec<Balance> = store
-        .partition("default#ad96e8ab-476f-11e7-8518-0050569f0c67")
+        .whole_history(
+            &common::tenant("default"),
+            "ad96e8ab-476f-11e7-8518-0050569f0c67".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(balances.len(), 1);
@@ -149,7 +155,10 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
     assert_eq!(balances[0].date.to_string(), "2018-06-30T23:59:59");
 
     let transactions: Vec<Transaction> = store
-        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .whole_history(
+            &common::tenant("default"),
+            "af723e90-c3d4-11e4-8075-1c6f652434e1".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(transactions.len(), 1);
@@ -200,7 +209,10 @@ async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on
     );
     import_ok::<Transaction>(&h, &body).await;
     let stored: Vec<Transaction> = store
-        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .whole_history(
+            &common::tenant("default"),
+            "af723e90-c3d4-11e4-8075-1c6f652434e1".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(stored.len(), 3);
@@ -217,7 +229,7 @@ async fn a_directory_repeated_in_one_request_keeps_the_last_version() {
     ]})
     .to_string();
     import_ok::<Service>(&h, &body).await;
-    let services: Vec<Service> = store.partition(TENANT).await.unwrap();
+    let services: Vec<Service> = store.directory(&common::tenant(TENANT)).await.unwrap();
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].short_name.as_ref().unwrap().as_str(), "новое");
 }
@@ -234,7 +246,10 @@ async fn what_1c_really_sends_is_normalised_once() {
         \"amount\": \"-20\u{a0}394,86\"},]}";
     assert_eq!(import_ok::<Balance>(&h, body).await, json!({"imported": 1}));
     let stored: Vec<Balance> = store
-        .partition("default#ad96e8ab-476f-11e7-8518-0050569f0c67")
+        .whole_history(
+            &common::tenant("default"),
+            "ad96e8ab-476f-11e7-8518-0050569f0c67".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(stored[0].amount, dec("-20394.86"));
@@ -285,7 +300,14 @@ async fn a_base64_body_from_api_gateway_imports() {
     let request = lambda_http::request::from_str(&event.to_string()).unwrap();
     let (status, answer) = import::<Service>(&h.0, common::authorized(request, &h.1)).await;
     assert_eq!((status, answer), (201, json!({"imported": 1})));
-    assert_eq!(store.partition::<Service>(TENANT).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .directory::<Service>(&common::tenant(TENANT))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -439,7 +461,12 @@ async fn bodies_in_every_encoding_1c_writes_import_alike() {
     for (bytes, content_type) in cases {
         let (status, answer) = import::<Service>(&h.0, binary(&h.1, bytes, content_type)).await;
         assert_eq!(status, 201, "{content_type}: {answer}");
-        stored.push(h.0.store().partition::<Service>("default").await.unwrap());
+        stored.push(
+            h.0.store()
+                .directory::<Service>(&common::tenant("default"))
+                .await
+                .unwrap(),
+        );
     }
     assert!(stored.iter().all(|s| s == &stored[0] && !s.is_empty()));
     let names = stored[0].iter().filter_map(|s| s.full_name.as_ref());
@@ -548,7 +575,10 @@ async fn thousands_of_items_are_written_in_batches() {
         json!({"imported": 3000})
     );
     let stored: Vec<Transaction> = store
-        .partition("default#af723e90-c3d4-11e4-8075-1c6f652434e1")
+        .whole_history(
+            &common::tenant("default"),
+            "af723e90-c3d4-11e4-8075-1c6f652434e1".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(stored.len(), 3000);

@@ -11,7 +11,7 @@ use domain::{
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{Value, json};
-use store::{ActReader, Dynamo, PartitionReader};
+use store::{ActReader, Dynamo};
 
 mod common;
 use common::{authorized, fixture, key, status_and_json, tenant};
@@ -240,8 +240,8 @@ async fn tenants_importing_the_same_ids_see_only_their_own_data() {
         201
     );
 
-    let services_a: Vec<Service> = store.partition("default").await.unwrap();
-    let services_b: Vec<Service> = store.partition("other").await.unwrap();
+    let services_a: Vec<Service> = store.directory(&common::tenant("default")).await.unwrap();
+    let services_b: Vec<Service> = store.directory(&common::tenant("other")).await.unwrap();
     assert!(
         services_a
             .iter()
@@ -314,7 +314,7 @@ async fn personal_data_is_pseudonymised_or_dropped_before_it_is_stored() {
         domain::PersonalData::from_settings(None, Some(&secret)).unwrap(),
     );
     assert_eq!(status_and_json(call(&hmac, Accounts, post()).await).0, 201);
-    let stored: Vec<Account> = store.partition("default").await.unwrap();
+    let stored: Vec<Account> = store.directory(&common::tenant("default")).await.unwrap();
     let raw = serde_json::to_string(
         &stored
             .iter()
@@ -354,7 +354,7 @@ async fn personal_data_is_pseudonymised_or_dropped_before_it_is_stored() {
 
     let drop = App::new(store.clone(), domain::PersonalData::Drop);
     assert_eq!(status_and_json(call(&drop, Accounts, post()).await).0, 201);
-    let stored: Vec<Account> = store.partition("default").await.unwrap();
+    let stored: Vec<Account> = store.directory(&common::tenant("default")).await.unwrap();
     assert!(
         stored
             .iter()

@@ -5,6 +5,7 @@ pub mod acts;
 pub mod auth;
 pub mod history;
 pub mod json;
+pub mod period;
 pub mod records;
 pub mod tenant;
 pub mod values;
@@ -12,6 +13,7 @@ pub mod words;
 
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
 pub use auth::{ApiKey, KeyHash, PersonalData, Scope};
+pub use period::{DateRange, ExchangePart, PeriodImport};
 pub use records::{
     Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,
     Transaction,

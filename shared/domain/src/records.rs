@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::PersonalData;
 use crate::json::{Fields, Value};
-use crate::values::{Guid, LocalDateTime, Rejection, Text, parse_decimal, parse_share};
+use crate::values::{Guid, LocalDateTime, Rejection, Text, parse_decimal, parse_flag, parse_share};
+
+fn is_false(flag: &bool) -> bool {
+    !flag
+}
 
 /// A rejected field of one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +67,12 @@ pub trait Record: Sized + Serialize + Send + Sync + 'static {
 
     /// Applies the deployment's personal-data policy to whatever personal data the record has.
     fn protect(&mut self, _policy: &PersonalData) {}
+
+    /// The date that places the record in a period (readings, balances, transactions); `None`
+    /// for directory entries, which have none.
+    fn dated(&self) -> Option<LocalDateTime> {
+        None
+    }
 }
 
 /// Parses the fields of one item, collecting every rejection instead of stopping at the first.
@@ -137,6 +147,9 @@ pub struct Service {
     pub organization: Option<Text>,
     pub short_name: Option<Text>,
     pub full_name: Option<Text>,
+    /// Deleted in 1C: no read serves it, and new data may not refer to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
 }
 
 impl Record for Service {
@@ -149,12 +162,14 @@ impl Record for Service {
         let organization = p.optional("organization", Text::parse);
         let short_name = p.optional("short_name", Text::parse);
         let full_name = p.optional("full_name", Text::parse);
+        let deleted = p.optional("deleted", parse_flag).unwrap_or(false);
         p.finish(|| {
             Some(Self {
                 id: id?,
                 organization,
                 short_name,
                 full_name,
+                deleted,
             })
         })
     }
@@ -178,6 +193,9 @@ pub struct Account {
     pub cadastral: Option<Text>,
     pub phone: Option<Text>,
     pub email: Option<Text>,
+    /// Deleted in 1C: no read serves it, and new data may not refer to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
 }
 
 /// Only what is safe to log.
@@ -217,6 +235,7 @@ impl Record for Account {
         let cadastral = p.optional("cadastral", Text::parse);
         let phone = p.optional("phone", Text::parse);
         let email = p.optional("email", Text::parse);
+        let deleted = p.optional("deleted", parse_flag).unwrap_or(false);
         p.finish(|| {
             Some(Self {
                 id: id?,
@@ -228,6 +247,7 @@ impl Record for Account {
                 cadastral,
                 phone,
                 email,
+                deleted,
             })
         })
     }
@@ -246,6 +266,9 @@ pub struct Counter {
     pub date_installation: Option<LocalDateTime>,
     pub date_removal: Option<LocalDateTime>,
     pub date_verification: Option<LocalDateTime>,
+    /// Deleted in 1C: no read serves it, and new readings may not refer to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
 }
 
 impl Record for Counter {
@@ -262,6 +285,7 @@ impl Record for Counter {
         let date_installation = p.optional("date_installation", LocalDateTime::parse);
         let date_removal = p.optional("date_removal", LocalDateTime::parse);
         let date_verification = p.optional("date_verification", LocalDateTime::parse);
+        let deleted = p.optional("deleted", parse_flag).unwrap_or(false);
         p.finish(|| {
             Some(Self {
                 id: id?,
@@ -272,6 +296,7 @@ impl Record for Counter {
                 date_installation,
                 date_removal,
                 date_verification,
+                deleted,
             })
         })
     }
@@ -334,6 +359,10 @@ impl Record for Reading {
             id: self.counter,
         }]
     }
+
+    fn dated(&self) -> Option<LocalDateTime> {
+        Some(self.date)
+    }
 }
 
 /// `сальдо`: what an account owes (+) or has prepaid (−) for a service at a date. A balance of
@@ -371,6 +400,10 @@ impl Record for Balance {
     fn references(&self) -> Vec<Reference> {
         account_and_service(self.account, self.service)
     }
+
+    fn dated(&self) -> Option<LocalDateTime> {
+        Some(self.date)
+    }
 }
 
 /// `транзакция`: a charge (+) or a payment (−) on an account. A payment not split by service
@@ -382,6 +415,10 @@ pub struct Transaction {
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     pub service: Option<Guid>,
+    /// 1C's reference of the document or register record, when sent: the transaction's
+    /// identity. Without it, the transaction is identified by its content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Guid>,
 }
 
 impl Record for Transaction {
@@ -394,18 +431,24 @@ impl Record for Transaction {
         let date = p.required("date", LocalDateTime::parse);
         let amount = p.required("amount", parse_decimal);
         let service = p.optional("service", Guid::parse);
+        let id = p.optional("id", Guid::parse);
         p.finish(|| {
             Some(Self {
                 account: account?,
                 date: date?,
                 amount: amount?,
                 service,
+                id,
             })
         })
     }
 
     fn references(&self) -> Vec<Reference> {
         account_and_service(self.account, self.service)
+    }
+
+    fn dated(&self) -> Option<LocalDateTime> {
+        Some(self.date)
     }
 }
 

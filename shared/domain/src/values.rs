@@ -22,6 +22,18 @@ pub type Rejection = &'static str;
 pub struct Guid(uuid::Uuid);
 
 impl Guid {
+    /// A new random GUID (version 4), for what the API itself names.
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the OS random source is available");
+        Self(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+
+    /// The GUID's 128 bits, to spread keys over shards.
+    pub fn as_u128(&self) -> u128 {
+        self.0.as_u128()
+    }
+
     /// Accepts either case, braces, and stray spaces; the all-zero GUID is 1C's empty reference.
     pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
         const BAD: Rejection = "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
@@ -113,6 +125,11 @@ impl LocalDateTime {
 
     pub fn naive(&self) -> NaiveDateTime {
         self.0
+    }
+
+    /// Whole seconds, as storage keys have them.
+    pub(crate) fn from_naive(at: NaiveDateTime) -> Self {
+        Self(at.with_nanosecond(0).unwrap_or(at))
     }
 }
 
@@ -257,6 +274,24 @@ pub fn parse_share(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
     match share {
         Some(share) if share < Decimal::ZERO || share > Decimal::ONE_HUNDRED => Err(BAD),
         share => Ok(share),
+    }
+}
+
+/// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
+pub fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
+    const BAD: Rejection = "ожидается true или false";
+    match value {
+        Value::Missing | Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::String(s) => match s.trim().to_lowercase().as_str() {
+            "" => Ok(None),
+            "true" | "да" | "1" => Ok(Some(true)),
+            "false" | "нет" | "0" => Ok(Some(false)),
+            _ => Err(BAD),
+        },
+        Value::Number("1") => Ok(Some(true)),
+        Value::Number("0") => Ok(Some(false)),
+        _ => Err(BAD),
     }
 }
 

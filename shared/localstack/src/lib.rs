@@ -153,7 +153,8 @@ impl Template {
             .collect()
     }
 
-    /// Creates every table as `<prefix><logical id>`; tables that exist are left as they are.
+    /// Creates every table as `<prefix><logical id>`; a table that exists gets the indexes the
+    /// template added since it was created, and is otherwise left as it is.
     pub async fn create_tables(&self, client: &Client, prefix: &str) -> Result<(), Error> {
         for (id, spec) in &self.tables {
             let name = format!("{prefix}{id}");
@@ -170,7 +171,10 @@ impl Template {
                 Ok(_) => {}
                 Err(e)
                     if e.as_service_error()
-                        .is_some_and(|e| e.is_resource_in_use_exception()) => {}
+                        .is_some_and(|e| e.is_resource_in_use_exception()) =>
+                {
+                    spec.add_missing_indexes(client, &name).await?;
+                }
                 Err(e) => {
                     let e = aws_sdk_dynamodb::error::DisplayErrorContext(e);
                     return Err(Error::Dynamo(format!("creating {name}: {e}")));
@@ -182,6 +186,51 @@ impl Template {
 }
 
 impl TableSpec {
+    /// Adds the template's indexes that an existing table lacks, one UpdateTable each.
+    async fn add_missing_indexes(&self, client: &Client, name: &str) -> Result<(), Error> {
+        fn dynamo<E: std::error::Error>(name: &str, e: E) -> Error {
+            let e = aws_sdk_dynamodb::error::DisplayErrorContext(e);
+            Error::Dynamo(format!("updating {name}: {e}"))
+        }
+        let described = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| dynamo(name, e))?;
+        let existing: Vec<String> = described
+            .table
+            .and_then(|t| t.global_secondary_indexes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.index_name)
+            .collect();
+        for index in self.indexes().unwrap_or_default() {
+            if existing.iter().any(|e| e == index.index_name()) {
+                continue;
+            }
+            let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+                .index_name(index.index_name())
+                .set_key_schema(Some(index.key_schema().to_vec()))
+                .set_projection(index.projection().cloned())
+                .build()
+                .expect("name, keys and projection are set");
+            client
+                .update_table()
+                .table_name(name)
+                .set_attribute_definitions(Some(self.attributes()))
+                .global_secondary_index_updates(
+                    aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+                        .create(create)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| dynamo(name, e))?;
+        }
+        Ok(())
+    }
+
     fn attributes(&self) -> Vec<AttributeDefinition> {
         self.attribute_definitions
             .iter()

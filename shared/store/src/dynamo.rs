@@ -5,22 +5,23 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
 use domain::{Directory, Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::batch::{Backoff, until_done};
-use crate::keys::{Key, Stored, directory_key};
-use crate::{
-    DirectoryLookup, Page, PartitionReader, RecordWriter, StoreError, Table, Tables, Written,
-};
+use crate::keys::{Key, Stored, directory_key, identity_key, period_key};
+use crate::{DirectoryLookup, RecordWriter, StoreError, Table, Tables, Written};
 
 /// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys.
 const WRITE_BATCH: usize = 25;
-const GET_BATCH: usize = 100;
+pub(crate) const GET_BATCH: usize = 100;
 /// Batches in flight at once: enough to hide round trips, few enough not to self-throttle.
-const IN_FLIGHT: usize = 8;
+pub(crate) const IN_FLIGHT: usize = 8;
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -30,6 +31,8 @@ pub struct Dynamo {
     client: Client,
     tables: Arc<Tables>,
     backoff: Backoff,
+    /// Batch writes left before an injected failure: a test's crash in the middle of a write.
+    write_budget: Option<Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Dynamo {
@@ -56,7 +59,15 @@ impl Dynamo {
             client,
             tables: Arc::new(tables),
             backoff: Backoff::default(),
+            write_budget: None,
         }
+    }
+
+    /// For tests of what a crash leaves behind: this store (and its clones) fails every
+    /// BatchWriteItem after the first `calls`, as a lost connection would.
+    pub fn failing_after_writes(mut self, calls: usize) -> Self {
+        self.write_budget = Some(Arc::new(std::sync::atomic::AtomicUsize::new(calls)));
+        self
     }
 
     pub fn client(&self) -> &Client {
@@ -83,14 +94,30 @@ impl Dynamo {
             let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
             (!batch.is_empty()).then_some(batch)
         });
-        stream::iter(batches)
+        // Every batch runs to its end even when another fails, so that what a failed request
+        // leaves is whole batches, never batches cut off mid-call.
+        let results: Vec<Result<u64, StoreError>> = stream::iter(batches)
             .map(|batch| self.write_batch(table, batch))
             .buffer_unordered(IN_FLIGHT)
-            .try_fold(0, |sum, retries| async move { Ok(sum + retries) })
-            .await
+            .collect()
+            .await;
+        results.into_iter().sum()
     }
 
     async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<u64, StoreError> {
+        if let Some(budget) = &self.write_budget {
+            let left = budget.fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |left| left.checked_sub(1),
+            );
+            if left.is_err() {
+                return Err(StoreError::Request {
+                    operation: "BatchWriteItem",
+                    message: "injected failure".into(),
+                });
+            }
+        }
         until_done(batch, self.backoff, |pending| async move {
             let out = self
                 .client
@@ -167,7 +194,7 @@ impl Dynamo {
                 .map(|(table, keys)| {
                     let wanted = KeysAndAttributes::builder()
                         .set_keys(Some(keys))
-                        .projection_expression("sk")
+                        .projection_expression("sk, deleted")
                         .build()
                         .expect("keys are set");
                     (table.to_owned(), wanted)
@@ -185,7 +212,11 @@ impl Dynamo {
                 .unwrap_or_default()
                 .into_iter()
                 .flat_map(|(t, items)| items.into_iter().map(move |item| (t.clone(), item)));
+            // A deleted entry is as missing as one never imported.
             let found = found
+                .filter(|(_, item)| {
+                    !matches!(item.get("deleted"), Some(AttributeValue::Bool(true)))
+                })
                 .map(|(t, item)| self.directory_entry(&t, &item))
                 .collect::<Result<_, _>>()?;
             let left = out
@@ -218,34 +249,65 @@ impl Dynamo {
     }
 }
 
-/// What a record is stored as: its key, its index attributes, and its own fields.
+/// What a record is stored as: its key, its index attributes, the period import that wrote it,
+/// and its own fields.
 #[derive(Serialize)]
 struct Row<'r, R> {
     pk: &'r str,
     sk: &'r str,
     #[serde(skip_serializing_if = "Option::is_none")]
     account_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period_pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exchange: Option<String>,
     #[serde(flatten)]
     record: &'r R,
+}
+
+impl<'r, R: Stored> Row<'r, R> {
+    fn new(tenant: &Tenant, key: &'r Key, record: &'r R, mark: Option<Guid>) -> Self {
+        let period_pk = record
+            .owner()
+            .zip(record.dated())
+            .map(|(owner, date)| period_key(tenant, date, owner));
+        Self {
+            pk: &key.pk,
+            sk: &key.sk,
+            account_key: record.account_key(tenant),
+            period_pk,
+            exchange: mark.map(|m| m.to_string()),
+            record,
+        }
+    }
 }
 
 /// One item per distinct key: DynamoDB rejects a batch that repeats a key, and for upserts the
 /// last record of a request is the one that counts. Every item is checked against DynamoDB's
 /// size limit on the way: one too large refuses the whole request before anything is written.
-fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>, StoreError> {
+fn distinct_items<R: Stored>(
+    tenant: &Tenant,
+    records: &[R],
+    mark: Option<Guid>,
+) -> Result<HashMap<Key, Item>, StoreError> {
     let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
     let mut items: HashMap<Key, Item> = HashMap::with_capacity(records.len());
     let mut oversized = Vec::new();
+    // A record with an identity sent twice: its last version wins, wherever either is dated.
+    let mut last_of: HashMap<Guid, usize> = HashMap::new();
     for (index, record) in records.iter().enumerate() {
+        if let Some(id) = record.identity() {
+            last_of.insert(id, index);
+        }
+    }
+    for (index, record) in records.iter().enumerate() {
+        if record.identity().is_some_and(|id| last_of[&id] != index) {
+            continue;
+        }
         let seen = occurrences.entry(record.key(tenant, 0)).or_insert(0);
         let key = record.key(tenant, *seen);
         *seen += 1;
-        let row = Row {
-            pk: &key.pk,
-            sk: &key.sk,
-            account_key: record.account_key(tenant),
-            record,
-        };
+        let row = Row::new(tenant, &key, record, mark);
         let item: Item =
             serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if let Some(too_large) = oversized_item(index, &item) {
@@ -256,7 +318,49 @@ fn distinct_items<R: Stored>(tenant: &Tenant, records: &[R]) -> Result<Vec<Item>
     if !oversized.is_empty() {
         return Err(StoreError::Oversized(oversized));
     }
-    Ok(items.into_values().collect())
+    Ok(items)
+}
+
+/// What the latest record of its kind (the latest balance per account and service) is stored as.
+pub(crate) fn latest_item<R: Stored>(key: &Key, record: &R) -> Result<Item, StoreError> {
+    let row = Row {
+        pk: &key.pk,
+        sk: &key.sk,
+        account_key: None,
+        period_pk: None,
+        exchange: None,
+        record,
+    };
+    serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn put(item: Item) -> WriteRequest {
+    let put = PutRequest::builder().set_item(Some(item)).build();
+    WriteRequest::builder().set_put_request(put.ok()).build()
+}
+
+pub(crate) fn delete(key: Key) -> WriteRequest {
+    let delete = DeleteRequest::builder()
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
+        .build();
+    WriteRequest::builder()
+        .set_delete_request(delete.ok())
+        .build()
+}
+
+pub(crate) fn key_item(key: &Key) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+pub(crate) fn text_of(item: &Item, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    }
 }
 
 /// The record at `index`, if its item is over DynamoDB's limit.
@@ -288,22 +392,92 @@ where
 }
 
 impl<R: Stored> RecordWriter<R> for Dynamo {
-    async fn upsert(&self, tenant: &Tenant, records: &[R]) -> Result<Written, StoreError> {
-        let items = distinct_items(tenant, records)?;
+    async fn upsert(
+        &self,
+        tenant: &Tenant,
+        records: &[R],
+        mark: Option<Guid>,
+    ) -> Result<Written, StoreError> {
+        let items = distinct_items(tenant, records, mark)?;
         let written = items.len();
-        let requests = items
-            .into_iter()
-            .map(|item| {
-                let put = PutRequest::builder().set_item(Some(item)).build();
-                WriteRequest::builder().set_put_request(put.ok()).build()
-            })
-            .collect();
-        let retries = self.write_all(self.tables.name(R::TABLE), requests).await?;
+        let table = self.tables.name(R::TABLE);
+        // A record that moved (a corrected date or service) is written at its new key, then
+        // leaves its old one, then its pointer says where it is now: a failure anywhere in
+        // between leaves it twice at most, never lost, and the same request sent again finds the
+        // old key through the old pointer.
+        let (moved, pointers) = self.moved(tenant, records, &items).await?;
+        let mut retries = self
+            .write_all(table, items.into_values().map(put).collect())
+            .await?;
+        retries += self
+            .write_all(table, moved.into_iter().map(delete).collect())
+            .await?;
+        retries += self
+            .write_all(table, pointers.into_iter().map(put).collect())
+            .await?;
         self.write_latest(tenant, records).await?;
         Ok(Written {
             records: written,
             retries,
         })
+    }
+}
+
+impl Dynamo {
+    /// For records with an identity: the keys they were stored at before, where that differs
+    /// from now, and the pointer items that say where each is stored now.
+    async fn moved<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        records: &[R],
+        items: &HashMap<Key, Item>,
+    ) -> Result<(Vec<Key>, Vec<Item>), StoreError> {
+        let mut now: HashMap<Guid, Key> = HashMap::new();
+        for record in records {
+            if let Some(id) = record.identity() {
+                now.insert(id, record.key(tenant, 0));
+            }
+        }
+        if now.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let table = self.tables.name(R::TABLE);
+        let ids: Vec<Guid> = now.keys().copied().collect();
+        let mut moved = Vec::new();
+        for chunk in ids.chunks(GET_BATCH) {
+            let keys = chunk
+                .iter()
+                .map(|id| key_item(&identity_key(tenant, *id)))
+                .collect();
+            for pointer in self.batch_get(table, keys, None, true).await? {
+                let (Some(at_pk), Some(at_sk)) =
+                    (text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))
+                else {
+                    continue;
+                };
+                let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
+                let before = Key {
+                    pk: at_pk,
+                    sk: at_sk,
+                };
+                if id
+                    .and_then(|id| now.get(&id))
+                    .is_some_and(|key| *key != before && !items.contains_key(&before))
+                {
+                    moved.push(before);
+                }
+            }
+        }
+        let pointers = now
+            .into_iter()
+            .map(|(id, key)| {
+                let mut item = key_item(&identity_key(tenant, id));
+                item.insert("at_pk".into(), AttributeValue::S(key.pk));
+                item.insert("at_sk".into(), AttributeValue::S(key.sk));
+                item
+            })
+            .collect();
+        Ok((moved, pointers))
     }
 }
 
@@ -357,17 +531,7 @@ impl Dynamo {
         }
         let puts: Vec<(Item, String)> = newest
             .into_iter()
-            .map(|(key, (date, record))| {
-                let row = Row {
-                    pk: &key.pk,
-                    sk: &key.sk,
-                    account_key: None,
-                    record,
-                };
-                let item =
-                    serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok((item, date.to_string()))
-            })
+            .map(|(key, (date, record))| Ok((latest_item(&key, record)?, date.to_string())))
             .collect::<Result<_, StoreError>>()?;
         let table = self.tables.name(R::TABLE);
         stream::iter(puts)
@@ -396,103 +560,9 @@ impl DirectoryLookup for Dynamo {
     }
 }
 
-fn from_items<R: Stored>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {
+pub(crate) fn from_items<R: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {
     items
         .into_iter()
         .map(|item| serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect()
-}
-
-impl PartitionReader for Dynamo {
-    async fn newest_first<R: Stored>(
-        &self,
-        pk: &str,
-        (from, to): (&str, &str),
-        limit: u32,
-        after: Option<String>,
-    ) -> Result<Page<R>, StoreError> {
-        let start = after.map(|sk| {
-            HashMap::from([
-                ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
-                ("sk".to_owned(), AttributeValue::S(sk)),
-            ])
-        });
-        let out = self
-            .client
-            .query()
-            .table_name(self.tables.name(R::TABLE))
-            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
-            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        let next = out
-            .last_evaluated_key
-            .and_then(|mut key| match key.remove("sk") {
-                Some(AttributeValue::S(sk)) => Some(sk),
-                _ => None,
-            });
-        Ok(Page {
-            items: from_items(out.items.unwrap_or_default())?,
-            next,
-        })
-    }
-
-    async fn get<R: Stored>(&self, key: Key) -> Result<Option<R>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.tables.name(R::TABLE))
-            .key("pk", AttributeValue::S(key.pk))
-            .key("sk", AttributeValue::S(key.sk))
-            .send()
-            .await
-            .map_err(|e| request_error("GetItem", e))?;
-        Ok(from_items(out.item.into_iter().collect())?.pop())
-    }
-
-    async fn counters_of(
-        &self,
-        tenant: &Tenant,
-        account: Guid,
-    ) -> Result<Vec<domain::Counter>, StoreError> {
-        let items: Vec<Item> = self
-            .client
-            .query()
-            .table_name(self.tables.name(Table::Counters))
-            .index_name("ByAccount")
-            .key_condition_expression("account_key = :account")
-            .expression_attribute_values(
-                ":account",
-                AttributeValue::S(crate::keys::owner_key(tenant, account)),
-            )
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        from_items(items)
-    }
-
-    async fn partition<R: Stored>(&self, pk: &str) -> Result<Vec<R>, StoreError> {
-        let items: Vec<Item> = self
-            .client
-            .query()
-            .table_name(self.tables.name(R::TABLE))
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        from_items(items)
-    }
 }

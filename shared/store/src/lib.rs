@@ -5,19 +5,25 @@ pub mod acts;
 pub mod api_keys;
 mod batch;
 mod dynamo;
+mod exchanges;
 pub mod item_size;
-pub mod keys;
+mod keys;
+mod period;
+mod reads;
 
 use std::collections::HashSet;
 use std::future::Future;
 
-use domain::{Directory, Guid, Tenant};
+use domain::history::{Cursor, HistoryQuery};
+use domain::{
+    Account, Balance, Counter, DateRange, Directory, Guid, PeriodImport, Reading, Service, Tenant,
+};
 
 pub use acts::{ActCounts, ActPage, ActReader};
 pub use api_keys::{KeyReader, KeyRecord, Verified};
 pub use batch::Backoff;
 pub use dynamo::Dynamo;
-pub use keys::{Key, Stored};
+pub use keys::Stored;
 
 /// The tables, as `template.yaml` declares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,10 +36,11 @@ pub enum Table {
     Transactions,
     Acts,
     ApiKeys,
+    Exchanges,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
@@ -42,6 +49,7 @@ impl Table {
         Table::Transactions,
         Table::Acts,
         Table::ApiKeys,
+        Table::Exchanges,
     ];
 
     /// The environment variable that carries the table's name (set by `template.yaml`).
@@ -55,6 +63,7 @@ impl Table {
             Table::Transactions => "TRANSACTIONS_TABLE",
             Table::Acts => "ACTS_TABLE",
             Table::ApiKeys => "API_KEYS_TABLE",
+            Table::Exchanges => "EXCHANGES_TABLE",
         }
     }
 }
@@ -120,6 +129,12 @@ pub enum StoreError {
     /// Nothing was written: these records would be items larger than DynamoDB stores.
     #[error("{} records would be items over 400 KB", .0.len())]
     Oversized(Vec<Oversized>),
+    /// A history's `next` token that does not belong to the requested period or owner.
+    #[error("the cursor is not from this history")]
+    BadCursor,
+    /// A part of an exchange whose period or number of parts differ from its first part's.
+    #[error("the part does not match its exchange")]
+    ExchangeMismatch,
 }
 
 /// A record of a request that DynamoDB could not store: its item would be over
@@ -145,15 +160,74 @@ pub struct Written {
 /// as after the first time.
 pub trait RecordWriter<R> {
     /// Answers what was written. A record whose item would be too large for DynamoDB is found
-    /// before the first write: [`StoreError::Oversized`], nothing written.
+    /// before the first write: [`StoreError::Oversized`], nothing written. `mark` names the
+    /// period import that writes them (see [`PeriodWriter`]).
     fn upsert(
         &self,
         tenant: &Tenant,
         records: &[R],
+        mark: Option<Guid>,
     ) -> impl Future<Output = Result<Written, StoreError>> + Send;
 }
 
-/// Tells which referenced directory entries do not exist.
+/// Period imports: after the records of a period were written under one mark, whatever else of
+/// the tenant's records of that kind is dated in the period is removed.
+pub trait PeriodWriter<R> {
+    /// Removes the tenant's records of kind `R` dated in `period` that were not written under
+    /// `mark`, and keeps what is derived from them right (an account's latest balances).
+    /// Answers how many were removed.
+    fn remove_unmarked(
+        &self,
+        tenant: &Tenant,
+        period: DateRange,
+        mark: Guid,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+}
+
+/// Where a multi-part exchange stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExchangeState {
+    pub received: u32,
+    pub parts: u32,
+    /// The removal of what the exchange did not contain has been done.
+    pub removed: bool,
+}
+
+impl ExchangeState {
+    pub fn complete(&self) -> bool {
+        self.received >= self.parts
+    }
+}
+
+/// The state of multi-part exchanges, kept [`exchanges::KEPT_DAYS`] days.
+pub trait ExchangeLog {
+    /// Records the exchange's period and parts, or checks a later part against them:
+    /// [`StoreError::ExchangeMismatch`] when they differ.
+    fn open_part(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records that the part's records are written; answers the exchange's state.
+    fn part_written(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> impl Future<Output = Result<ExchangeState, StoreError>> + Send;
+
+    /// Records that the exchange's removal is done.
+    fn removal_done(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Tells which referenced directory entries do not exist (or are deleted).
 pub trait DirectoryLookup {
     fn missing(
         &self,
@@ -162,42 +236,62 @@ pub trait DirectoryLookup {
     ) -> impl Future<Output = Result<HashSet<(Directory, Guid)>, StoreError>> + Send;
 }
 
-/// Reads records back by key or by partition (an account's balances, a tenant's services, …).
-pub trait PartitionReader {
-    /// The whole partition, in sort-key order.
-    fn partition<R: Stored>(
+/// What the read API asks: typed questions about a tenant's directories and histories. Deleted
+/// directory entries are never answered.
+pub trait Reader {
+    fn services(
         &self,
-        pk: &str,
-    ) -> impl Future<Output = Result<Vec<R>, StoreError>> + Send;
+        tenant: &Tenant,
+    ) -> impl Future<Output = Result<Vec<Service>, StoreError>> + Send;
 
-    /// One Query: at most `limit` records with sort keys between `from` and `to` (inclusive),
-    /// newest first, continuing after the sort key `after`.
-    fn newest_first<R: Stored>(
+    fn account(
         &self,
-        pk: &str,
-        range: (&str, &str),
-        limit: u32,
-        after: Option<String>,
-    ) -> impl Future<Output = Result<Page<R>, StoreError>> + Send;
+        tenant: &Tenant,
+        id: Guid,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
 
-    fn get<R: Stored>(
+    fn counter(
         &self,
-        key: Key,
-    ) -> impl Future<Output = Result<Option<R>, StoreError>> + Send;
+        tenant: &Tenant,
+        id: Guid,
+    ) -> impl Future<Output = Result<Option<Counter>, StoreError>> + Send;
 
     /// An account's counters, through the `ByAccount` index.
     fn counters_of(
         &self,
         tenant: &Tenant,
         account: Guid,
-    ) -> impl Future<Output = Result<Vec<domain::Counter>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Counter>, StoreError>> + Send;
+
+    /// The latest balance of each service of the account (kept on import: no history read).
+    fn latest_balances(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> impl Future<Output = Result<Vec<Balance>, StoreError>> + Send;
+
+    /// The counter's newest reading: a Query of one item.
+    fn latest_reading(
+        &self,
+        tenant: &Tenant,
+        counter: Guid,
+    ) -> impl Future<Output = Result<Option<Reading>, StoreError>> + Send;
+
+    /// One page of an account's (balances, transactions) or a counter's (readings) history,
+    /// newest first: one Query.
+    fn history<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        owner: Guid,
+        query: &HistoryQuery,
+    ) -> impl Future<Output = Result<Page<R>, StoreError>> + Send;
 }
 
-/// Records of one Query, and the sort key to continue after when more may follow.
+/// Records of one Query, and where the next page starts when more may follow.
 #[derive(Debug, Clone)]
 pub struct Page<R> {
     pub items: Vec<R>,
-    pub next: Option<String>,
+    pub next: Option<Cursor>,
 }
 
 #[cfg(test)]

@@ -121,6 +121,81 @@ impl TestApp {
         )
     }
 
+    /// The same tables, as another tenant with both scopes.
+    pub async fn as_tenant(&self, tenant: &str) -> TestApp {
+        TestApp {
+            app: App::new(self.app.store().clone(), PersonalData::Store),
+            key: key(&self.app, tenant, &Scope::ALL).await,
+        }
+    }
+
+    /// An app on the same tables whose store fails after `writes` batch writes.
+    pub fn crashing_after(&self, writes: usize) -> TestApp {
+        let store = self.app.store().clone().failing_after_writes(writes);
+        TestApp {
+            app: App::new(store, PersonalData::Store),
+            key: self.key.clone(),
+        }
+    }
+
+    /// `POST` a directory import (`/api/directory/import…`) of `{"<collection>": items}`.
+    pub async fn post_directory<R>(&self, items: Value) -> (u16, Value)
+    where
+        R: domain::Record,
+        Dynamo: store::RecordWriter<R>,
+    {
+        let body = json!({ R::COLLECTION: items }).to_string();
+        status_and_json(
+            api::import::<R, _>(&self.app, post(&self.key, body))
+                .await
+                .unwrap(),
+        )
+    }
+
+    /// `POST` a reading, balance or transaction import, with a query string (a period).
+    pub async fn post_figures<R>(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value)
+    where
+        R: domain::Record,
+        Dynamo: store::RecordWriter<R> + store::PeriodWriter<R>,
+    {
+        use lambda_http::RequestExt;
+        let body = json!({ R::COLLECTION: items }).to_string();
+        let query: std::collections::HashMap<String, String> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let request = post(&self.key, body).with_query_string_parameters(query);
+        status_and_json(
+            api::import_period::<R, _>(&self.app, request)
+                .await
+                .unwrap(),
+        )
+    }
+
+    /// `GET /api/services`.
+    pub async fn get_services(&self) -> (u16, Value) {
+        let request = get_request(&self.key, &[], &[]);
+        status_and_json(api::reads::services(&self.app, request).await.unwrap())
+    }
+
+    /// `GET /api/accounts/{id}`.
+    pub async fn get_account(&self, id: &str) -> (u16, Value) {
+        let request = get_request(&self.key, &[("id", id)], &[]);
+        status_and_json(api::reads::account(&self.app, request).await.unwrap())
+    }
+
+    /// `GET /api/accounts/{id}/transactions` with a query string.
+    pub async fn get_transactions(&self, id: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let request = get_request(&self.key, &[("id", id)], query);
+        status_and_json(api::reads::transactions(&self.app, request).await.unwrap())
+    }
+
+    /// `GET /api/counters/{id}/readings`.
+    pub async fn get_readings(&self, id: &str) -> (u16, Value) {
+        let request = get_request(&self.key, &[("id", id)], &[]);
+        status_and_json(api::reads::readings(&self.app, request).await.unwrap())
+    }
+
     /// `GET /v1/billing/acts[/{page}[/{limit}]]`: path parameters and query string.
     pub async fn get_act_list(
         &self,

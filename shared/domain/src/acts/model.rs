@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::json::{Fields, Value};
 use crate::records::{FieldError, ItemParser, Record};
-use crate::values::{LocalDateTime, Rejection, Text, parse_decimal};
+use crate::values::{LocalDateTime, Rejection, Text, parse_decimal, parse_flag};
 
 /// A calendar date, written `YYYY-MM-DD` as in the spec's answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -274,24 +274,6 @@ pub struct Act {
     pub postal_address: Option<Text>,
     pub customer_general_manager: Option<Text>,
     pub logo: Option<Text>,
-}
-
-/// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
-fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
-    const BAD: Rejection = "ожидается true или false";
-    match value {
-        Value::Missing | Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(*b)),
-        Value::String(s) => match s.trim().to_lowercase().as_str() {
-            "" => Ok(None),
-            "true" | "да" | "1" => Ok(Some(true)),
-            "false" | "нет" | "0" => Ok(Some(false)),
-            _ => Err(BAD),
-        },
-        Value::Number("1") => Ok(Some(true)),
-        Value::Number("0") => Ok(Some(false)),
-        _ => Err(BAD),
-    }
 }
 
 fn parse_services(value: &Value<'_>, errors: &mut Vec<FieldError>) -> Vec<ServiceLine> {

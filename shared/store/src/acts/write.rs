@@ -36,9 +36,15 @@ struct Previous {
     recipient: u64,
 }
 
-/// Acts are upserted by number: the last version of an act in the request wins.
+/// Acts are upserted by number: the last version of an act in the request wins. Acts have no
+/// period imports, so no mark.
 impl RecordWriter<Act> for Dynamo {
-    async fn upsert(&self, tenant: &Tenant, acts: &[Act]) -> Result<Written, StoreError> {
+    async fn upsert(
+        &self,
+        tenant: &Tenant,
+        acts: &[Act],
+        _mark: Option<domain::Guid>,
+    ) -> Result<Written, StoreError> {
         let mut latest: HashMap<ActNumber, usize> = HashMap::with_capacity(acts.len());
         for (index, act) in acts.iter().enumerate() {
             latest.insert(act.act_number, index);

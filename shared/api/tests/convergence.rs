@@ -1,0 +1,378 @@
+//! The cloud copy follows 1C, in process against DynamoDB Local: corrections by transaction id,
+//! period imports that remove what 1C no longer holds, multi-part exchanges, directory
+//! deletions, and a crash in the middle of a period import followed by the same request.
+
+use domain::{Account, Balance, Counter, Reading, Service, Transaction};
+use serde_json::{Value, json};
+
+mod common;
+use common::TestApp;
+
+const ACCOUNT: &str = "af723e90-c3d4-11e4-8075-1c6f652434e1";
+const OTHER_ACCOUNT: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+const SERVICE: &str = "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48";
+const COUNTER: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
+const DECEMBER: [(&str, &str); 2] = [("from", "2018-12-01"), ("to", "2018-12-31")];
+
+/// An app with two accounts, a service and a counter.
+async fn office(test: &str) -> TestApp {
+    let app = TestApp::new(test).await;
+    let service = json!([{"id": SERVICE, "full_name": "Членский взнос"}]);
+    assert_eq!(app.post_directory::<Service>(service).await.0, 201);
+    let accounts = json!([{"id": ACCOUNT, "name": "ЛС-1"}, {"id": OTHER_ACCOUNT, "name": "ЛС-2"}]);
+    assert_eq!(app.post_directory::<Account>(accounts).await.0, 201);
+    let counter = json!([{"id": COUNTER, "account": ACCOUNT, "service": SERVICE}]);
+    assert_eq!(app.post_directory::<Counter>(counter).await.0, 201);
+    app
+}
+
+fn payment(id: Option<&str>, account: &str, date: &str, amount: i64) -> Value {
+    let mut t = json!({"account": account, "service": SERVICE, "date": date, "amount": amount});
+    if let Some(id) = id {
+        t["id"] = json!(id);
+    }
+    t
+}
+
+/// `(date, amount)` of every transaction of the account, newest first.
+async fn transactions(app: &TestApp, account: &str) -> Vec<(String, i64)> {
+    let (status, page) = app.get_transactions(account, &[("limit", "1000")]).await;
+    assert_eq!(status, 200, "{page}");
+    page["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["date"].as_str().unwrap().to_owned(),
+                t["amount"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const ID_1: &str = "11111111-1111-4111-8111-111111111111";
+const ID_2: &str = "22222222-2222-4222-8222-222222222222";
+
+#[tokio::test]
+async fn a_transaction_sent_again_by_id_replaces_itself_wherever_it_was() {
+    let app = office("txid").await;
+    let first = json!([payment(Some(ID_1), ACCOUNT, "2018-12-01", -2600)]);
+    assert_eq!(app.post_figures::<Transaction>(first, &[]).await.0, 201);
+    // Corrected amount, then a corrected date: one transaction, as 1C holds it.
+    let corrected = json!([payment(Some(ID_1), ACCOUNT, "2018-12-01", -2700)]);
+    app.post_figures::<Transaction>(corrected, &[]).await;
+    assert_eq!(
+        transactions(&app, ACCOUNT).await,
+        [("2018-12-01T00:00:00".into(), -2700)]
+    );
+    let moved = json!([payment(Some(ID_1), ACCOUNT, "2018-12-05", -2700)]);
+    app.post_figures::<Transaction>(moved.clone(), &[]).await;
+    assert_eq!(
+        transactions(&app, ACCOUNT).await,
+        [("2018-12-05T00:00:00".into(), -2700)]
+    );
+    // Sending the same again changes nothing.
+    app.post_figures::<Transaction>(moved, &[]).await;
+    assert_eq!(transactions(&app, ACCOUNT).await.len(), 1);
+}
+
+#[tokio::test]
+async fn equal_payments_with_two_ids_in_two_requests_are_two() {
+    let app = office("txtwo").await;
+    for id in [ID_1, ID_2] {
+        let body = json!([payment(Some(id), ACCOUNT, "2018-12-01", -500)]);
+        assert_eq!(app.post_figures::<Transaction>(body, &[]).await.0, 201);
+    }
+    assert_eq!(transactions(&app, ACCOUNT).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_period_import_removes_what_1c_no_longer_holds_and_nothing_else() {
+    let app = office("period").await;
+    let before = json!([
+        payment(None, ACCOUNT, "2018-12-10", -1000), // un-posted in 1C later
+        payment(None, OTHER_ACCOUNT, "2018-12-10", 300), // stays
+        payment(None, OTHER_ACCOUNT, "2018-11-30", 400), // outside the period
+        payment(None, OTHER_ACCOUNT, "2019-01-01", 500), // outside the period
+    ]);
+    assert_eq!(
+        app.post_figures::<Transaction>(before.clone(), &[]).await.0,
+        201
+    );
+    let other = app.as_tenant("other").await;
+    assert_eq!(
+        other
+            .post_directory::<Service>(json!([{"id": SERVICE}]))
+            .await
+            .0,
+        201
+    );
+    assert_eq!(
+        other
+            .post_directory::<Account>(json!([{"id": ACCOUNT, "name": "ЛС"}]))
+            .await
+            .0,
+        201
+    );
+    let theirs = json!([payment(None, ACCOUNT, "2018-12-10", -1000)]);
+    assert_eq!(other.post_figures::<Transaction>(theirs, &[]).await.0, 201);
+
+    // December as 1C holds it now: only the other account's payment. The first account has
+    // nothing left in the period at all.
+    let december = json!([payment(None, OTHER_ACCOUNT, "2018-12-10", 300)]);
+    let (status, answer) = app.post_figures::<Transaction>(december, &DECEMBER).await;
+    assert_eq!(
+        (status, answer),
+        (201, json!({"imported": 1, "removed": 1}))
+    );
+    assert_eq!(transactions(&app, ACCOUNT).await, []);
+    assert_eq!(transactions(&app, OTHER_ACCOUNT).await.len(), 3);
+    assert_eq!(
+        transactions(&other, ACCOUNT).await.len(),
+        1,
+        "another tenant is untouched"
+    );
+}
+
+#[tokio::test]
+async fn bad_periods_are_refused_and_write_nothing() {
+    let app = office("periodbad").await;
+    let outside = json!([payment(None, ACCOUNT, "2019-01-01", 1)]);
+    let (status, answer) = app.post_figures::<Transaction>(outside, &DECEMBER).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["error"]["details"][0],
+        json!({"index": 0, "field": "date",
+        "message": "дата вне объявленного периода (from, to)"})
+    );
+    let inside = json!([payment(None, ACCOUNT, "2018-12-05", 1)]);
+    for query in [
+        vec![("from", "2018-12-31"), ("to", "2018-12-01")],
+        vec![("from", "2018-12-01")],
+        vec![
+            ("from", "2018-12-01"),
+            ("to", "2018-12-31"),
+            ("exchange", ID_1),
+            ("part", "4"),
+            ("parts", "3"),
+        ],
+    ] {
+        let (status, answer) = app
+            .post_figures::<Transaction>(inside.clone(), &query)
+            .await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (400, Some("invalid_parameter")),
+            "{query:?}"
+        );
+    }
+    assert_eq!(transactions(&app, ACCOUNT).await, []);
+}
+
+#[tokio::test]
+async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
+    let app = office("exchange").await;
+    let stale = json!([payment(None, ACCOUNT, "2018-12-20", -999)]);
+    app.post_figures::<Transaction>(stale, &[]).await;
+    fn part(k: &str) -> Vec<(&'static str, &str)> {
+        vec![
+            ("from", "2018-12-01"),
+            ("to", "2018-12-31"),
+            ("exchange", ID_2),
+            ("part", k),
+            ("parts", "3"),
+        ]
+    }
+    let items = |day: u32| {
+        json!([payment(
+            None,
+            ACCOUNT,
+            &format!("2018-12-{day:02}"),
+            -(day as i64)
+        )])
+    };
+    let (status, answer) = app.post_figures::<Transaction>(items(3), &part("3")).await;
+    assert_eq!(
+        (status, &answer["exchange"]),
+        (201, &json!({"received": 1, "parts": 3, "complete": false}))
+    );
+    assert_eq!(answer.get("removed"), None);
+    app.post_figures::<Transaction>(items(1), &part("1")).await;
+    assert_eq!(
+        transactions(&app, ACCOUNT).await.len(),
+        3,
+        "nothing removed before the last part"
+    );
+    // A part whose period differs from the exchange's first part is refused.
+    let wrong = vec![
+        ("from", "2018-11-01"),
+        ("to", "2018-12-31"),
+        ("exchange", ID_2),
+        ("part", "2"),
+        ("parts", "3"),
+    ];
+    assert_eq!(
+        app.post_figures::<Transaction>(items(2), &wrong).await.0,
+        400
+    );
+    let (_, answer) = app.post_figures::<Transaction>(items(2), &part("2")).await;
+    assert_eq!(answer["removed"], 1);
+    assert_eq!(answer["exchange"]["complete"], true);
+    let want: Vec<(String, i64)> = [3, 2, 1]
+        .map(|d| (format!("2018-12-{d:02}T00:00:00"), -d))
+        .into();
+    assert_eq!(transactions(&app, ACCOUNT).await, want);
+    // A part sent again after completion is harmless.
+    let (status, answer) = app.post_figures::<Transaction>(items(1), &part("1")).await;
+    assert_eq!((status, answer.get("removed")), (201, None));
+    assert_eq!(transactions(&app, ACCOUNT).await, want);
+}
+
+#[tokio::test]
+async fn an_exchange_left_incomplete_removes_nothing() {
+    let app = office("exchangeopen").await;
+    app.post_figures::<Transaction>(json!([payment(None, ACCOUNT, "2018-12-20", -999)]), &[])
+        .await;
+    let part = vec![
+        ("from", "2018-12-01"),
+        ("to", "2018-12-31"),
+        ("exchange", ID_1),
+        ("part", "1"),
+        ("parts", "2"),
+    ];
+    let (status, _) = app
+        .post_figures::<Transaction>(json!([payment(None, ACCOUNT, "2018-12-01", -1)]), &part)
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(transactions(&app, ACCOUNT).await.len(), 2);
+}
+
+#[tokio::test]
+async fn readings_and_balances_follow_their_periods_and_the_latest_balance_falls_back() {
+    let app = office("periodkinds").await;
+    let readings = json!([
+        {"counter": COUNTER, "date": "2018-11-25T00:00:00", "current_data1": 10},
+        {"counter": COUNTER, "date": "2018-12-25T00:00:00", "current_data1": 20}, // a mistake
+    ]);
+    app.post_figures::<Reading>(readings, &[]).await;
+    let (status, answer) = app.post_figures::<Reading>(json!([]), &DECEMBER).await;
+    assert_eq!((status, answer["removed"].as_u64()), (201, Some(1)));
+    let (_, account) = app.get_account(ACCOUNT).await;
+    assert_eq!(
+        account["data"]["counters"][0]["latest_reading"]["current_data1"],
+        10
+    );
+
+    let balances = json!([
+        {"account": ACCOUNT, "service": SERVICE, "date": "2018-11-30T23:59:59", "amount": -100},
+        {"account": ACCOUNT, "service": SERVICE, "date": "2018-12-31T23:59:59", "amount": -200},
+    ]);
+    app.post_figures::<Balance>(balances, &[]).await;
+    let (_, account) = app.get_account(ACCOUNT).await;
+    assert_eq!(account["data"]["balances"][0]["amount"], -200);
+    // December recalculated in 1C to a new date: the old balance goes, the new one is latest.
+    let recalculated = json!([{"account": ACCOUNT, "service": SERVICE, "date": "2018-12-15T00:00:00", "amount": -150}]);
+    let (_, answer) = app.post_figures::<Balance>(recalculated, &DECEMBER).await;
+    assert_eq!(answer["removed"], 1);
+    let (_, account) = app.get_account(ACCOUNT).await;
+    assert_eq!(account["data"]["balances"][0]["amount"], -150);
+    // And with December emptied, November's balance is the latest again.
+    app.post_figures::<Balance>(json!([]), &DECEMBER).await;
+    let (_, account) = app.get_account(ACCOUNT).await;
+    assert_eq!(
+        account["data"]["balances"],
+        json!([{"account": ACCOUNT, "service": SERVICE,
+        "date": "2018-11-30T23:59:59", "amount": -100}])
+    );
+}
+
+#[tokio::test]
+async fn deleted_directory_entries_are_served_nowhere_and_referred_to_by_nothing() {
+    let app = office("deleted").await;
+    let deleted_counter =
+        json!([{"id": COUNTER, "account": ACCOUNT, "service": SERVICE, "deleted": true}]);
+    assert_eq!(app.post_directory::<Counter>(deleted_counter).await.0, 201);
+    let (_, account) = app.get_account(ACCOUNT).await;
+    assert_eq!(
+        account["data"]["counters"],
+        json!([]),
+        "a deleted meter leaves the account view"
+    );
+    assert_eq!(app.get_readings(COUNTER).await.0, 404);
+    let reading = json!([{"counter": COUNTER, "date": "2018-12-25T00:00:00", "current_data1": 1}]);
+    assert_eq!(
+        app.post_figures::<Reading>(reading.clone(), &[]).await.0,
+        422
+    );
+
+    let deleted_account = json!([{"id": OTHER_ACCOUNT, "name": "ЛС-2", "deleted": true}]);
+    assert_eq!(app.post_directory::<Account>(deleted_account).await.0, 201);
+    assert_eq!(app.get_account(OTHER_ACCOUNT).await.0, 404);
+    assert_eq!(app.get_transactions(OTHER_ACCOUNT, &[]).await.0, 404);
+    let payment = json!([payment(None, OTHER_ACCOUNT, "2018-12-01", 1)]);
+    assert_eq!(
+        app.post_figures::<Transaction>(payment.clone(), &[])
+            .await
+            .0,
+        422
+    );
+
+    let deleted_service = json!([{"id": SERVICE, "deleted": "да"}]);
+    assert_eq!(app.post_directory::<Service>(deleted_service).await.0, 201);
+    let (_, services) = app.get_services().await;
+    assert_eq!(services["data"]["items"], json!([]));
+
+    // Sent again without the flag, they are back.
+    let again = json!([{"id": OTHER_ACCOUNT, "name": "ЛС-2"}]);
+    assert_eq!(app.post_directory::<Account>(again).await.0, 201);
+    assert_eq!(
+        app.post_directory::<Service>(json!([{"id": SERVICE}]))
+            .await
+            .0,
+        201
+    );
+    assert_eq!(app.post_figures::<Transaction>(payment, &[]).await.0, 201);
+}
+
+#[tokio::test]
+async fn a_period_import_that_crashed_converges_when_sent_again() {
+    let app = office("crash").await;
+    let old: Vec<Value> = (0..100)
+        .map(|i| {
+            payment(
+                None,
+                ACCOUNT,
+                &format!("2018-12-{:02}T00:{:02}:00", 1 + i % 28, i % 60),
+                -(i as i64) - 1,
+            )
+        })
+        .collect();
+    app.post_figures::<Transaction>(json!(old), &[]).await;
+    let new: Vec<Value> = (0..100)
+        .map(|i| {
+            payment(
+                None,
+                OTHER_ACCOUNT,
+                &format!("2018-12-{:02}T01:{:02}:00", 1 + i % 28, i % 60),
+                i as i64 + 1,
+            )
+        })
+        .collect();
+    // The store fails after two batches of 25: half of the new items are written.
+    let (status, _) = app
+        .crashing_after(2)
+        .post_figures::<Transaction>(json!(new), &DECEMBER)
+        .await;
+    assert_eq!(status, 500);
+    assert_eq!(
+        transactions(&app, ACCOUNT).await.len(),
+        100,
+        "nothing removed before all is written"
+    );
+    assert_eq!(transactions(&app, OTHER_ACCOUNT).await.len(), 50);
+    let (status, answer) = app.post_figures::<Transaction>(json!(new), &DECEMBER).await;
+    assert_eq!((status, answer["removed"].as_u64()), (201, Some(100)));
+    assert_eq!(transactions(&app, ACCOUNT).await.len(), 0);
+    assert_eq!(transactions(&app, OTHER_ACCOUNT).await.len(), 100);
+}

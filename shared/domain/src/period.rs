@@ -1,0 +1,243 @@
+//! Periods of the office's wall-clock time: the span a history page reads, and the span a period
+//! import declares complete (`?from=&to=`, optionally as one part of a multi-part exchange).
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::json::Value;
+use crate::values::{Guid, LocalDateTime, Rejection};
+
+/// An inclusive span of wall-clock time; an open end reaches as far as there is data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<LocalDateTime>,
+    pub to: Option<LocalDateTime>,
+}
+
+impl DateRange {
+    pub fn contains(&self, at: LocalDateTime) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at <= to)
+    }
+
+    /// Whole days, both inclusive.
+    pub fn days(from: NaiveDate, to: NaiveDate) -> Self {
+        Self {
+            from: Some(LocalDateTime::from_naive(from.and_time(NaiveTime::MIN))),
+            to: Some(LocalDateTime::from_naive(end_of(to))),
+        }
+    }
+
+    /// A bound as a query gives it: a date (the whole day) or a date and time.
+    pub fn bound(text: &str, end: bool) -> Result<LocalDateTime, Rejection> {
+        const BAD: Rejection = "ожидается дата ГГГГ-ММ-ДД или дата и время ГГГГ-ММ-ДДTчч:мм:сс";
+        let text = text.trim();
+        if let Some(day) = parse_day(text) {
+            let at = if end {
+                end_of(day)
+            } else {
+                day.and_time(NaiveTime::MIN)
+            };
+            return Ok(LocalDateTime::from_naive(at));
+        }
+        LocalDateTime::parse(&Value::String(text.into()))
+            .map_err(|_| BAD)?
+            .ok_or(BAD)
+    }
+}
+
+fn end_of(day: NaiveDate) -> chrono::NaiveDateTime {
+    day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))
+}
+
+/// `YYYY-MM-DD` with a four-digit year.
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    let four_digits = text.split('-').next().is_some_and(|y| y.len() == 4);
+    four_digits
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+/// One part of an exchange too large for one request: `exchange=<GUID>&part=K&parts=N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExchangePart {
+    pub exchange: Guid,
+    /// From 1.
+    pub part: u32,
+    pub parts: u32,
+}
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD[&exchange=&part=&parts=]`: the request (or the exchange it is
+/// a part of) is the complete set of the tenant's items of its kind dated in these days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodImport {
+    pub period: DateRange,
+    /// The days as sent, to compare the parts of one exchange.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub part: Option<ExchangePart>,
+}
+
+impl PeriodImport {
+    /// The most parts an exchange may have.
+    pub const MAX_PARTS: u32 = 1000;
+
+    /// `None` for an ordinary import (no parameter given); every bad parameter is named.
+    pub fn parse<'a>(
+        query: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Option<Self>, Vec<(&'static str, Rejection)>> {
+        const DAY: Rejection = "ожидается дата ГГГГ-ММ-ДД";
+        const BOTH: Rejection = "период задаётся двумя датами: from и to";
+        let value = |name| query(name).map(str::trim).filter(|v| !v.is_empty());
+        let (from, to) = (value("from"), value("to"));
+        let (exchange, part, parts) = (value("exchange"), value("part"), value("parts"));
+        if from.is_none() && to.is_none() && exchange.is_none() && part.is_none() && parts.is_none()
+        {
+            return Ok(None);
+        }
+        let mut errors = Vec::new();
+        let mut day = |name, text: Option<&str>| match text.map(parse_day) {
+            Some(Some(day)) => Some(day),
+            Some(None) => {
+                errors.push((name, DAY));
+                None
+            }
+            None => {
+                errors.push((name, BOTH));
+                None
+            }
+        };
+        let (from, to) = (day("from", from), day("to", to));
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                errors.push(("from", "начало периода позже его конца"));
+            }
+        }
+        let part = Self::parse_part(exchange, part, parts, &mut errors);
+        match (from, to) {
+            (Some(from), Some(to)) if errors.is_empty() => Ok(Some(Self {
+                period: DateRange::days(from, to),
+                from,
+                to,
+                part,
+            })),
+            _ => Err(errors),
+        }
+    }
+
+    fn parse_part(
+        exchange: Option<&str>,
+        part: Option<&str>,
+        parts: Option<&str>,
+        errors: &mut Vec<(&'static str, Rejection)>,
+    ) -> Option<ExchangePart> {
+        const ALL_THREE: Rejection =
+            "часть обмена задаётся тремя параметрами: exchange, part и parts";
+        if exchange.is_none() && part.is_none() && parts.is_none() {
+            return None;
+        }
+        let (Some(exchange), Some(part), Some(parts)) = (exchange, part, parts) else {
+            let missing = [("exchange", exchange), ("part", part), ("parts", parts)];
+            for (name, _) in missing.into_iter().filter(|(_, v)| v.is_none()) {
+                errors.push((name, ALL_THREE));
+            }
+            return None;
+        };
+        let exchange = match Guid::parse(&Value::String(exchange.into())) {
+            Ok(Some(id)) => Some(id),
+            _ => {
+                errors.push(("exchange", "ожидается GUID обмена"));
+                None
+            }
+        };
+        let parts = match parts.parse::<u32>() {
+            Ok(n) if (1..=Self::MAX_PARTS).contains(&n) => Some(n),
+            _ => {
+                errors.push(("parts", "число частей: целое от 1 до 1000"));
+                None
+            }
+        };
+        let part = match (part.parse::<u32>(), parts) {
+            (Ok(k), Some(n)) if (1..=n).contains(&k) => Some(k),
+            (Ok(k), None) if k >= 1 => Some(k),
+            _ => {
+                errors.push(("part", "номер части: целое от 1 до parts"));
+                None
+            }
+        };
+        Some(ExchangePart {
+            exchange: exchange?,
+            part: part?,
+            parts: parts?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Option<PeriodImport>, Vec<&'static str>> {
+        PeriodImport::parse(|name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+            .map_err(|errors| errors.into_iter().map(|e| e.0).collect())
+    }
+
+    #[test]
+    fn a_period_is_whole_days_both_inclusive() {
+        let p = parse(&[("from", "2018-12-01"), ("to", "2018-12-31")])
+            .unwrap()
+            .unwrap();
+        let at = |text: &str| {
+            LocalDateTime::parse(&Value::String(text.into()))
+                .unwrap()
+                .unwrap()
+        };
+        assert!(p.period.contains(at("2018-12-01T00:00:00")));
+        assert!(p.period.contains(at("2018-12-31T23:59:59")));
+        assert!(!p.period.contains(at("2018-11-30T23:59:59")));
+        assert!(!p.period.contains(at("2019-01-01T00:00:00")));
+        assert_eq!(p.part, None);
+        assert_eq!(parse(&[]), Ok(None));
+    }
+
+    #[test]
+    fn exchanges_name_every_bad_parameter() {
+        let ok = parse(&[
+            ("from", "2018-12-01"),
+            ("to", "2018-12-31"),
+            ("exchange", "{6F9619FF-8B86-D011-B42D-00CF4FC964FF}"),
+            ("part", "3"),
+            ("parts", "3"),
+        ]);
+        assert_eq!(ok.unwrap().unwrap().part.unwrap().parts, 3);
+        for (pairs, names) in [
+            (vec![("from", "2018-12-01")], vec!["to"]),
+            (
+                vec![("from", "2018-12-31"), ("to", "2018-12-01")],
+                vec!["from"],
+            ),
+            (
+                vec![("from", "01.12.18"), ("to", "2018-12-01")],
+                vec!["from"],
+            ),
+            (
+                vec![
+                    ("from", "2018-12-01"),
+                    ("to", "2018-12-31"),
+                    ("part", "4"),
+                    ("parts", "3"),
+                    ("exchange", "6f9619ff-8b86-d011-b42d-00cf4fc964ff"),
+                ],
+                vec!["part"],
+            ),
+            (
+                vec![("from", "2018-12-01"), ("to", "2018-12-31"), ("part", "1")],
+                vec!["exchange", "parts"],
+            ),
+            (
+                vec![("exchange", "x"), ("part", "0"), ("parts", "0")],
+                vec!["from", "to", "exchange", "parts", "part"],
+            ),
+        ] {
+            assert_eq!(parse(&pairs), Err(names), "{pairs:?}");
+        }
+    }
+}

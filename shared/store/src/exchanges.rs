@@ -1,0 +1,136 @@
+//! The state of multi-part exchanges: one item per exchange, in the Exchanges table, that
+//! records its period and number of parts (from its first part), the parts whose records are
+//! written, and whether the removal of what the exchange did not contain is done. DynamoDB's
+//! TTL deletes it [`KEPT_DAYS`] days after its last part arrived.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use domain::{PeriodImport, Tenant};
+
+use crate::dynamo::request_error;
+use crate::{Dynamo, ExchangeLog, ExchangeState, StoreError, Table};
+
+/// How long an exchange's state is kept after its last part: parts of an exchange that never
+/// completes can be sent again within this time, and later ones start afresh.
+pub const KEPT_DAYS: u64 = 7;
+
+const STATE_SK: &str = "state";
+
+fn state_key(tenant: &Tenant, kind: &str, import: &PeriodImport) -> Option<String> {
+    let part = import.part?;
+    Some(format!("{tenant}#{kind}#{}", part.exchange))
+}
+
+fn expires_at() -> AttributeValue {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    AttributeValue::N((now + KEPT_DAYS * 24 * 3600).to_string())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+impl ExchangeLog for Dynamo {
+    async fn open_part(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> Result<(), StoreError> {
+        let (Some(pk), Some(part)) = (state_key(tenant, kind, import), import.part) else {
+            return Ok(());
+        };
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.tables().name(Table::Exchanges))
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(STATE_SK.into()))
+            .update_expression("SET #from = :from, #to = :to, #parts = :parts, #exp = :exp")
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#from = :from AND #to = :to AND #parts = :parts)",
+            )
+            .expression_attribute_names("#from", "from")
+            .expression_attribute_names("#to", "to")
+            .expression_attribute_names("#parts", "parts")
+            .expression_attribute_names("#exp", "expires_at")
+            .expression_attribute_values(":from", AttributeValue::S(import.from.to_string()))
+            .expression_attribute_values(":to", AttributeValue::S(import.to.to_string()))
+            .expression_attribute_values(":parts", n(part.parts))
+            .expression_attribute_values(":exp", expires_at())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::ExchangeMismatch)
+            }
+            Err(e) => Err(request_error("UpdateItem", e)),
+        }
+    }
+
+    async fn part_written(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> Result<ExchangeState, StoreError> {
+        let (Some(pk), Some(part)) = (state_key(tenant, kind, import), import.part) else {
+            return Err(StoreError::Config("not a part of an exchange".into()));
+        };
+        let out = self
+            .client()
+            .update_item()
+            .table_name(self.tables().name(Table::Exchanges))
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(STATE_SK.into()))
+            .update_expression("ADD #received :part SET #exp = :exp")
+            .expression_attribute_names("#received", "received")
+            .expression_attribute_names("#exp", "expires_at")
+            .expression_attribute_values(":part", AttributeValue::Ns(vec![part.part.to_string()]))
+            .expression_attribute_values(":exp", expires_at())
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| request_error("UpdateItem", e))?;
+        let item = out.attributes.unwrap_or_default();
+        let received = match item.get("received") {
+            Some(AttributeValue::Ns(parts)) => u32::try_from(parts.len()).unwrap_or(u32::MAX),
+            _ => 0,
+        };
+        Ok(ExchangeState {
+            received,
+            parts: part.parts,
+            removed: matches!(item.get("removed"), Some(AttributeValue::Bool(true))),
+        })
+    }
+
+    async fn removal_done(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> Result<(), StoreError> {
+        let Some(pk) = state_key(tenant, kind, import) else {
+            return Ok(());
+        };
+        self.client()
+            .update_item()
+            .table_name(self.tables().name(Table::Exchanges))
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(STATE_SK.into()))
+            .update_expression("SET #removed = :yes")
+            .expression_attribute_names("#removed", "removed")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(|e| request_error("UpdateItem", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,179 @@
+//! The read API's questions, answered with one GetItem or Query each. Deleted directory entries
+//! are left out here, so that no handler can forget to.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::history::{Cursor, HistoryQuery};
+use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
+use serde::de::DeserializeOwned;
+
+use crate::dynamo::{Item, from_items, request_error};
+use crate::keys::{Key, Stored, directory_key, history_bounds, latest_balances_key, owner_key};
+use crate::{Dynamo, Page, Reader, StoreError, Table};
+
+impl Dynamo {
+    async fn get<R: DeserializeOwned>(
+        &self,
+        table: Table,
+        key: Key,
+    ) -> Result<Option<R>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.tables().name(table))
+            .key("pk", AttributeValue::S(key.pk))
+            .key("sk", AttributeValue::S(key.sk))
+            .send()
+            .await
+            .map_err(|e| request_error("GetItem", e))?;
+        Ok(from_items(out.item.into_iter().collect())?.pop())
+    }
+
+    /// A whole partition, in sort-key order.
+    async fn partition<R: DeserializeOwned>(
+        &self,
+        table: Table,
+        pk: String,
+    ) -> Result<Vec<R>, StoreError> {
+        let items: Vec<Item> = self
+            .client()
+            .query()
+            .table_name(self.tables().name(table))
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        from_items(items)
+    }
+}
+
+impl Dynamo {
+    /// Every entry of the tenant's directory of `R`, deleted ones too: for tools and tests.
+    pub async fn directory<R: Stored>(&self, tenant: &Tenant) -> Result<Vec<R>, StoreError> {
+        self.partition(R::TABLE, tenant.to_string()).await
+    }
+
+    /// An account's or a counter's whole history of `R`, oldest first: for tools and tests.
+    pub async fn whole_history<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        owner: Guid,
+    ) -> Result<Vec<R>, StoreError> {
+        self.partition(R::TABLE, owner_key(tenant, owner)).await
+    }
+}
+
+impl Reader for Dynamo {
+    async fn services(&self, tenant: &Tenant) -> Result<Vec<Service>, StoreError> {
+        let services: Vec<Service> = self.partition(Table::Services, tenant.to_string()).await?;
+        Ok(services.into_iter().filter(|s| !s.deleted).collect())
+    }
+
+    async fn account(&self, tenant: &Tenant, id: Guid) -> Result<Option<Account>, StoreError> {
+        let account: Option<Account> = self.get(Table::Accounts, directory_key(tenant, id)).await?;
+        Ok(account.filter(|a| !a.deleted))
+    }
+
+    async fn counter(&self, tenant: &Tenant, id: Guid) -> Result<Option<Counter>, StoreError> {
+        let counter: Option<Counter> = self.get(Table::Counters, directory_key(tenant, id)).await?;
+        Ok(counter.filter(|c| !c.deleted))
+    }
+
+    async fn counters_of(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> Result<Vec<Counter>, StoreError> {
+        let items: Vec<Item> = self
+            .client()
+            .query()
+            .table_name(self.tables().name(Table::Counters))
+            .index_name("ByAccount")
+            .key_condition_expression("account_key = :account")
+            .expression_attribute_values(":account", AttributeValue::S(owner_key(tenant, account)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        let counters: Vec<Counter> = from_items(items)?;
+        Ok(counters.into_iter().filter(|c| !c.deleted).collect())
+    }
+
+    async fn latest_balances(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> Result<Vec<Balance>, StoreError> {
+        self.partition(Table::Balances, latest_balances_key(tenant, account))
+            .await
+    }
+
+    async fn latest_reading(
+        &self,
+        tenant: &Tenant,
+        counter: Guid,
+    ) -> Result<Option<Reading>, StoreError> {
+        let newest = HistoryQuery {
+            range: Default::default(),
+            limit: 1,
+            after: None,
+        };
+        let page: Page<Reading> = self.history(tenant, counter, &newest).await?;
+        Ok(page.items.into_iter().next())
+    }
+
+    async fn history<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        owner: Guid,
+        query: &HistoryQuery,
+    ) -> Result<Page<R>, StoreError> {
+        let pk = owner_key(tenant, owner);
+        let (from, to) = history_bounds(&query.range);
+        // A cursor continues only within its own period.
+        let start = match &query.after {
+            None => None,
+            Some(cursor) if (from.as_str()..=to.as_str()).contains(&cursor.as_str()) => {
+                Some(HashMap::from([
+                    ("pk".to_owned(), AttributeValue::S(pk.clone())),
+                    (
+                        "sk".to_owned(),
+                        AttributeValue::S(cursor.as_str().to_owned()),
+                    ),
+                ]))
+            }
+            Some(_) => return Err(StoreError::BadCursor),
+        };
+        let out = self
+            .client()
+            .query()
+            .table_name(self.tables().name(R::TABLE))
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":from", AttributeValue::S(from))
+            .expression_attribute_values(":to", AttributeValue::S(to))
+            .scan_index_forward(false)
+            .limit(i32::try_from(query.limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        let next = out
+            .last_evaluated_key
+            .and_then(|mut key| match key.remove("sk") {
+                Some(AttributeValue::S(sk)) => Some(Cursor::new(sk)),
+                _ => None,
+            });
+        Ok(Page {
+            items: from_items(out.items.unwrap_or_default())?,
+            next,
+        })
+    }
+}
