@@ -78,7 +78,10 @@ async fn main() {
     let started = Instant::now();
     let plain = api::import::<Transaction, _>(&app, request(&key, december(0), &[])).await;
     assert_eq!(plain.unwrap().status(), 201);
-    println!("plain import of {ITEMS} transactions: {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "plain import of {ITEMS} transactions: {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     println!("period import of {ITEMS} transactions replacing {ITEMS} stored ones:");
     for round in 1..=3 {
         let started = Instant::now();

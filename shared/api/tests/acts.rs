@@ -1,46 +1,30 @@
 //! The JCat billing acts, in process, against DynamoDB Local: imported acts come back through
 //! every read endpoint in the spec's shapes, sorted and filtered as asked.
 
-use std::collections::HashMap;
-
 use domain::acts::ActSort;
 use domain::{Act, ActQuery, PartyRole};
-use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
 use store::ActReader;
 
 mod common;
-use common::{Harness, TestApp, authorized, post, spec_info_act, status_and_json};
-use domain::ApiKey;
+use common::{Harness, TestApp, get_request, post, spec_info_act, status_and_json};
 
 async fn import((app, key): &Harness, acts: &[Value]) -> (u16, Value) {
     let body = json!({ "acts": acts }).to_string();
     status_and_json(api::import::<Act, _>(app, post(key, body)).await.unwrap())
 }
 
-fn get(key: &ApiKey, path: &[(&str, &str)], query: &[(&str, &str)]) -> Request {
-    let to_map = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
-    let request = lambda_http::http::Request::builder()
-        .method("GET")
-        .body(Body::Empty)
-        .unwrap()
-        .with_path_parameters(to_map(path))
-        .with_query_string_parameters(to_map(query));
-    authorized(request, key)
-}
-
 async fn list((app, key): &Harness, path: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
-    status_and_json(api::acts::list(app, get(key, path, query)).await.unwrap())
+    status_and_json(
+        api::acts::list(app, get_request(key, path, query))
+            .await
+            .unwrap(),
+    )
 }
 
 async fn info((app, key): &Harness, id: &str) -> (u16, Value) {
     status_and_json(
-        api::acts::info(app, get(key, &[("act_id", id)], &[]))
+        api::acts::info(app, get_request(key, &[("act_id", id)], &[]))
             .await
             .unwrap(),
     )
@@ -282,7 +266,7 @@ async fn filter_values_for_statuses_payers_and_recipients() {
     let h = common::app("actvalues").await;
     import(&h, &catalogue()).await;
     let (status, statuses) = status_and_json(
-        api::acts::statuses(&h.0, get(&h.1, &[], &[]))
+        api::acts::statuses(&h.0, get_request(&h.1, &[], &[]))
             .await
             .unwrap(),
     );
@@ -292,7 +276,7 @@ async fn filter_values_for_statuses_payers_and_recipients() {
         json!({"data": [{"id": "sended", "name": "Отправлен"}, {"id": "not_sended", "name": "Не отправлен"}]})
     );
     let (_, payers) = status_and_json(
-        api::acts::parties(&h.0, get(&h.1, &[], &[]), PartyRole::Payer)
+        api::acts::parties(&h.0, get_request(&h.1, &[], &[]), PartyRole::Payer)
             .await
             .unwrap(),
     );
@@ -301,7 +285,7 @@ async fn filter_values_for_statuses_payers_and_recipients() {
         json!({"data": [{"id": 0, "name": "Плательщик 0"}, {"id": 1, "name": "Плательщик 1"}, {"id": 2, "name": "Плательщик 2"}]})
     );
     let (_, recipients) = status_and_json(
-        api::acts::parties(&h.0, get(&h.1, &[], &[]), PartyRole::Recipient)
+        api::acts::parties(&h.0, get_request(&h.1, &[], &[]), PartyRole::Recipient)
             .await
             .unwrap(),
     );

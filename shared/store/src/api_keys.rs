@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{KeyHash, Scope, Tenant};
 use serde::{Deserialize, Serialize};
 
-use crate::dynamo::{Item, request_error};
+use crate::dynamo::{Item, conditional, request_error};
 use crate::{Dynamo, StoreError, Table};
 
 /// What is known of a key. The key itself is not: only its hash is stored.
@@ -142,16 +142,7 @@ impl Dynamo {
             .expression_attribute_values(":null", AttributeValue::S("NULL".into()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(request_error("UpdateItem", e)),
-        }
+        conditional("UpdateItem", result)
     }
 
     async fn key_items(&self) -> Result<Vec<Item>, StoreError> {

@@ -375,6 +375,36 @@ pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<crate::Oversiz
     })
 }
 
+/// Every item a Query answers, page after page.
+pub(crate) async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    query
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| request_error("Query", e))
+}
+
+/// The outcome of a conditional write: `Ok(true)` written, `Ok(false)` its condition did not
+/// hold (nothing written), or the request's error.
+pub(crate) fn conditional<T, E, R>(
+    operation: &'static str,
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<bool, StoreError>
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(request_error(operation, e)),
+    }
+}
+
 pub(crate) fn request_error<E, R>(
     operation: &'static str,
     e: aws_sdk_dynamodb::error::SdkError<E, R>,
@@ -498,16 +528,8 @@ impl Dynamo {
             .expression_attribute_values(":date", AttributeValue::S(date))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(request_error("PutItem", e)),
-        }
+        // A newer value already there stays.
+        conditional("PutItem", result).map(drop)
     }
 
     /// Keeps the newest record per [`Stored::latest`] key: a conditional put per key, so that an

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use domain::{PeriodImport, Tenant};
 
-use crate::dynamo::request_error;
+use crate::dynamo::{conditional, request_error};
 use crate::{Dynamo, ExchangeLog, ExchangeState, StoreError, Table};
 
 /// How long an exchange's state is kept after its last part: parts of an exchange that never
@@ -63,15 +63,9 @@ impl ExchangeLog for Dynamo {
             .expression_attribute_values(":exp", expires_at())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::ExchangeMismatch)
-            }
-            Err(e) => Err(request_error("UpdateItem", e)),
+        match conditional("UpdateItem", result)? {
+            true => Ok(()),
+            false => Err(StoreError::ExchangeMismatch),
         }
     }
 

@@ -16,7 +16,8 @@ use domain::{DateRange, Guid, LocalDateTime, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::dynamo::{
-    GET_BATCH, IN_FLIGHT, Item, delete, from_items, key_item, latest_item, request_error, text_of,
+    GET_BATCH, IN_FLIGHT, Item, conditional, delete, from_items, key_item, latest_item, query_all,
+    request_error, text_of,
 };
 use crate::keys::{Key, SHARDS, Stored, history_bounds, period_partition};
 use crate::{Dynamo, PeriodWriter, StoreError};
@@ -96,7 +97,7 @@ impl Dynamo {
         to: &str,
         mark: &str,
     ) -> Result<Vec<Key>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client()
             .query()
             .table_name(table)
@@ -105,13 +106,8 @@ impl Dynamo {
             .expression_attribute_names("#date", "date")
             .expression_attribute_values(":p", AttributeValue::S(partition))
             .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
-            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| request_error("Query", e))?;
+            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()));
+        let items = query_all(query).await?;
         Ok(items
             .iter()
             .filter(|item| text_of(item, "exchange").as_deref() != Some(mark))
@@ -174,8 +170,7 @@ impl Dynamo {
             .newest_with_latest_key::<R>(tenant, &current, &key)
             .await?;
         let date = AttributeValue::S(date.to_string());
-        let lost_race = "a newer import replaced it meanwhile: it stays";
-        match newest_left {
+        let replaced = match newest_left {
             Some(record) => {
                 let result = self
                     .client()
@@ -187,17 +182,7 @@ impl Dynamo {
                     .expression_attribute_values(":date", date)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(()),
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                    {
-                        tracing::info!(lost_race, "latest_fallback");
-                        Ok(())
-                    }
-                    Err(e) => Err(request_error("PutItem", e)),
-                }
+                conditional("PutItem", result)?
             }
             None => {
                 let result = self
@@ -210,19 +195,13 @@ impl Dynamo {
                     .expression_attribute_values(":date", date)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(()),
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                    {
-                        tracing::info!(lost_race, "latest_fallback");
-                        Ok(())
-                    }
-                    Err(e) => Err(request_error("DeleteItem", e)),
-                }
+                conditional("DeleteItem", result)?
             }
+        };
+        if !replaced {
+            tracing::info!("latest_fallback: a newer import replaced it meanwhile, it stays");
         }
+        Ok(())
     }
 
     /// The newest record of the same owner whose latest key is `key`, read newest first.

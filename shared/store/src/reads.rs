@@ -8,7 +8,7 @@ use domain::history::{Cursor, HistoryQuery};
 use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
 use serde::de::DeserializeOwned;
 
-use crate::dynamo::{Item, from_items, request_error};
+use crate::dynamo::{from_items, query_all, request_error};
 use crate::keys::{Key, Stored, directory_key, history_bounds, latest_balances_key, owner_key};
 use crate::{Dynamo, Page, Reader, StoreError, Table};
 
@@ -36,19 +36,13 @@ impl Dynamo {
         table: Table,
         pk: String,
     ) -> Result<Vec<R>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client()
             .query()
             .table_name(self.tables().name(table))
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        from_items(items)
+            .expression_attribute_values(":pk", AttributeValue::S(pk));
+        from_items(query_all(query).await?)
     }
 }
 
@@ -89,20 +83,14 @@ impl Reader for Dynamo {
         tenant: &Tenant,
         account: Guid,
     ) -> Result<Vec<Counter>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client()
             .query()
             .table_name(self.tables().name(Table::Counters))
             .index_name("ByAccount")
             .key_condition_expression("account_key = :account")
-            .expression_attribute_values(":account", AttributeValue::S(owner_key(tenant, account)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        let counters: Vec<Counter> = from_items(items)?;
+            .expression_attribute_values(":account", AttributeValue::S(owner_key(tenant, account)));
+        let counters: Vec<Counter> = from_items(query_all(query).await?)?;
         Ok(counters.into_iter().filter(|c| !c.deleted).collect())
     }
 
