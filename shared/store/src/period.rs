@@ -127,18 +127,20 @@ impl Dynamo {
         keys: &[Key],
         mark: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut stale = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(GET_BATCH) {
-            let items = self
-                .batch_get(table, chunk.iter().map(key_item).collect(), None, true)
-                .await?;
-            stale.extend(
-                items
-                    .into_iter()
-                    .filter(|item| text_of(item, "exchange").as_deref() != Some(mark)),
-            );
-        }
-        Ok(stale)
+        let batches: Vec<Vec<Item>> = keys
+            .chunks(GET_BATCH)
+            .map(|chunk| chunk.iter().map(key_item).collect())
+            .collect();
+        let found: Vec<Vec<Item>> = stream::iter(batches)
+            .map(|batch| self.batch_get(table, batch, None, true))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        Ok(found
+            .into_iter()
+            .flatten()
+            .filter(|item| text_of(item, "exchange").as_deref() != Some(mark))
+            .collect())
     }
 
     /// If the latest record at `key` is one of the removed ones, the newest record left takes
