@@ -65,16 +65,22 @@ where
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    let outcome = async {
-        let (tenant, records) = accepted::<R, S>(app, &request).await?;
-        let written = write(app.store(), &tenant, &records, None).await?;
-        Ok(Outcome {
-            tenant,
-            imported: Imported::plain(records.len()),
-            written,
-        })
-    };
-    Ok(respond::<R>(started, outcome.await))
+    Ok(respond::<R>(started, plain::<R, S>(app, &request).await))
+}
+
+/// An import without a period: every record upserted.
+async fn plain<R, S>(app: &App<S>, request: &Request) -> Result<Outcome, ApiError>
+where
+    R: Record,
+    S: RecordWriter<R> + DirectoryLookup + KeyReader,
+{
+    let (tenant, records) = accepted::<R, S>(app, request, |_| Ok(())).await?;
+    let written = write(app.store(), &tenant, &records, None).await?;
+    Ok(Outcome {
+        tenant,
+        imported: Imported::plain(records.len()),
+        written,
+    })
 }
 
 /// Handles an import of readings, balances or transactions, which may declare a period
@@ -127,8 +133,13 @@ fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> R
     }
 }
 
-/// The request's tenant and records, each parsed, protected, and its references checked.
-async fn accepted<R, S>(app: &App<S>, request: &Request) -> Result<(Tenant, Vec<R>), ApiError>
+/// The request's tenant and records, each parsed, protected, passed by `check` (what needs no
+/// I/O), and its references checked.
+async fn accepted<R, S>(
+    app: &App<S>,
+    request: &Request,
+    check: impl FnOnce(&[R]) -> Result<(), ApiError>,
+) -> Result<(Tenant, Vec<R>), ApiError>
 where
     R: Record,
     S: DirectoryLookup + KeyReader,
@@ -140,6 +151,7 @@ where
     for record in &mut records {
         record.protect(app.personal_data());
     }
+    check(&records)?;
     check_references(app.store(), &tenant, &records).await?;
     Ok((tenant, records))
 }
@@ -167,18 +179,18 @@ where
     S: RecordWriter<R> + PeriodWriter<R> + ExchangeLog + DirectoryLookup + KeyReader,
 {
     let params = request.query_string_parameters();
-    let declared = PeriodImport::parse(|name| params.first(name));
-    let (tenant, records) = accepted::<R, S>(app, request).await?;
-    let Some(import) = declared.map_err(ApiError::invalid_parameters)? else {
-        let written = write(app.store(), &tenant, &records, None).await?;
-        let imported = Imported::plain(records.len());
-        return Ok(Outcome {
-            tenant,
-            imported,
-            written,
-        });
+    let Some(declared) = PeriodImport::parse(|name| params.first(name)).transpose() else {
+        return plain::<R, S>(app, request).await;
     };
-    check_dates(&records, &import)?;
+    // The key is checked before the parameters, and both before any storage is read.
+    let (tenant, records) = accepted::<R, S>(app, request, |records| {
+        let import = declared
+            .as_ref()
+            .map_err(|errors| ApiError::invalid_parameters(errors.clone()))?;
+        check_dates(records, import)
+    })
+    .await?;
+    let import = declared.map_err(ApiError::invalid_parameters)?;
     let store = app.store();
     let mark = import.part.map_or_else(Guid::random, |part| part.exchange);
     if import.part.is_some() {
