@@ -480,24 +480,22 @@ impl Dynamo {
                 .map(|id| key_item(&identity_key(tenant, *id)))
                 .collect();
             for pointer in self.batch_get(table, keys, None, true).await? {
-                let (Some(at_pk), Some(at_sk)) =
-                    (text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))
+                let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
+                let (Some(id), Some(pk), Some(sk)) =
+                    (id, text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))
                 else {
                     continue;
                 };
-                let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
-                let before = Key {
-                    pk: at_pk,
-                    sk: at_sk,
-                };
-                if id
-                    .and_then(|id| now.get(&id))
-                    .is_some_and(|key| *key != before && !items.contains_key(&before))
-                {
+                let before = Key { pk, sk };
+                if now.get(&id) == Some(&before) {
+                    // Stored where it is now: neither it nor its pointer moves.
+                    now.remove(&id);
+                } else if !items.contains_key(&before) {
                     moved.push(before);
                 }
             }
         }
+        // Pointers only for identities new or moved: an unchanged one costs no write.
         let pointers = now
             .into_iter()
             .map(|(id, key)| {
