@@ -61,7 +61,7 @@ struct PrintedAct<'a> {
 
 impl<'a> From<&'a Act> for PrintedAct<'a> {
     fn from(act: &'a Act) -> Self {
-        let text = |t: &'a Option<domain::Text>| t.as_ref().map(|t| t.as_str());
+        let text = domain::Text::opt_str;
         let totals = act.totals();
         let lines = act
             .services

@@ -144,7 +144,7 @@ struct PrintData<'a> {
 
 impl<'a> From<&'a Act> for PrintData<'a> {
     fn from(act: &'a Act) -> Self {
-        let text = |t: &'a Option<domain::Text>| t.as_ref().map(|t| t.as_str());
+        let text = domain::Text::opt_str;
         let totals = act.totals();
         Self {
             act_number: act.title(),

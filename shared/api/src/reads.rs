@@ -8,7 +8,9 @@
 use crate::numbers::decimal_json;
 use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value as JsonValue;
-use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Transaction};
+use domain::{
+    Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Text, Transaction,
+};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -83,15 +85,11 @@ impl<'a> From<&'a Service> for ServiceView<'a> {
     fn from(s: &'a Service) -> Self {
         Self {
             id: s.id,
-            organization: text(&s.organization),
-            short_name: text(&s.short_name),
-            full_name: text(&s.full_name),
+            organization: Text::opt_str(&s.organization),
+            short_name: Text::opt_str(&s.short_name),
+            full_name: Text::opt_str(&s.full_name),
         }
     }
-}
-
-fn text(t: &Option<domain::Text>) -> Option<&str> {
-    t.as_ref().map(|t| t.as_str())
 }
 
 #[derive(Serialize)]
@@ -112,8 +110,8 @@ impl<'a> CounterView<'a> {
     fn new(c: &'a Counter, latest_reading: Option<ReadingView>) -> Self {
         Self {
             id: c.id,
-            name: text(&c.name),
-            kind: text(&c.kind),
+            name: Text::opt_str(&c.name),
+            kind: Text::opt_str(&c.kind),
             account: c.account,
             service: c.service,
             date_installation: c.date_installation,
@@ -224,13 +222,13 @@ pub async fn account<S: Reader + KeyReader>(
         let view = AccountView {
             id: account.id,
             name: account.name.as_str(),
-            address: text(&account.address),
-            full_name: text(&account.full_name),
+            address: Text::opt_str(&account.address),
+            full_name: Text::opt_str(&account.full_name),
             ownership: account.ownership.map(decimal_json),
             square: account.square.map(decimal_json),
-            cadastral: text(&account.cadastral),
-            phone: text(&account.phone),
-            email: text(&account.email),
+            cadastral: Text::opt_str(&account.cadastral),
+            phone: Text::opt_str(&account.phone),
+            email: Text::opt_str(&account.email),
             counters: counters
                 .iter()
                 .zip(latest)

@@ -91,6 +91,11 @@ impl Text {
         &self.0
     }
 
+    /// An optional text as an optional `&str`, as answers and printed pages show it.
+    pub fn opt_str(text: &Option<Text>) -> Option<&str> {
+        text.as_ref().map(Text::as_str)
+    }
+
     /// Text made here (a pseudonym), already trimmed and non-empty.
     pub(crate) fn from_trusted(text: String) -> Self {
         Self(text)
