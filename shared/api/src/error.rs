@@ -31,6 +31,10 @@ pub enum ApiError {
         "запрос больше {limit} байт вместе с экранированием (Lambda принимает 6 МБ): разделите выгрузку на части"
     )]
     PayloadTooLarge { limit: usize },
+    #[error(
+        "в запросе больше 1000 записей одного лицевого счёта, счётчика или раздела хранилища: разделите выгрузку на части"
+    )]
+    Crowded(Vec<Problem>),
     #[error("тело запроса пустое")]
     EmptyBody,
     #[error(
@@ -85,6 +89,17 @@ impl From<StoreError> for ApiError {
                     problems: problems.into_iter().take(MAX_DETAILS).collect(),
                 }
             }
+            StoreError::Crowded(crowded) => ApiError::Crowded(
+                crowded
+                    .into_iter()
+                    .take(MAX_DETAILS)
+                    .map(|c| Problem {
+                        index: Some(c.index),
+                        field: Some(c.field.into()),
+                        message: "с этой записи предел в 1000 записей на раздел превышен",
+                    })
+                    .collect(),
+            ),
             StoreError::BadCursor => ApiError::invalid_parameters(vec![(
                 "next",
                 domain::history::HistoryQuery::BAD_NEXT,
@@ -115,7 +130,9 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } | ApiError::Crowded(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::EmptyBody
             | ApiError::InvalidEncoding
             | ApiError::Envelope(_)
@@ -133,6 +150,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::Crowded(_) => "too_many_in_one_partition",
             ApiError::EmptyBody => "empty_body",
             ApiError::InvalidEncoding => "invalid_encoding",
             ApiError::Envelope(EnvelopeError::NotJson { .. }) => "invalid_json",
@@ -154,7 +172,8 @@ impl ApiError {
         match self {
             ApiError::InvalidItems { problems, .. }
             | ApiError::UnknownReferences { problems, .. }
-            | ApiError::InvalidParameters(problems) => problems,
+            | ApiError::InvalidParameters(problems)
+            | ApiError::Crowded(problems) => problems,
             // Listed one by one so that a new variant has to decide.
             ApiError::PayloadTooLarge { .. }
             | ApiError::EmptyBody

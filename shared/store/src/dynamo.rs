@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::{Backoff, until_done};
 use crate::keys::{Key, Stored, directory_key, identity_key, period_key};
+use crate::partition_bound::PartitionLoad;
 use crate::{DirectoryLookup, RecordWriter, StoreError, Table, Tables, Written};
 
 /// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys.
@@ -284,7 +285,8 @@ impl<'r, R: Stored> Row<'r, R> {
 
 /// One item per distinct key: DynamoDB rejects a batch that repeats a key, and for upserts the
 /// last record of a request is the one that counts. Every item is checked against DynamoDB's
-/// size limit on the way: one too large refuses the whole request before anything is written.
+/// size limit on the way, and every partition against [`crate::MAX_WRITES_PER_PARTITION`]: one
+/// too large or too crowded refuses the whole request before anything is written.
 fn distinct_items<R: Stored>(
     tenant: &Tenant,
     records: &[R],
@@ -293,6 +295,7 @@ fn distinct_items<R: Stored>(
     let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
     let mut items: HashMap<Key, Item> = HashMap::with_capacity(records.len());
     let mut oversized = Vec::new();
+    let mut load = PartitionLoad::default();
     // A record with an identity sent twice: its last version wins, wherever either is dated.
     let mut last_of: HashMap<Guid, usize> = HashMap::new();
     for (index, record) in records.iter().enumerate() {
@@ -308,6 +311,19 @@ fn distinct_items<R: Stored>(
         let key = record.key(tenant, *seen);
         *seen += 1;
         let row = Row::new(tenant, &key, record, mark);
+        load.add(index, R::TABLE.name(), &key.pk, R::PARTITION_FIELD);
+        if let Some(account_key) = &row.account_key {
+            load.add(index, "ByAccount", account_key, "account");
+        }
+        if let Some(period_pk) = &row.period_pk {
+            load.add(index, "ByPeriod", period_pk, "date");
+        }
+        if let Some((latest, _)) = record.latest(tenant) {
+            load.add(index, "latest", &latest.pk, R::PARTITION_FIELD);
+        }
+        if let Some(id) = record.identity() {
+            load.add(index, "pointers", &identity_key(tenant, id).pk, "id");
+        }
         let item: Item =
             serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if let Some(too_large) = oversized_item(index, &item) {
@@ -318,6 +334,7 @@ fn distinct_items<R: Stored>(
     if !oversized.is_empty() {
         return Err(StoreError::Oversized(oversized));
     }
+    load.check()?;
     Ok(items)
 }
 

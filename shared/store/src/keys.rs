@@ -3,13 +3,17 @@
 //!
 //! | record      | table        | pk                  | sk                                        |
 //! |-------------|--------------|---------------------|-------------------------------------------|
-//! | service     | Services     | tenant              | id                                        |
-//! | account     | Accounts     | tenant              | id                                        |
-//! | counter     | Counters     | tenant              | id (and `account_key` for the index)      |
+//! | service     | Services     | tenant#shard        | id                                        |
+//! | account     | Accounts     | tenant#shard        | id                                        |
+//! | counter     | Counters     | tenant#shard        | id (and `account_key` for the index)      |
 //! | reading     | Readings     | tenant#counter      | date                                      |
 //! | balance     | Balances     | tenant#account      | date#service (`-` for the whole account)  |
 //! | transaction | Transactions | tenant#account      | date#service#id:<id>, or, without an id,  |
 //! |             |              |                     | date#service#amount#occurrence            |
+//!
+//! A directory entry's shard comes from its id ([`SHARDS`] of them), so that an import of the
+//! largest accepted size writes a few hundred items to each partition, not all to one; a
+//! listing of a whole directory queries every shard.
 //!
 //! Dates are `YYYY-MM-DDThh:mm:ss`, so a sort-key range is a date range. Balances also keep an
 //! account's latest balance per service under `tenant#account#latest`, sk = service. A
@@ -17,7 +21,7 @@
 //! that a correction moved to another date or service replaces it.
 //!
 //! Readings, balances and transactions carry `period_pk` = `tenant#YYYY-MM#<shard>` (the shard
-//! from the account or counter, 64 of them), the hash key of the `ByPeriod` index whose range key
+//! from the account or counter), the hash key of the `ByPeriod` index whose range key
 //! is `date`: a period import finds the tenant's items of a period there, however many accounts
 //! it has, and no request writes more than its share to one index partition.
 
@@ -36,13 +40,33 @@ pub struct Key {
     pub sk: String,
 }
 
-/// How many partitions a tenant's month is spread over in the `ByPeriod` index, and its
-/// transaction pointers over: a request of the largest size writes at most ~600 items to one.
-pub(crate) const SHARDS: u128 = 64;
+/// How many partitions a tenant's directories, its month in the `ByPeriod` index and its
+/// transaction pointers are each spread over. A 6 MB request holds at most ~70,000 readings
+/// (the smallest dated items): ~550 to a shard on average, well under the 1,000 writes a second
+/// that one partition key takes in AWS. [`crate::partition_bound`] refuses what would still
+/// crowd one.
+pub(crate) const SHARDS: u128 = 128;
+
+/// The shard of an entry, account or counter, from every bit of its id. 1C's ids are
+/// time-based (version 1) GUIDs whose last 48 bits are the 1C server's MAC address, the same in
+/// every id of one base, so the id's low bits alone would put a base's items in one shard. Stored
+/// keys depend on this function: it must never change.
+pub(crate) fn shard(id: Guid) -> u128 {
+    let bits = id.as_u128();
+    // splitmix64's finaliser over both halves folded together.
+    let mut x = (bits as u64) ^ ((bits >> 64) as u64);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    u128::from(x) % SHARDS
+}
 
 /// A record kind's place in storage.
 pub trait Stored: Record + DeserializeOwned {
     const TABLE: Table;
+
+    /// The field that decides the record's partition key.
+    const PARTITION_FIELD: &'static str = "id";
 
     /// Whether [`Stored::latest`] keeps a latest record of this kind.
     const HAS_LATEST: bool = false;
@@ -87,24 +111,33 @@ pub(crate) fn owner_key(tenant: &Tenant, owner: Guid) -> String {
 /// The key of a directory entry (service, account, counter), as references look it up.
 pub(crate) fn directory_key(tenant: &Tenant, id: Guid) -> Key {
     Key {
-        pk: tenant.to_string(),
+        pk: directory_partition(tenant, shard(id)),
         sk: id.to_string(),
     }
 }
 
+fn directory_partition(tenant: &Tenant, shard: u128) -> String {
+    format!("{tenant}#{shard:03}")
+}
+
+/// Every partition of a tenant's directory, for a listing of all of it.
+pub(crate) fn directory_partitions(tenant: &Tenant) -> impl Iterator<Item = String> + '_ {
+    (0..SHARDS).map(move |shard| directory_partition(tenant, shard))
+}
+
 /// The `ByPeriod` partition of a dated record of `owner` in the month of `date`.
 pub(crate) fn period_key(tenant: &Tenant, date: LocalDateTime, owner: Guid) -> String {
-    period_partition(tenant, &date.to_string()[..7], owner.as_u128() % SHARDS)
+    period_partition(tenant, &date.to_string()[..7], shard(owner))
 }
 
 pub(crate) fn period_partition(tenant: &Tenant, month: &str, shard: u128) -> String {
-    format!("{tenant}#{month}#{shard:02}")
+    format!("{tenant}#{month}#{shard:03}")
 }
 
 /// Where the pointer of a transaction id is kept.
 pub(crate) fn identity_key(tenant: &Tenant, id: Guid) -> Key {
     Key {
-        pk: format!("{tenant}#tx#{:02}", id.as_u128() % SHARDS),
+        pk: format!("{tenant}#tx#{:03}", shard(id)),
         sk: id.to_string(),
     }
 }
@@ -153,6 +186,7 @@ impl Stored for Counter {
 
 impl Stored for Reading {
     const TABLE: Table = Table::Readings;
+    const PARTITION_FIELD: &'static str = "counter";
     fn key(&self, tenant: &Tenant, _: u32) -> Key {
         Key {
             pk: owner_key(tenant, self.counter),
@@ -171,6 +205,7 @@ pub(crate) fn service_part(service: Option<Guid>) -> String {
 
 impl Stored for Balance {
     const TABLE: Table = Table::Balances;
+    const PARTITION_FIELD: &'static str = "account";
     const HAS_LATEST: bool = true;
     fn key(&self, tenant: &Tenant, _: u32) -> Key {
         Key {
@@ -195,6 +230,7 @@ impl Stored for Balance {
 /// of a batch apart.
 impl Stored for Transaction {
     const TABLE: Table = Table::Transactions;
+    const PARTITION_FIELD: &'static str = "account";
     fn key(&self, tenant: &Tenant, occurrence: u32) -> Key {
         let sk = match self.id {
             Some(id) => format!("{}#{}#id:{id}", self.date, service_part(self.service)),
@@ -231,5 +267,25 @@ mod tests {
             .collect();
         assert_eq!(shards.len(), SHARDS as usize);
         assert!(shards.iter().all(|k| k.starts_with("t#2018-12#")));
+    }
+
+    /// 1C's ids of one base: consecutive timestamps, one node (the server's MAC address).
+    #[test]
+    fn time_based_ids_of_one_base_spread_evenly() {
+        let ids: Vec<Guid> = (0..20_000u64)
+            .map(|i| {
+                let text = format!("{:08x}-c3d4-11e4-8075-60a44c3c8a48", 0xaf72_3e90 + i * 7);
+                serde_json::from_value(serde_json::Value::String(text)).unwrap()
+            })
+            .collect();
+        let mut per_shard = [0u32; SHARDS as usize];
+        for id in ids {
+            per_shard[shard(id) as usize] += 1;
+        }
+        let mean = 20_000 / SHARDS as u32;
+        assert!(
+            per_shard.iter().all(|&n| n > mean / 2 && n < mean * 3 / 2),
+            "{per_shard:?}"
+        );
     }
 }

@@ -8,6 +8,7 @@ mod dynamo;
 mod exchanges;
 pub mod item_size;
 mod keys;
+mod partition_bound;
 mod period;
 mod reads;
 
@@ -24,6 +25,7 @@ pub use api_keys::{KeyReader, KeyRecord, Verified};
 pub use batch::Backoff;
 pub use dynamo::Dynamo;
 pub use keys::Stored;
+pub use partition_bound::MAX_WRITES_PER_PARTITION;
 
 /// The tables, as `template.yaml` declares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +53,21 @@ impl Table {
         Table::ApiKeys,
         Table::Exchanges,
     ];
+
+    /// The table's logical name, as `template.yaml` calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Services => "Services",
+            Table::Accounts => "Accounts",
+            Table::Counters => "Counters",
+            Table::Readings => "Readings",
+            Table::Balances => "Balances",
+            Table::Transactions => "Transactions",
+            Table::Acts => "Acts",
+            Table::ApiKeys => "ApiKeys",
+            Table::Exchanges => "Exchanges",
+        }
+    }
 
     /// The environment variable that carries the table's name (set by `template.yaml`).
     pub fn env_var(self) -> &'static str {
@@ -129,6 +146,10 @@ pub enum StoreError {
     /// Nothing was written: these records would be items larger than DynamoDB stores.
     #[error("{} records would be items over 400 KB", .0.len())]
     Oversized(Vec<Oversized>),
+    /// Nothing was written: the request would put more than
+    /// [`MAX_WRITES_PER_PARTITION`] items on these partitions.
+    #[error("{} partitions would take more than 1,000 writes", .0.len())]
+    Crowded(Vec<Crowded>),
     /// A history's `next` token that does not belong to the requested period or owner.
     #[error("the cursor is not from this history")]
     BadCursor,
@@ -145,6 +166,15 @@ pub struct Oversized {
     pub index: usize,
     /// The field that takes the most room.
     pub field: String,
+}
+
+/// The first record of a request over [`MAX_WRITES_PER_PARTITION`] on one partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crowded {
+    /// The record's position in the request.
+    pub index: usize,
+    /// The field that decides the partition (`account`, `counter`, `id`, `date`).
+    pub field: &'static str,
 }
 
 /// What one upsert did.

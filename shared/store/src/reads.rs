@@ -8,9 +8,14 @@ use domain::history::{Cursor, HistoryQuery};
 use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
 use serde::de::DeserializeOwned;
 
-use crate::dynamo::{from_items, query_all, request_error};
-use crate::keys::{Key, Stored, directory_key, history_bounds, latest_balances_key, owner_key};
+use crate::dynamo::IN_FLIGHT;
+use crate::dynamo::{Item, from_items, query_all, request_error};
+use crate::keys::{
+    Key, Stored, directory_key, directory_partitions, history_bounds, latest_balances_key,
+    owner_key,
+};
 use crate::{Dynamo, Page, Reader, StoreError, Table};
+use futures::{StreamExt, TryStreamExt, stream};
 
 impl Dynamo {
     async fn get<R: DeserializeOwned>(
@@ -36,20 +41,40 @@ impl Dynamo {
         table: Table,
         pk: String,
     ) -> Result<Vec<R>, StoreError> {
+        from_items(self.partition_items(table, pk).await?)
+    }
+
+    async fn partition_items(&self, table: Table, pk: String) -> Result<Vec<Item>, StoreError> {
         let query = self
             .client()
             .query()
             .table_name(self.tables().name(table))
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(pk));
-        from_items(query_all(query).await?)
+        query_all(query).await
+    }
+
+    /// A tenant's whole directory of `R`, every shard, in id order.
+    async fn whole_directory<R: Stored>(&self, tenant: &Tenant) -> Result<Vec<R>, StoreError> {
+        let shards: Vec<Vec<Item>> = stream::iter(directory_partitions(tenant))
+            .map(|pk| self.partition_items(R::TABLE, pk))
+            .buffer_unordered(IN_FLIGHT * 2)
+            .try_collect()
+            .await?;
+        let mut items: Vec<Item> = shards.into_iter().flatten().collect();
+        let sk = |item: &Item| match item.get("sk") {
+            Some(AttributeValue::S(sk)) => sk.clone(),
+            _ => String::new(),
+        };
+        items.sort_by_cached_key(sk);
+        from_items(items)
     }
 }
 
 impl Dynamo {
     /// Every entry of the tenant's directory of `R`, deleted ones too: for tools and tests.
     pub async fn directory<R: Stored>(&self, tenant: &Tenant) -> Result<Vec<R>, StoreError> {
-        self.partition(R::TABLE, tenant.to_string()).await
+        self.whole_directory(tenant).await
     }
 
     /// An account's or a counter's whole history of `R`, oldest first: for tools and tests.
@@ -64,7 +89,7 @@ impl Dynamo {
 
 impl Reader for Dynamo {
     async fn services(&self, tenant: &Tenant) -> Result<Vec<Service>, StoreError> {
-        let services: Vec<Service> = self.partition(Table::Services, tenant.to_string()).await?;
+        let services: Vec<Service> = self.whole_directory(tenant).await?;
         Ok(services.into_iter().filter(|s| !s.deleted).collect())
     }
 

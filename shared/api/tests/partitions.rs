@@ -1,0 +1,312 @@
+//! One partition key takes at most 1,000 writes a second in AWS, which DynamoDB Local does not
+//! enforce. So this test counts them: every write the import sends (BatchWriteItem, PutItem,
+//! TransactWriteItems, UpdateItem, DeleteItem) is seen by an interceptor on the real client and
+//! counted per partition key of its table and of every index `template.yaml` gives that table.
+//! A request of each DomControl kind as large as the API accepts, with 1C's time-based ids, may
+//! put at most `MAX_WRITES_PER_PARTITION` on any one of them.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use api::App;
+use api::body::{MAX_BODY_IN_EVENT, size_in_event};
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
+use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::{
+    Account, Balance, Counter, PersonalData, Reading, Record, Scope, Service, Transaction,
+};
+use lambda_http::Body;
+use localstack::Template;
+use store::{Dynamo, MAX_WRITES_PER_PARTITION, Tables};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Writes per (table or `table/index`, partition key), as the client sends them.
+#[derive(Debug, Default, Clone)]
+struct WriteCounter {
+    /// Table name → the hash-key attribute of each of its indexes, by index name.
+    indexes: Arc<HashMap<String, Vec<(String, String)>>>,
+    writes: Arc<Mutex<HashMap<(String, String), usize>>>,
+}
+
+impl WriteCounter {
+    fn count(&self, table: &str, item: &Item) {
+        let mut writes = self.writes.lock().unwrap();
+        let mut add = |place: String, value: Option<&AttributeValue>| {
+            if let Some(AttributeValue::S(pk)) = value {
+                *writes.entry((place, pk.clone())).or_default() += 1;
+            }
+        };
+        add(table.to_owned(), item.get("pk"));
+        for (index, hash) in self.indexes.get(table).into_iter().flatten() {
+            add(format!("{table}/{index}"), item.get(hash));
+        }
+    }
+
+    /// The busiest partition since the last call, and how many writes it took; then forgets.
+    fn busiest(&self) -> ((String, String), usize) {
+        let writes = std::mem::take(&mut *self.writes.lock().unwrap());
+        writes
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .unwrap_or_default()
+    }
+}
+
+impl Intercept for WriteCounter {
+    fn name(&self) -> &'static str {
+        "WriteCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let input = context.input();
+        if let Some(batch) = input.downcast_ref::<BatchWriteItemInput>() {
+            for (table, requests) in batch.request_items().into_iter().flatten() {
+                for request in requests {
+                    if let Some(put) = request.put_request() {
+                        self.count(table, put.item());
+                    }
+                    if let Some(delete) = request.delete_request() {
+                        self.count(table, delete.key());
+                    }
+                }
+            }
+        } else if let Some(put) = input.downcast_ref::<PutItemInput>() {
+            self.count(put.table_name().unwrap(), put.item().unwrap());
+        } else if let Some(update) = input.downcast_ref::<UpdateItemInput>() {
+            self.count(update.table_name().unwrap(), update.key().unwrap());
+        } else if let Some(delete) = input.downcast_ref::<DeleteItemInput>() {
+            self.count(delete.table_name().unwrap(), delete.key().unwrap());
+        } else if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
+            for write in transaction.transact_items() {
+                if let Some(put) = write.put() {
+                    self.count(put.table_name(), put.item());
+                }
+                if let Some(update) = write.update() {
+                    self.count(update.table_name(), update.key());
+                }
+                if let Some(delete) = write.delete() {
+                    self.count(delete.table_name(), delete.key());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An app whose every DynamoDB write is counted, on fresh tables.
+struct CountingApp {
+    app: App<Dynamo>,
+    key: domain::ApiKey,
+    counter: WriteCounter,
+}
+
+impl CountingApp {
+    async fn new(test: &str) -> Self {
+        let (client, names) = localstack::fresh_tables(test).await;
+        let template = Template::load(&localstack::template_path()).unwrap();
+        let mut indexes = HashMap::new();
+        for (var, logical) in &template.table_env {
+            let hashes = template.tables[logical]
+                .global_secondary_indexes
+                .iter()
+                .map(|index| {
+                    let hash = index.key_schema.iter().find(|k| k.key_type == "HASH");
+                    (
+                        index.index_name.clone(),
+                        hash.unwrap().attribute_name.clone(),
+                    )
+                })
+                .collect();
+            indexes.insert(names[var].clone(), hashes);
+        }
+        let counter = WriteCounter {
+            indexes: Arc::new(indexes),
+            ..WriteCounter::default()
+        };
+        let config = client
+            .config()
+            .to_builder()
+            .interceptor(counter.clone())
+            .build();
+        let tables = Tables::from_lookup(|var| names.get(var).cloned()).unwrap();
+        let store = Dynamo::new(aws_sdk_dynamodb::Client::from_conf(config), tables);
+        let app = App::new(store, PersonalData::Store);
+        let key = common::key(&app, "large-office", &Scope::ALL).await;
+        counter.busiest();
+        Self { app, key, counter }
+    }
+
+    /// Imports `body` as records of `R`; answers the status, the number imported and the
+    /// busiest partition with its writes.
+    async fn import<R>(&self, body: String) -> (u16, u64, ((String, String), usize))
+    where
+        R: Record,
+        Dynamo: store::RecordWriter<R> + store::PeriodWriter<R>,
+    {
+        let request = common::post(&self.key, body);
+        let response = api::import_period::<R, _>(&self.app, request)
+            .await
+            .unwrap();
+        let (status, answer) = common::status_and_json(response);
+        let imported = answer["imported"].as_u64().unwrap_or_default();
+        (status, imported, self.counter.busiest())
+    }
+}
+
+/// 1C's ids of one base: time-based, consecutive timestamps, the same node (the server's MAC).
+fn id(kind: u32, n: usize) -> String {
+    format!(
+        "{:08x}-{kind:04x}-11e4-8075-60a44c3c8a48",
+        0x1000_0000 + n * 13
+    )
+}
+
+/// `{"<collection>": [item(0), item(1), ...]}` with as many items as fit the largest body the
+/// API accepts; answers the body and its item count.
+fn largest(collection: &str, item: impl Fn(usize) -> String) -> (String, usize) {
+    let in_event = |text: &str| size_in_event(&Body::from(text));
+    let mut body = format!("{{\"{collection}\": [");
+    // The body travels as an escaped JSON string: measured piece by piece, `]}` kept in reserve.
+    let mut size = in_event(&body) + in_event("]}") - in_event("");
+    let mut n = 0;
+    loop {
+        let next = item(n);
+        let grows = in_event(&next) - in_event("") + usize::from(n > 0);
+        if size + grows > MAX_BODY_IN_EVENT {
+            break;
+        }
+        if n > 0 {
+            body.push(',');
+        }
+        body.push_str(&next);
+        size += grows;
+        n += 1;
+    }
+    body.push_str("]}");
+    assert_eq!(in_event(&body), size);
+    (body, n)
+}
+
+const SERVICE: u32 = 1;
+const ACCOUNT: u32 = 2;
+const COUNTER: u32 = 3;
+
+#[tokio::test]
+async fn no_partition_takes_more_than_1000_writes_from_the_largest_request() {
+    let app = CountingApp::new("partitions").await;
+    let mut report = BTreeMap::new();
+
+    let (body, services) = largest("services", |n| {
+        format!(
+            r#"{{"id":"{}","organization":"Окунево","short_name":"Услуга {n}"}}"#,
+            id(SERVICE, n)
+        )
+    });
+    report.insert("services", (services, app.import::<Service>(body).await));
+
+    let (body, accounts) = largest("accounts", |n| {
+        format!(
+            r#"{{"id":"{}","name":"ЛС{n:06}","address":"ул. Молодежная, д. 3, пом. {n}","square":"41.2"}}"#,
+            id(ACCOUNT, n)
+        )
+    });
+    report.insert("accounts", (accounts, app.import::<Account>(body).await));
+
+    let (body, counters) = largest("counters", |n| {
+        format!(
+            r#"{{"id":"{}","name":"ХВС {n}","account":"{}","service":"{}"}}"#,
+            id(COUNTER, n),
+            id(ACCOUNT, n / 2 % accounts),
+            id(SERVICE, n % 8)
+        )
+    });
+    report.insert("counters", (counters, app.import::<Counter>(body).await));
+
+    // A month of every meter: the month's ByPeriod partitions take the whole request.
+    let (body, readings) = largest("counters", |n| {
+        format!(
+            r#"{{"counter":"{}","date":"2018-12-{:02}T00:00:00","current_data1":{n}}}"#,
+            id(COUNTER, n % counters),
+            1 + n / counters
+        )
+    });
+    report.insert("readings", (readings, app.import::<Reading>(body).await));
+
+    // A month-end balance of eight services for every account, and a payment each.
+    let (body, balances) = largest("balances", |n| {
+        format!(
+            r#"{{"account":"{}","service":"{}","date":"2018-12-31T23:59:59","amount":-2039.86}}"#,
+            id(ACCOUNT, n / 8 % accounts),
+            id(SERVICE, n % 8)
+        )
+    });
+    report.insert("balances", (balances, app.import::<Balance>(body).await));
+
+    let (body, transactions) = largest("transactions", |n| {
+        format!(
+            r#"{{"id":"{}","account":"{}","service":"{}","date":"2018-12-{:02}T00:00:00","amount":-2600}}"#,
+            id(9, n),
+            id(ACCOUNT, n % accounts),
+            id(SERVICE, n % 8),
+            1 + n / accounts
+        )
+    });
+    report.insert(
+        "transactions",
+        (transactions, app.import::<Transaction>(body).await),
+    );
+
+    for (kind, (items, (status, imported, ((place, _), writes)))) in &report {
+        println!("{kind}: {items} items, busiest partition {place}: {writes} writes");
+        assert_eq!((*status, *imported), (201, *items as u64), "{kind}");
+        assert!(
+            *writes <= MAX_WRITES_PER_PARTITION,
+            "{kind}: {writes} writes on one partition of {place}"
+        );
+    }
+}
+
+/// What the keys cannot spread, the store refuses before it writes: more than 1,000 of one
+/// account's balances in one request.
+#[tokio::test]
+async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
+    let app = CountingApp::new("crowded").await;
+    let account = id(ACCOUNT, 0);
+    let body = format!(r#"{{"accounts":[{{"id":"{account}","name":"ЛС"}}]}}"#);
+    assert_eq!(app.import::<Account>(body).await.0, 201);
+    let balances: Vec<String> = (0..=MAX_WRITES_PER_PARTITION)
+        .map(|n| {
+            let (year, month, day) = (1990 + n / 336, 1 + n / 28 % 12, 1 + n % 28);
+            format!(
+                r#"{{"account":"{account}","date":"{year}-{month:02}-{day:02}T00:00:00","amount":1}}"#
+            )
+        })
+        .collect();
+    let body = format!(r#"{{"balances":[{}]}}"#, balances.join(","));
+    let request = common::post(&app.key, body);
+    let response = api::import_period::<Balance, _>(&app.app, request)
+        .await
+        .unwrap();
+    let (status, answer) = common::status_and_json(response);
+    assert_eq!(status, 413, "{answer}");
+    assert_eq!(answer["error"]["code"], "too_many_in_one_partition");
+    assert_eq!(answer["error"]["details"][0]["field"], "account");
+    assert_eq!(
+        answer["error"]["details"][0]["index"],
+        MAX_WRITES_PER_PARTITION
+    );
+    assert_eq!(app.counter.busiest().1, 0, "nothing is written");
+}
