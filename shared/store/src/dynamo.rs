@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+    AttributeValue, DeleteRequest, KeysAndAttributes, Put, PutRequest, TransactWriteItem,
+    WriteRequest,
 };
 use domain::{Directory, Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -37,22 +39,40 @@ pub struct Dynamo {
 }
 
 impl Dynamo {
-    /// Configured like any AWS SDK client: region, credentials and `AWS_ENDPOINT_URL_DYNAMODB`
-    /// (DynamoDB Local, or a DynamoDB-compatible service) come from the environment.
+    /// For a function: region, credentials and endpoint from the variables Lambda sets
+    /// (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and
+    /// `AWS_ENDPOINT_URL_DYNAMODB` when set (DynamoDB Local). Nothing else is looked for: the
+    /// default chains also read profile files and probe container and instance metadata, which a
+    /// Lambda never needs and every cold start would pay for.
     pub async fn from_env() -> Result<Self, StoreError> {
         let tables = Tables::from_env()?;
-        Ok(Self::new(Self::client_from_env().await, tables))
+        Ok(Self::new(Self::lambda_client()?, tables))
     }
 
-    /// For a tool that touches only `needed`: see [`Tables::from_env_for`].
+    /// For a tool that touches only `needed`, run by a person: the SDK's whole default chain
+    /// (profiles, SSO, ...). See [`Tables::from_env_for`].
     pub async fn from_env_for(needed: &[Table]) -> Result<Self, StoreError> {
         let tables = Tables::from_env_for(needed)?;
-        Ok(Self::new(Self::client_from_env().await, tables))
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Self::new(Client::new(&config), tables))
     }
 
-    async fn client_from_env() -> Client {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Client::new(&config)
+    fn lambda_client() -> Result<Client, StoreError> {
+        let region = std::env::var("AWS_REGION")
+            .map_err(|_| StoreError::Config("AWS_REGION is not set".into()))?;
+        let credentials =
+            aws_config::environment::credentials::EnvironmentVariableCredentialsProvider::new();
+        let mut config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new(region))
+            .credentials_provider(credentials);
+        if let Some(url) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            config = config.endpoint_url(url);
+        }
+        Ok(Client::from_conf(config.build()))
     }
 
     pub fn new(client: Client, tables: Tables) -> Self {
@@ -83,22 +103,28 @@ impl Dynamo {
         self.backoff
     }
 
-    /// Puts every item, 25 to a BatchWriteItem call, several calls in flight. Answers how many
-    /// calls were sent again for leftovers.
+    /// Sends every request, 25 to a BatchWriteItem call, several calls in flight. The requests
+    /// are taken from `requests` only as batches leave, so a large import never holds all its
+    /// items at once. Answers how many calls were sent again for leftovers.
     pub(crate) async fn write_all(
         &self,
         table: &str,
-        requests: Vec<WriteRequest>,
+        requests: impl Iterator<Item = Result<WriteRequest, StoreError>> + Send,
     ) -> Result<u64, StoreError> {
-        let mut requests = requests.into_iter();
-        let batches = std::iter::from_fn(|| {
-            let batch: Vec<_> = requests.by_ref().take(WRITE_BATCH).collect();
-            (!batch.is_empty()).then_some(batch)
+        let mut requests = requests.peekable();
+        let batches = std::iter::from_fn(move || {
+            requests.peek()?;
+            Some(
+                requests
+                    .by_ref()
+                    .take(WRITE_BATCH)
+                    .collect::<Result<Vec<_>, _>>(),
+            )
         });
         // Every batch runs to its end even when another fails, so that what a failed request
         // leaves is whole batches, never batches cut off mid-call.
         let results: Vec<Result<u64, StoreError>> = stream::iter(batches)
-            .map(|batch| self.write_batch(table, batch))
+            .map(|batch| async move { self.write_batch(table, batch?).await })
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
@@ -283,17 +309,20 @@ impl<'r, R: Stored> Row<'r, R> {
     }
 }
 
-/// One item per distinct key: DynamoDB rejects a batch that repeats a key, and for upserts the
-/// last record of a request is the one that counts. Every item is checked against DynamoDB's
-/// size limit on the way, and every partition against [`crate::MAX_WRITES_PER_PARTITION`]: one
-/// too large or too crowded refuses the whole request before anything is written.
-fn distinct_items<R: Stored>(
+/// The records an upsert writes, by key: one per distinct key (DynamoDB rejects a batch that
+/// repeats a key, and for upserts the last record of a request is the one that counts), each
+/// the index of its record. Every item is built once here to be checked against DynamoDB's size
+/// limit, and every partition against [`crate::MAX_WRITES_PER_PARTITION`]: one too large or too
+/// crowded refuses the whole request before anything is written. The items are then dropped and
+/// built again batch by batch as they are written: holding them all would take several times
+/// the request's size.
+fn plan<R: Stored>(
     tenant: &Tenant,
     records: &[R],
     mark: Option<Guid>,
-) -> Result<HashMap<Key, Item>, StoreError> {
+) -> Result<HashMap<Key, usize>, StoreError> {
     let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
-    let mut items: HashMap<Key, Item> = HashMap::with_capacity(records.len());
+    let mut planned: HashMap<Key, usize> = HashMap::with_capacity(records.len());
     let mut oversized = Vec::new();
     let mut load = PartitionLoad::default();
     // A record with an identity sent twice: its last version wins, wherever either is dated.
@@ -324,18 +353,18 @@ fn distinct_items<R: Stored>(
         if let Some(id) = record.identity() {
             load.add(index, "pointers", &identity_key(tenant, id).pk, "id");
         }
-        let item: Item =
-            serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if let Some(too_large) = oversized_item(index, &item) {
-            oversized.push(too_large);
-        }
-        items.insert(key, item);
+        oversized.extend(oversized_item(index, &item_of(row)?));
+        planned.insert(key, index);
     }
     if !oversized.is_empty() {
         return Err(StoreError::Oversized(oversized));
     }
     load.check()?;
-    Ok(items)
+    Ok(planned)
+}
+
+fn item_of<R: Stored>(row: Row<'_, R>) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(row).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// What the latest record of its kind (the latest balance per account and service) is stored as.
@@ -445,24 +474,25 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
         records: &[R],
         mark: Option<Guid>,
     ) -> Result<Written, StoreError> {
-        let items = distinct_items(tenant, records, mark)?;
-        let written = items.len();
+        let planned = plan(tenant, records, mark)?;
+        let written = planned.len();
         let table = self.tables.name(R::TABLE);
         // A record that moved (a corrected date or service) is written at its new key, then
         // leaves its old one, then its pointer says where it is now: a failure anywhere in
         // between leaves it twice at most, never lost, and the same request sent again finds the
         // old key through the old pointer.
-        let (moved, pointers) = self.moved(tenant, records, &items).await?;
-        let mut retries = self
-            .write_all(table, items.into_values().map(put).collect())
+        let (moved, pointers) = self.moved(tenant, records, &planned).await?;
+        let items = planned
+            .into_iter()
+            .map(|(key, index)| item_of(Row::new(tenant, &key, &records[index], mark)).map(put));
+        let mut retries = self.write_all(table, items).await?;
+        retries += self
+            .write_all(table, moved.into_iter().map(|key| Ok(delete(key))))
             .await?;
         retries += self
-            .write_all(table, moved.into_iter().map(delete).collect())
+            .write_all(table, pointers.into_iter().map(|item| Ok(put(item))))
             .await?;
-        retries += self
-            .write_all(table, pointers.into_iter().map(put).collect())
-            .await?;
-        self.write_latest(tenant, records).await?;
+        retries += self.write_latest(tenant, records).await?;
         Ok(Written {
             records: written,
             retries,
@@ -477,7 +507,7 @@ impl Dynamo {
         &self,
         tenant: &Tenant,
         records: &[R],
-        items: &HashMap<Key, Item>,
+        planned: &HashMap<Key, usize>,
     ) -> Result<(Vec<Key>, Vec<Item>), StoreError> {
         let mut now: HashMap<Guid, Key> = HashMap::new();
         for record in records {
@@ -507,7 +537,7 @@ impl Dynamo {
                 if now.get(&id) == Some(&before) {
                     // Stored where it is now: neither it nor its pointer moves.
                     now.remove(&id);
-                } else if !items.contains_key(&before) {
+                } else if !planned.contains_key(&before) {
                     moved.push(before);
                 }
             }
@@ -526,57 +556,103 @@ impl Dynamo {
     }
 }
 
-impl Dynamo {
-    async fn put_if_not_older(
-        &self,
-        table: &str,
-        item: Item,
-        date: String,
-    ) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk) OR #date <= :date")
-            .expression_attribute_names("#date", "date")
-            .expression_attribute_values(":date", AttributeValue::S(date))
-            .send()
-            .await;
-        // A newer value already there stays.
-        conditional("PutItem", result).map(drop)
-    }
+/// TransactWriteItems takes at most 100 actions.
+const TRANSACTION_ITEMS: usize = 100;
 
-    /// Keeps the newest record per [`Stored::latest`] key: a conditional put per key, so that an
-    /// import of older data (or a slower concurrent one) never replaces a newer value.
+impl Dynamo {
+    /// Keeps the newest record per [`Stored::latest`] key: each put is conditioned on no newer
+    /// value being there, so that an import of older data (or a slower concurrent one) never
+    /// replaces a newer value. The puts go 100 to a TransactWriteItems, several in flight: one
+    /// call per hundred rather than per item. A put whose condition fails is dropped (a newer
+    /// value stays); the rest of its transaction is sent again. Answers the calls sent again.
     async fn write_latest<R: Stored>(
         &self,
         tenant: &Tenant,
         records: &[R],
-    ) -> Result<(), StoreError> {
-        let mut newest: HashMap<Key, (domain::LocalDateTime, &R)> = HashMap::new();
-        for record in records {
+    ) -> Result<u64, StoreError> {
+        let mut newest: HashMap<Key, (domain::LocalDateTime, usize)> = HashMap::new();
+        for (index, record) in records.iter().enumerate() {
             let Some((key, date)) = record.latest(tenant) else {
                 continue;
             };
             match newest.get(&key) {
                 Some((seen, _)) if *seen > date => {}
                 _ => {
-                    newest.insert(key, (date, record));
+                    newest.insert(key, (date, index));
                 }
             }
         }
-        let puts: Vec<(Item, String)> = newest
-            .into_iter()
-            .map(|(key, (date, record))| Ok((latest_item(&key, record)?, date.to_string())))
-            .collect::<Result<_, StoreError>>()?;
         let table = self.tables.name(R::TABLE);
-        stream::iter(puts)
-            .map(|(item, date)| self.put_if_not_older(table, item, date))
+        let newest: Vec<(Key, (domain::LocalDateTime, usize))> = newest.into_iter().collect();
+        let chunks: Vec<Vec<_>> = newest
+            .chunks(TRANSACTION_ITEMS)
+            .map(<[_]>::to_vec)
+            .collect();
+        // Built as they are sent, like the records' own items.
+        let retries: Vec<u64> = stream::iter(chunks)
+            .map(|chunk| async move {
+                let puts = chunk
+                    .iter()
+                    .map(|(key, (date, index))| latest_put(table, key, &records[*index], *date))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.put_all_if_newer(puts).await
+            })
             .buffer_unordered(IN_FLIGHT)
-            .try_collect::<()>()
-            .await
+            .try_collect()
+            .await?;
+        Ok(retries.into_iter().sum())
     }
+
+    async fn put_all_if_newer(&self, puts: Vec<TransactWriteItem>) -> Result<u64, StoreError> {
+        until_done(puts, self.backoff, |pending| async move {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(pending.clone()))
+                .send()
+                .await;
+            let Err(e) = result else {
+                return Ok((Vec::<()>::new(), Vec::new()));
+            };
+            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+                e.as_service_error()
+            else {
+                return Err(request_error("TransactWriteItems", e));
+            };
+            // Nothing was written. A newer value is no reason to fail: that put is dropped.
+            let mut left = Vec::with_capacity(pending.len());
+            for (put, reason) in pending.into_iter().zip(cancelled.cancellation_reasons()) {
+                match reason.code() {
+                    Some("ConditionalCheckFailed") => {}
+                    None | Some("None" | "TransactionConflict" | "ThrottlingError") => {
+                        left.push(put);
+                    }
+                    Some(_) => return Err(request_error("TransactWriteItems", e)),
+                }
+            }
+            Ok((Vec::new(), left))
+        })
+        .await
+        .map(|done| done.retries)
+    }
+}
+
+/// A latest record's put, on condition that what is stored is not newer.
+fn latest_put<R: Stored>(
+    table: &str,
+    key: &Key,
+    record: &R,
+    date: domain::LocalDateTime,
+) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(latest_item(key, record)?))
+        .condition_expression("attribute_not_exists(pk) OR #date <= :date")
+        .expression_attribute_names("#date", "date")
+        .expression_attribute_values(":date", AttributeValue::S(date.to_string()))
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(TransactWriteItem::builder().put(put).build())
 }
 
 impl DirectoryLookup for Dynamo {

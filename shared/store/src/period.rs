@@ -61,7 +61,7 @@ impl<R: Stored> PeriodWriter<R> for Dynamo {
                 }
             }
         }
-        self.write_all(table, keys.into_iter().map(delete).collect())
+        self.write_all(table, keys.into_iter().map(|key| Ok(delete(key))))
             .await?;
         stream::iter(latest)
             .map(|(key, dates)| self.fall_back::<R>(tenant, key, dates))
