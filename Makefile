@@ -25,7 +25,7 @@ ACTIONLINT := .tools/sam/bin/actionlint
 # Every Lambda: one crate per function under functions/.
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help tools browser dynamodb tables run key test e2e lint validate package clean-data
+.PHONY: help tools browser dynamodb tables run key test e2e lint validate package bench clean-data
 
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
@@ -34,6 +34,7 @@ help:
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make validate  sam validate --lint, actionlint on the workflows, the OpenAPI document"
 	@echo "make package   every function's bootstrap for arm64, release (target/lambda/<name>/)"
+	@echo "make bench     the benchmarks of docs/BENCHMARKS.md, side by side, a table of ratios"
 	@echo "make clean-data  stop DynamoDB Local and forget its data"
 
 $(CARGO_LAMBDA):
@@ -117,3 +118,14 @@ package: $(CARGO_LAMBDA) $(ZIG_STAMP)
 clean-data:
 	-[ -f .local/dynamodb.pid ] && kill "$$(cat .local/dynamodb.pid)" 2>/dev/null
 	rm -rf .local
+
+# The benchmarks of docs/BENCHMARKS.md (issue "fast and cheap"): criterion's parsing comparison,
+# then the release binaries of the import functions and a hello world under a local Lambda
+# Runtime API (tools/bench), each beside its floor on the same DynamoDB Local. Not part of CI:
+# it builds every import function with the release profile and takes about 20 minutes.
+BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS))
+bench: dynamodb
+	cargo bench -p api --bench parse
+	cargo build --release -p bench $(addprefix -p ,$(BENCH_FUNCTIONS))
+	mkdir -p target/bench
+	target/release/bench target/criterion | tee target/bench/report.md

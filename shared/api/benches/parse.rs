@@ -1,11 +1,12 @@
 //! How fast one Lambda turns a large 1C body into records: BOM and trailing commas removed,
 //! every item parsed and normalised, as `api::import` does before any I/O.
 //!
-//! `cargo bench -p api --bench parse` prints one line per body; `docs/BENCHMARKS.md` keeps them.
+//! `cargo bench -p api --bench parse` (criterion) compares it with `serde_json::Value` on the
+//! same bytes; `make bench` reports the ratio, `docs/BENCHMARKS.md` keeps it.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use domain::json::normalise;
 use domain::{Account, Record, Transaction};
 
@@ -46,34 +47,32 @@ fn accounts(bytes: usize) -> (String, usize) {
     (body, n)
 }
 
-fn measure<R: Record>(name: &str, (body, items): (String, usize)) {
-    let run = || {
-        let text = normalise(&body);
-        let records: Vec<R> = api::import::parse_all(&text).expect("the body is valid");
-        assert_eq!(records.len(), items);
-        black_box(records);
-    };
-    run();
-    let mut times = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while times.len() < 10 || (Instant::now() < deadline && times.len() < 50) {
-        let start = Instant::now();
-        run();
-        times.push(start.elapsed());
-    }
-    times.sort();
-    let median = times[times.len() / 2];
-    let mb = body.len() as f64 / 1_048_576.0;
-    println!(
-        "{name:<13} {mb:>5.2} MB {items:>6} items  median {:>6.1} ms  ({:>5.0} MB/s, {:>7.0} items/s, {} runs)",
-        median.as_secs_f64() * 1000.0,
-        mb / median.as_secs_f64(),
-        items as f64 / median.as_secs_f64(),
-        times.len()
-    );
+/// Ours (BOM and trailing commas removed, every item parsed and normalised into records) and
+/// `serde_json::from_slice::<Value>` on the same bytes, in one group: `make bench` reports their
+/// ratio. `Value` gets the body without 1C's trailing commas, which it would refuse.
+fn compare<R: Record>(c: &mut Criterion, kind: &str, (body, items): (String, usize)) {
+    let mut group = c.benchmark_group(format!("parse_{kind}"));
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.sample_size(20);
+    group.bench_function("records", |b| {
+        b.iter(|| {
+            let text = normalise(black_box(&body));
+            let records: Vec<R> = api::import::parse_all(&text).expect("the body is valid");
+            assert_eq!(records.len(), items);
+            records
+        })
+    });
+    let plain = normalise(&body).into_owned();
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(plain.as_bytes())).unwrap())
+    });
+    group.finish();
 }
 
-fn main() {
-    measure::<Transaction>("transactions", transactions(5_800_000));
-    measure::<Account>("accounts", accounts(5_800_000));
+fn parse(c: &mut Criterion) {
+    compare::<Transaction>(c, "transactions", transactions(5_800_000));
+    compare::<Account>(c, "accounts", accounts(5_800_000));
 }
+
+criterion_group!(benches, parse);
+criterion_main!(benches);

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use api::App;
-use api::body::{MAX_BODY_IN_EVENT, size_in_event};
 use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
@@ -23,8 +22,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
     Account, Balance, Counter, PersonalData, Reading, Record, Scope, Service, Transaction,
 };
-use lambda_http::Body;
 use localstack::Template;
+use samples::Kind;
 use store::{Dynamo, MAX_WRITES_PER_PARTITION, Tables};
 
 type Item = HashMap<String, AttributeValue>;
@@ -166,109 +165,31 @@ impl CountingApp {
     }
 }
 
-/// 1C's ids of one base: time-based, consecutive timestamps, the same node (the server's MAC).
-fn id(kind: u32, n: usize) -> String {
-    format!(
-        "{:08x}-{kind:04x}-11e4-8075-60a44c3c8a48",
-        0x1000_0000 + n * 13
-    )
-}
-
-/// `{"<collection>": [item(0), item(1), ...]}` with as many items as fit the largest body the
-/// API accepts; answers the body and its item count.
-fn largest(collection: &str, item: impl Fn(usize) -> String) -> (String, usize) {
-    let in_event = |text: &str| size_in_event(&Body::from(text));
-    let mut body = format!("{{\"{collection}\": [");
-    // The body travels as an escaped JSON string: measured piece by piece, `]}` kept in reserve.
-    let mut size = in_event(&body) + in_event("]}") - in_event("");
-    let mut n = 0;
-    loop {
-        let next = item(n);
-        let grows = in_event(&next) - in_event("") + usize::from(n > 0);
-        if size + grows > MAX_BODY_IN_EVENT {
-            break;
-        }
-        if n > 0 {
-            body.push(',');
-        }
-        body.push_str(&next);
-        size += grows;
-        n += 1;
-    }
-    body.push_str("]}");
-    assert_eq!(in_event(&body), size);
-    (body, n)
-}
-
-const SERVICE: u32 = 1;
-const ACCOUNT: u32 = 2;
-const COUNTER: u32 = 3;
-
 #[tokio::test]
 async fn no_partition_takes_more_than_1000_writes_from_the_largest_request() {
     let app = CountingApp::new("partitions").await;
     let mut report = BTreeMap::new();
-
-    let (body, services) = largest("services", |n| {
-        format!(
-            r#"{{"id":"{}","organization":"Окунево","short_name":"Услуга {n}"}}"#,
-            id(SERVICE, n)
-        )
-    });
-    report.insert("services", (services, app.import::<Service>(body).await));
-
-    let (body, accounts) = largest("accounts", |n| {
-        format!(
-            r#"{{"id":"{}","name":"ЛС{n:06}","address":"ул. Молодежная, д. 3, пом. {n}","square":"41.2"}}"#,
-            id(ACCOUNT, n)
-        )
-    });
-    report.insert("accounts", (accounts, app.import::<Account>(body).await));
-
-    let (body, counters) = largest("counters", |n| {
-        format!(
-            r#"{{"id":"{}","name":"ХВС {n}","account":"{}","service":"{}"}}"#,
-            id(COUNTER, n),
-            id(ACCOUNT, n / 2 % accounts),
-            id(SERVICE, n % 8)
-        )
-    });
-    report.insert("counters", (counters, app.import::<Counter>(body).await));
-
-    // A month of every meter: the month's ByPeriod partitions take the whole request.
-    let (body, readings) = largest("counters", |n| {
-        format!(
-            r#"{{"counter":"{}","date":"2018-12-{:02}T00:00:00","current_data1":{n}}}"#,
-            id(COUNTER, n % counters),
-            1 + n / counters
-        )
-    });
-    report.insert("readings", (readings, app.import::<Reading>(body).await));
-
-    // A month-end balance of eight services for every account, and a payment each.
-    let (body, balances) = largest("balances", |n| {
-        format!(
-            r#"{{"account":"{}","service":"{}","date":"2018-12-31T23:59:59","amount":-2039.86}}"#,
-            id(ACCOUNT, n / 8 % accounts),
-            id(SERVICE, n % 8)
-        )
-    });
-    report.insert("balances", (balances, app.import::<Balance>(body).await));
-
-    let (body, transactions) = largest("transactions", |n| {
-        format!(
-            r#"{{"id":"{}","account":"{}","service":"{}","date":"2018-12-{:02}T00:00:00","amount":-2600}}"#,
-            id(9, n),
-            id(ACCOUNT, n % accounts),
-            id(SERVICE, n % 8),
-            1 + n / accounts
-        )
-    });
-    report.insert(
-        "transactions",
-        (transactions, app.import::<Transaction>(body).await),
-    );
-
+    let mut counts = HashMap::new();
+    for kind in Kind::DOMCONTROL {
+        // Figures refer to accounts and meters the directories of this test define.
+        let refs = match kind {
+            Kind::Counters | Kind::Balances | Kind::Transactions => counts[&Kind::Accounts],
+            Kind::Readings => counts[&Kind::Counters] / 2,
+            _ => 0,
+        };
+        let (body, items) = samples::largest(kind, refs);
+        counts.insert(kind, items);
+        let outcome = match kind {
+            Kind::Services => app.import::<Service>(body).await,
+            Kind::Accounts => app.import::<Account>(body).await,
+            Kind::Counters => app.import::<Counter>(body).await,
+            Kind::Readings => app.import::<Reading>(body).await,
+            Kind::Balances => app.import::<Balance>(body).await,
+            Kind::Transactions => app.import::<Transaction>(body).await,
+            Kind::Acts => unreachable!("not a DomControl kind"),
+        };
+        report.insert(kind.name(), (items, outcome));
+    }
     for (kind, (items, (status, imported, ((place, _), writes)))) in &report {
         println!("{kind}: {items} items, busiest partition {place}: {writes} writes");
         assert_eq!((*status, *imported), (201, *items as u64), "{kind}");
@@ -284,7 +205,7 @@ async fn no_partition_takes_more_than_1000_writes_from_the_largest_request() {
 #[tokio::test]
 async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
     let app = CountingApp::new("crowded").await;
-    let account = id(ACCOUNT, 0);
+    let account = samples::account_id(0);
     let body = format!(r#"{{"accounts":[{{"id":"{account}","name":"ЛС"}}]}}"#);
     assert_eq!(app.import::<Account>(body).await.0, 201);
     let balances: Vec<String> = (0..=MAX_WRITES_PER_PARTITION)

@@ -1,0 +1,153 @@
+//! Bodies as a large office's 1C sends them, for the tests and benchmarks that need volume: one
+//! base's time-based ids (consecutive timestamps, one node), Cyrillic names, as many items as
+//! asked or as the largest body the API accepts holds. Each kind refers only to entries that
+//! the directory bodies of at least as many items define, so they import in order: services,
+//! accounts, counters, then readings, balances and transactions.
+
+use api::body::{MAX_BODY_IN_EVENT, size_in_event};
+use lambda_http::Body;
+
+/// The six DomControl import kinds and acts, in the order they can be imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Services,
+    Accounts,
+    Counters,
+    Readings,
+    Balances,
+    Transactions,
+    Acts,
+}
+
+impl Kind {
+    pub const DOMCONTROL: [Kind; 6] = [
+        Kind::Services,
+        Kind::Accounts,
+        Kind::Counters,
+        Kind::Readings,
+        Kind::Balances,
+        Kind::Transactions,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Services => "services",
+            Kind::Accounts => "accounts",
+            Kind::Counters => "counters",
+            Kind::Readings => "readings",
+            Kind::Balances => "balances",
+            Kind::Transactions => "transactions",
+            Kind::Acts => "acts",
+        }
+    }
+
+    /// The body's top-level key (readings come as `counters`, as the spec has it).
+    pub fn collection(self) -> &'static str {
+        match self {
+            Kind::Readings => "counters",
+            other => other.name(),
+        }
+    }
+
+    /// The `n`th item. Figures refer to the first `refs` accounts (and their meters: two per
+    /// account) and to eight services; `n` beyond one month's worth moves to the next day.
+    pub fn item(self, n: usize, refs: usize) -> String {
+        let refs = refs.max(1);
+        match self {
+            Kind::Services => format!(
+                r#"{{"id":"{}","organization":"Окунево","short_name":"Услуга {n}"}}"#,
+                id(SERVICE, n)
+            ),
+            Kind::Accounts => format!(
+                r#"{{"id":"{}","name":"ЛС{n:06}","address":"ул. Молодежная, д. 3, пом. {n}","square":"41.2"}}"#,
+                id(ACCOUNT, n)
+            ),
+            Kind::Counters => format!(
+                r#"{{"id":"{}","name":"ХВС {n}","account":"{}","service":"{}"}}"#,
+                id(COUNTER, n),
+                id(ACCOUNT, n / 2 % refs),
+                id(SERVICE, n % 8)
+            ),
+            Kind::Readings => format!(
+                r#"{{"counter":"{}","date":"2018-12-{:02}T00:00:00","current_data1":{n}}}"#,
+                id(COUNTER, n % (2 * refs)),
+                1 + n / (2 * refs) % 28
+            ),
+            Kind::Balances => format!(
+                r#"{{"account":"{}","service":"{}","date":"2018-{:02}-28T23:59:59","amount":-2039.86}}"#,
+                id(ACCOUNT, n / 8 % refs),
+                id(SERVICE, n % 8),
+                12 - n / (8 * refs) % 12
+            ),
+            Kind::Transactions => format!(
+                r#"{{"id":"{}","account":"{}","service":"{}","date":"2018-12-{:02}T00:00:00","amount":-2600}}"#,
+                id(TRANSACTION, n),
+                id(ACCOUNT, n % refs),
+                id(SERVICE, n % 8),
+                1 + n / refs % 28
+            ),
+            Kind::Acts => format!(
+                r#"{{"act_number":{},"count_number":"{}","created_at":"2020-{:02}-{:02}","payer":{{"id":{},"name":"ООО «Плательщик {}»"}},"recipient":{{"id":1,"name":"ООО «Ромашка»"}},"act_status":"{}","services":[{{"title":"Лицензионное вознаграждение","amount":{}}}],"vat_rate":20}}"#,
+                1 + n,
+                42_800 + n,
+                1 + n % 12,
+                1 + n % 28,
+                n % refs,
+                n % refs,
+                if n % 3 == 0 { "not_sended" } else { "sended" },
+                1000 + n % 977
+            ),
+        }
+    }
+}
+
+const SERVICE: u32 = 1;
+const ACCOUNT: u32 = 2;
+const COUNTER: u32 = 3;
+const TRANSACTION: u32 = 4;
+
+/// 1C's id of the `n`th entry of a kind: time-based, consecutive timestamps, the same node (the
+/// 1C server's MAC address) in every id.
+pub fn id(kind: u32, n: usize) -> String {
+    format!(
+        "{:08x}-{kind:04x}-11e4-8075-60a44c3c8a48",
+        0x1000_0000 + n * 13
+    )
+}
+
+/// The id of the `n`th account.
+pub fn account_id(n: usize) -> String {
+    id(ACCOUNT, n)
+}
+
+/// `{"<collection>": [...]}` with the items numbered `items`; `refs` as for [`Kind::item`].
+pub fn body(kind: Kind, items: std::ops::Range<usize>, refs: usize) -> String {
+    let items: Vec<String> = items.map(|n| kind.item(n, refs)).collect();
+    format!("{{\"{}\": [{}]}}", kind.collection(), items.join(","))
+}
+
+/// The largest body of `kind` the API accepts (it travels as an escaped JSON string in a Lambda
+/// event of 6 MB), and its number of items; `refs` as for [`Kind::item`].
+pub fn largest(kind: Kind, refs: usize) -> (String, usize) {
+    let in_event = |text: &str| size_in_event(&Body::from(text));
+    let mut body = format!("{{\"{}\": [", kind.collection());
+    // Measured piece by piece (the string's own quotes counted once), `]}` kept in reserve.
+    let mut size = in_event(&body) + in_event("]}") - in_event("");
+    let mut n = 0;
+    loop {
+        let next = kind.item(n, refs);
+        let grows = in_event(&next) - in_event("") + usize::from(n > 0);
+        if size + grows > MAX_BODY_IN_EVENT {
+            break;
+        }
+        if n > 0 {
+            body.push(',');
+        }
+        body.push_str(&next);
+        size += grows;
+        n += 1;
+    }
+    body.push_str("]}");
+    debug_assert_eq!(in_event(&body), size);
+    (body, n)
+}

@@ -1,0 +1,330 @@
+//! `make bench`: the release binaries of the import functions, run under a local Lambda Runtime
+//! API against DynamoDB Local, side by side with what they are measured against, in one run:
+//!
+//! - each DomControl import of 10,000 items against the floor: the same stored items written
+//!   with nothing but pre-built BatchWriteItem calls, 8 in flight, on the same DynamoDB Local;
+//! - a function's init and first answer against a hello-world `lambda_http` binary;
+//! - peak resident memory of each import at the largest request the API accepts;
+//! - 20,000 acts, four requests at once, against their floor, counts checked;
+//! - parsing against `serde_json::Value`, from the criterion run `make bench` does first.
+//!
+//! Rounds alternate what is compared, and ratios are of medians: the machine is shared and noisy.
+
+mod floor;
+mod runtime;
+mod stack;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::future::join_all;
+use runtime::{Function, http_event};
+use samples::Kind;
+use stack::Stack;
+use store::Table;
+
+const ROUNDS: usize = 3;
+const ITEMS: usize = 10_000;
+const COLD_STARTS: usize = 7;
+const ACTS: usize = 20_000;
+const ACT_REQUESTS: usize = 4;
+
+/// One line of the report.
+struct Row {
+    what: String,
+    measured: String,
+    against: String,
+    ratio: f64,
+    goal: &'static str,
+    met: bool,
+}
+
+/// The function of an import kind: its binary, its path, its table.
+fn endpoint(kind: Kind) -> (&'static str, &'static str, Table) {
+    match kind {
+        Kind::Services => (
+            "import-services",
+            "/api/directory/importservices",
+            Table::Services,
+        ),
+        Kind::Accounts => (
+            "import-accounts",
+            "/api/directory/importaccounts",
+            Table::Accounts,
+        ),
+        Kind::Counters => (
+            "import-counters",
+            "/api/directory/importcounters",
+            Table::Counters,
+        ),
+        Kind::Readings => ("import-readings", "/api/counter/import", Table::Readings),
+        Kind::Balances => ("import-balances", "/api/balance/import", Table::Balances),
+        Kind::Transactions => (
+            "import-transactions",
+            "/api/transaction/import",
+            Table::Transactions,
+        ),
+        Kind::Acts => ("import-acts", "/v1/billing/acts/import", Table::Acts),
+    }
+}
+
+/// What the figures of a body of `n` items refer to (see `samples::Kind::item`).
+fn refs(kind: Kind, accounts: usize, counters: usize) -> usize {
+    match kind {
+        Kind::Counters | Kind::Balances | Kind::Transactions => accounts,
+        Kind::Readings => counters / 2,
+        Kind::Acts => 2_000,
+        Kind::Services | Kind::Accounts => 0,
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let bin = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let criterion = PathBuf::from(std::env::args().nth(1).unwrap_or("target/criterion".into()));
+    let mut rows = parsing(&criterion);
+    rows.extend(cold_starts(&bin).await);
+    rows.extend(imports(&bin).await);
+    rows.extend(acts(&bin).await);
+    rows.extend(peak_memory(&bin).await);
+    println!("\n| measured | value | against | ratio | goal | met |\n|---|---|---|---|---|---|");
+    for row in rows {
+        println!(
+            "| {} | {} | {} | {:.2} | {} | {} |",
+            row.what,
+            row.measured,
+            row.against,
+            row.ratio,
+            row.goal,
+            if row.met { "yes" } else { "**no**" }
+        );
+    }
+}
+
+/// Parsing throughput against `serde_json::Value`, from the criterion estimates of the same run.
+fn parsing(criterion: &Path) -> Vec<Row> {
+    let mean = |group: &str, function: &str| -> f64 {
+        let path = criterion
+            .join(group)
+            .join(function)
+            .join("new/estimates.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run cargo bench -p api first)", path.display()));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["mean"]["point_estimate"].as_f64().unwrap()
+    };
+    ["transactions", "accounts"]
+        .into_iter()
+        .map(|kind| {
+            let group = format!("parse_{kind}");
+            let (ours, value) = (mean(&group, "records"), mean(&group, "serde_json_value"));
+            let ratio = value / ours;
+            Row {
+                what: format!("parse a limit-size body of {kind}"),
+                measured: format!("{:.1} ms", ours / 1e6),
+                against: format!("serde_json::Value {:.1} ms", value / 1e6),
+                ratio,
+                goal: "≥ 0.5 × Value's throughput",
+                met: ratio >= 0.5,
+            }
+        })
+        .collect()
+}
+
+/// Init and the first answer (key check and a one-service import included) of a cold
+/// `import-services`, against a hello world; one cold start after the other.
+async fn cold_starts(bin: &Path) -> Vec<Row> {
+    let stack = Stack::new("bench-cold").await;
+    let body = samples::body(Kind::Services, 0..1, 0);
+    let (_, path, _) = endpoint(Kind::Services);
+    let mut measured: HashMap<&str, (Vec<Duration>, Vec<Duration>)> = HashMap::new();
+    for _ in 0..COLD_STARTS {
+        for binary in ["hello", "import-services"] {
+            let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
+            let init = function.init().await;
+            let event = http_event("POST", path, "", stack.key(), &body);
+            let answer = function.invoke(event).await;
+            assert!(
+                answer.status < 300,
+                "{binary}: {} {}",
+                answer.status,
+                answer.body
+            );
+            let times = measured.entry(binary).or_default();
+            times.0.push(init);
+            times.1.push(answer.since_spawn);
+        }
+    }
+    let (hello, ours) = (&measured["hello"], &measured["import-services"]);
+    let (hello_init, ours_init) = (median(hello.0.clone()), median(ours.0.clone()));
+    let (hello_first, ours_first) = (median(hello.1.clone()), median(ours.1.clone()));
+    let init = ours_init.as_secs_f64() / hello_init.as_secs_f64();
+    let first = ours_first.as_secs_f64() / hello_first.as_secs_f64();
+    vec![
+        Row {
+            what: "init (spawn to first poll), import-services".into(),
+            measured: ms(ours_init),
+            against: format!("hello world {}", ms(hello_init)),
+            ratio: init,
+            goal: "≤ 1.5",
+            met: init <= 1.5,
+        },
+        Row {
+            what: "cold start to first answer (key check, one service)".into(),
+            measured: ms(ours_first),
+            against: format!("hello world {}", ms(hello_first)),
+            ratio: first,
+            goal: "≤ 2",
+            met: first <= 2.0,
+        },
+    ]
+}
+
+/// Each DomControl import of 10,000 items by a warm function, then its floor, round after round.
+async fn imports(bin: &Path) -> Vec<Row> {
+    let mut times: HashMap<&str, (Vec<Duration>, Vec<Duration>)> = HashMap::new();
+    for round in 0..ROUNDS {
+        let stack = Stack::new(&format!("bench-import-{round}")).await;
+        let floor = Stack::new(&format!("bench-floor-{round}")).await;
+        for kind in Kind::DOMCONTROL {
+            let (binary, path, table) = endpoint(kind);
+            let body = samples::body(kind, 0..ITEMS, refs(kind, ITEMS, ITEMS));
+            let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
+            function.init().await;
+            let empty = format!("{{\"{}\": []}}", kind.collection());
+            function
+                .invoke(http_event("POST", path, "", stack.key(), &empty))
+                .await;
+            let answer = function
+                .invoke(http_event("POST", path, "", stack.key(), &body))
+                .await;
+            assert_eq!(answer.status, 201, "{}: {}", kind.name(), answer.body);
+            let items = floor::scan(&stack.client, stack.table(table)).await;
+            let took = floor::write(&floor.client, floor.table(table), items).await;
+            let entry = times.entry(kind.name()).or_default();
+            entry.0.push(answer.took);
+            entry.1.push(took);
+            eprintln!(
+                "round {round} {}: {:?} vs floor {took:?}",
+                kind.name(),
+                answer.took
+            );
+        }
+    }
+    Kind::DOMCONTROL
+        .into_iter()
+        .map(|kind| {
+            let (ours, floor) = times.remove(kind.name()).unwrap();
+            let (ours, floor) = (median(ours), median(floor));
+            let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+            Row {
+                what: format!("import of {ITEMS} {}", kind.name()),
+                measured: ms(ours),
+                against: format!("floor {}", ms(floor)),
+                ratio,
+                goal: "≤ 1.2 × floor",
+                met: ratio <= 1.2,
+            }
+        })
+        .collect()
+}
+
+/// 20,000 acts in four requests sent at once to four functions; the counts must come out exact.
+async fn acts(bin: &Path) -> Vec<Row> {
+    let stack = Stack::new("bench-acts").await;
+    let floor = Stack::new("bench-acts-floor").await;
+    let (binary, path, table) = endpoint(Kind::Acts);
+    let per_request = ACTS / ACT_REQUESTS;
+    let mut functions = Vec::new();
+    for _ in 0..ACT_REQUESTS {
+        let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
+        function.init().await;
+        let empty = http_event("POST", path, "", stack.key(), "{\"acts\": []}");
+        function.invoke(empty).await;
+        functions.push(function);
+    }
+    let started = std::time::Instant::now();
+    let answers = join_all(functions.iter_mut().enumerate().map(|(i, function)| {
+        let range = i * per_request..(i + 1) * per_request;
+        let body = samples::body(Kind::Acts, range, refs(Kind::Acts, 0, 0));
+        function.invoke(http_event("POST", path, "", stack.key(), &body))
+    }))
+    .await;
+    let wall = started.elapsed();
+    for answer in &answers {
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    let tenant = domain::Tenant::parse("bench").unwrap();
+    let counts = stack.store.act_counts(&tenant).await.unwrap();
+    assert_eq!(
+        counts.total, ACTS as u64,
+        "counts exact after concurrent imports"
+    );
+    let items = floor::scan(&stack.client, stack.table(table)).await;
+    let floor_took = floor::write(&floor.client, floor.table(table), items).await;
+    vec![Row {
+        what: format!("{ACTS} acts, {ACT_REQUESTS} requests at once (counts exact)"),
+        measured: ms(wall),
+        against: format!("floor {}", ms(floor_took)),
+        ratio: wall.as_secs_f64() / floor_took.as_secs_f64(),
+        goal: "≤ 10 s",
+        met: wall <= Duration::from_secs(10),
+    }]
+}
+
+/// Each kind's largest accepted request, each in a fresh process: its peak resident memory.
+async fn peak_memory(bin: &Path) -> Vec<Row> {
+    let stack = Stack::new("bench-memory").await;
+    let mut counts: HashMap<Kind, usize> = HashMap::new();
+    let mut rows = Vec::new();
+    for kind in Kind::DOMCONTROL.into_iter().chain([Kind::Acts]) {
+        let refs = refs(
+            kind,
+            counts.get(&Kind::Accounts).copied().unwrap_or_default(),
+            counts.get(&Kind::Counters).copied().unwrap_or_default(),
+        );
+        let (body, items) = samples::largest(kind, refs);
+        counts.insert(kind, items);
+        let (binary, path, _) = endpoint(kind);
+        let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
+        function.init().await;
+        let answer = function
+            .invoke(http_event("POST", path, "", stack.key(), &body))
+            .await;
+        assert_eq!(answer.status, 201, "{}: {}", kind.name(), answer.body);
+        let peak = function.peak_memory() as f64 / 1_048_576.0;
+        eprintln!(
+            "largest {}: {items} items in {:?}, {peak:.1} MiB",
+            kind.name(),
+            answer.took
+        );
+        rows.push(Row {
+            what: format!(
+                "peak memory, largest {} request ({items} items, {:.2} MB, took {:.1} s)",
+                kind.name(),
+                body.len() as f64 / 1e6,
+                answer.took.as_secs_f64()
+            ),
+            measured: format!("{peak:.1} MiB"),
+            against: "64 MiB".into(),
+            ratio: peak / 64.0,
+            goal: "≤ 64 MiB",
+            met: peak <= 64.0,
+        });
+    }
+    rows
+}

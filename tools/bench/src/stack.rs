@@ -1,0 +1,62 @@
+//! Fresh tables on DynamoDB Local with an API key, and the environment a function gets there.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::Client;
+use domain::{ApiKey, Scope, Tenant};
+use store::{Dynamo, Table, Tables};
+
+pub struct Stack {
+    pub client: Client,
+    pub store: Dynamo,
+    names: BTreeMap<String, String>,
+    key: ApiKey,
+}
+
+impl Stack {
+    pub async fn new(label: &str) -> Self {
+        let (client, names) = localstack::fresh_tables(label).await;
+        let tables = Tables::from_lookup(|var| names.get(var).cloned()).unwrap();
+        let store = Dynamo::new(client.clone(), tables);
+        let key = ApiKey::generate();
+        let tenant = Tenant::parse("bench").unwrap();
+        store
+            .create_key(&key.hash(), &tenant, &Scope::ALL)
+            .await
+            .unwrap();
+        Self {
+            client,
+            store,
+            names,
+            key,
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        self.key.reveal()
+    }
+
+    pub fn table(&self, table: Table) -> &str {
+        self.store.tables().name(table)
+    }
+
+    /// What `template.yaml` gives a deployed function, pointed at these tables; personal data
+    /// pseudonymised, as deployed by default.
+    pub fn env(&self) -> BTreeMap<String, String> {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .unwrap_or_else(|_| "http://127.0.0.1:8000".to_owned());
+        let mut env = self.names.clone();
+        env.extend(
+            [
+                ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
+                ("AWS_REGION", "eu-central-1"),
+                ("AWS_ACCESS_KEY_ID", "local"),
+                ("AWS_SECRET_ACCESS_KEY", "local"),
+                ("PERSONAL_DATA", "pseudonymise"),
+                ("PERSONAL_DATA_KEY", "bench-bench-bench-bench-bench-bench"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+        env
+    }
+}
