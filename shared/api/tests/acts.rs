@@ -491,3 +491,51 @@ async fn page_and_limit_come_from_the_path_or_the_query_and_names_in_any_case() 
         .await;
     assert_eq!(numbers(&by_path), [112, 111]);
 }
+
+/// Four imports at once, each of 1,000 acts, each overlapping the next by 500 acts sent with
+/// another status and payer: their transactions run side by side on slots of the counts and
+/// parties, and the counts and the filters still come out as the acts stored.
+#[tokio::test]
+async fn concurrent_imports_keep_counts_and_parties_exact() {
+    let app = TestApp::new("actsconcurrent").await;
+    let act = |n: u64, request: u64| {
+        json!({"act_number": n, "created_at": "2020-01-01",
+               "payer": {"id": (n + request) % 7, "name": format!("Плательщик {}", (n + request) % 7)},
+               "recipient": {"id": 1, "name": "Р"},
+               "act_status": if (n + request) % 2 == 0 { "sended" } else { "not_sended" },
+               "services": [{"title": "У", "amount": 1}]})
+    };
+    let requests: Vec<Vec<Value>> = (0..4u64)
+        .map(|r| {
+            (1 + r * 500..1 + r * 500 + 1000)
+                .map(|n| act(n, r))
+                .collect()
+        })
+        .collect();
+    let answers = futures::future::join_all(requests.iter().map(|acts| app.post_acts(acts))).await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 201),
+        "{answers:?}"
+    );
+
+    let tenant = common::tenant("default");
+    let store = app.app.store();
+    let (mut sended, mut payers) = (0, std::collections::BTreeSet::new());
+    for n in 1..=2_500u64 {
+        let number = domain::ActNumber::parse_param(&n.to_string()).unwrap();
+        let stored = store.act(&tenant, number).await.unwrap().unwrap();
+        sended += u64::from(stored.act_status == domain::ActStatus::Sended);
+        payers.insert(stored.payer.id);
+    }
+    let counts = store.act_counts(&tenant).await.unwrap();
+    assert_eq!((counts.total, counts.sended), (2_500, sended));
+    assert_eq!(counts.not_sended, 2_500 - sended);
+    let listed = app.get_parties(PartyRole::Payer).await;
+    let listed: std::collections::BTreeSet<u64> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, payers);
+}

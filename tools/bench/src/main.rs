@@ -24,6 +24,8 @@ use samples::Kind;
 use stack::Stack;
 use store::Table;
 
+/// Rounds of the import comparison; `BENCH_ROUNDS` changes it (each takes 10 to 15 minutes on
+/// DynamoDB Local).
 const ROUNDS: usize = 3;
 const ITEMS: usize = 10_000;
 const COLD_STARTS: usize = 7;
@@ -197,7 +199,10 @@ async fn cold_starts(bin: &Path) -> Vec<Row> {
 /// Each DomControl import of 10,000 items by a warm function, then its floor, round after round.
 async fn imports(bin: &Path) -> Vec<Row> {
     let mut times: HashMap<&str, (Vec<Duration>, Vec<Duration>)> = HashMap::new();
-    for round in 0..ROUNDS {
+    let rounds = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok());
+    for round in 0..rounds.unwrap_or(ROUNDS) {
         let stack = Stack::new(&format!("bench-import-{round}")).await;
         let floor = Stack::new(&format!("bench-floor-{round}")).await;
         for kind in Kind::DOMCONTROL {

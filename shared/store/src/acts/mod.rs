@@ -3,9 +3,12 @@
 //! | item          | sk                         | what for                                    |
 //! |---------------|----------------------------|---------------------------------------------|
 //! | act           | `act#<number, 20 digits>`  | act_info: one GetItem                        |
-//! | payer         | `payer#<id, 20 digits>`    | the payers filter: one Query                 |
-//! | recipient     | `recipient#<id, 20 digits>`| the recipients filter: one Query             |
-//! | counts        | `counts`                   | the unfiltered and per-status totals         |
+//! | payer         | `payer#<id>#<slot>`        | the payers filter: one Query                 |
+//! | recipient     | `recipient#<id>#<slot>`    | the recipients filter: one Query             |
+//! | counts        | `counts#<slot>`            | the unfiltered and per-status totals         |
+//!
+//! Ids take 20 digits. An import's transactions run side by side, each on one of 16 slots, so
+//! they never update the same counts or party item; reads sum the slots.
 //!
 //! Each act also carries one sort key per list order (`by_created`, `by_number`, `by_count`,
 //! `by_amount`), each the range key of a global secondary index whose entries hold only the keys

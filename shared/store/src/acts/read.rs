@@ -1,11 +1,11 @@
 //! Reading acts back: one act, the parties the filters list, the counts, a page's acts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{Act, ActNumber, ActQuery, Party, PartyRole, Tenant};
 
-use super::rows::{COUNTS_SK, act_sk, corrupt, n, role_prefix, s};
+use super::rows::{COUNTS_SK, act_sk, corrupt, role_prefix, s};
 use super::{ActCounts, ActPage, ActReader};
 use crate::dynamo::{Item, request_error};
 use crate::{Dynamo, StoreError, Table};
@@ -15,25 +15,41 @@ impl Dynamo {
         self.tables().name(Table::Acts)
     }
 
+    /// The tenant's totals: the sum of every slot's counts.
     pub async fn act_counts(&self, tenant: &Tenant) -> Result<ActCounts, StoreError> {
-        let out = self
-            .client()
-            .get_item()
+        let slots = self.acts_with_prefix(tenant, COUNTS_SK).await?;
+        let mut sums = [0i64; 3];
+        for item in &slots {
+            for (sum, name) in sums.iter_mut().zip(["total", "sended", "not_sended"]) {
+                *sum += number(item, name);
+            }
+        }
+        let [total, sended, not_sended] = sums.map(|sum| sum.max(0) as u64);
+        Ok(ActCounts {
+            total,
+            sended,
+            not_sended,
+        })
+    }
+
+    /// Every item of the tenant's acts table whose sort key starts with `prefix`.
+    async fn acts_with_prefix(
+        &self,
+        tenant: &Tenant,
+        prefix: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.client()
+            .query()
             .table_name(self.acts_table())
-            .key("pk", s(tenant.as_str()))
-            .key("sk", s(COUNTS_SK))
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(tenant.as_str()))
+            .expression_attribute_values(":prefix", s(prefix))
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<_, _>>()
             .await
-            .map_err(|e| request_error("GetItem", e))?;
-        let number = |item: &Item, name: &str| match item.get(name) {
-            Some(AttributeValue::N(v)) => v.parse::<i64>().map_or(0, |v| v.max(0) as u64),
-            _ => 0,
-        };
-        Ok(out.item.map_or_else(ActCounts::default, |item| ActCounts {
-            total: number(&item, "total"),
-            sended: number(&item, "sended"),
-            not_sended: number(&item, "not_sended"),
-        }))
+            .map_err(|e| request_error("Query", e))
     }
 
     /// The acts with these sort keys, in this order (at most 100: one page).
@@ -87,26 +103,44 @@ impl ActReader for Dynamo {
         self.walk_to_page(tenant, query).await
     }
 
-    /// A party item counts the acts that name it; one that no act names any more is left out.
+    /// A party's slots count the acts that name it; one that no act names any more is left
+    /// out. Its name is the one written last.
     async fn parties(&self, tenant: &Tenant, role: PartyRole) -> Result<Vec<Party>, StoreError> {
-        let items: Vec<Item> = self
-            .client()
-            .query()
-            .table_name(self.acts_table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :role)")
-            .filter_expression("acts > :none")
-            .expression_attribute_values(":pk", s(tenant.as_str()))
-            .expression_attribute_values(":role", s(format!("{}#", role_prefix(role))))
-            .expression_attribute_values(":none", n(0))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        items
+        let prefix = format!("{}#", role_prefix(role));
+        let items = self.acts_with_prefix(tenant, &prefix).await?;
+        // id → (acts, when named, name)
+        let mut parties: BTreeMap<u64, (i64, i64, Option<String>)> = BTreeMap::new();
+        for item in &items {
+            let Some(AttributeValue::N(id)) = item.get("id") else {
+                continue;
+            };
+            let id: u64 = id.parse().map_err(corrupt)?;
+            let party = parties.entry(id).or_default();
+            party.0 += number(item, "acts");
+            if let Some(AttributeValue::S(name)) = item.get("name") {
+                let named_at = number(item, "named_at");
+                if party.2.is_none() || named_at > party.1 {
+                    (party.1, party.2) = (named_at, Some(name.clone()));
+                }
+            }
+        }
+        parties
             .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(corrupt))
+            .filter(|(_, (acts, _, _))| *acts > 0)
+            .map(|(id, (_, _, name))| {
+                let name = name.ok_or_else(|| corrupt("a party without a name"))?;
+                let name =
+                    serde_dynamo::from_attribute_value(AttributeValue::S(name)).map_err(corrupt)?;
+                Ok(Party { id, name })
+            })
             .collect()
+    }
+}
+
+/// A number attribute, or 0.
+fn number(item: &Item, name: &str) -> i64 {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v.parse().unwrap_or(0),
+        _ => 0,
     }
 }

@@ -11,8 +11,14 @@ pub(super) fn act_sk(number: ActNumber) -> String {
     format!("act#{:020}", number.get())
 }
 
-pub(super) fn party_sk(role: PartyRole, id: u64) -> String {
-    format!("{}#{id:020}", role_prefix(role))
+/// Transactions of one import run side by side, each on a slot of its own: the counts and each
+/// party's count of acts are kept per slot (`counts#<slot>`, `payer#<id>#<slot>`), so that they
+/// never update the same item, and a read sums the slots. Items written before the slots
+/// (`counts`, `payer#<id>`) are read as one more slot.
+pub(super) const SLOTS: u32 = 16;
+
+pub(super) fn party_sk(role: PartyRole, id: u64, slot: u32) -> String {
+    format!("{}#{id:020}#{slot:02}", role_prefix(role))
 }
 
 pub(super) fn role_prefix(role: PartyRole) -> &'static str {
@@ -22,7 +28,12 @@ pub(super) fn role_prefix(role: PartyRole) -> &'static str {
     }
 }
 
+/// The prefix of every counts item.
 pub(super) const COUNTS_SK: &str = "counts";
+
+pub(super) fn counts_sk(slot: u32) -> String {
+    format!("{COUNTS_SK}#{slot:02}")
+}
 
 /// `by_count` of acts without a count number: after every other key, so they come last in an
 /// ascending walk (a descending walk reads them in a segment of their own, last).

@@ -1,7 +1,8 @@
 //! How an import writes acts. Every act goes into a TransactWriteItems together with its effect
 //! on the tenant's counts and on the parties it names, so that an act refused for any reason
 //! leaves nothing behind, and the counts and the filters' parties are always those of the acts
-//! stored. A transaction takes at most 100 items and 4 MB: acts are chunked by both.
+//! stored. A transaction takes at most 100 items and 4 MB: acts are chunked by both, and the
+//! chunks are written side by side, each on its own slot of the counts and parties.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -11,8 +12,10 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use domain::{Act, ActNumber, ActStatus, PartyRole, Tenant, Text};
 
-use super::rows::{ActRow, COUNTS_SK, act_sk, corrupt, n, party_sk, s};
-use crate::dynamo::{Item, oversized_item, request_error};
+use futures::{StreamExt, stream};
+
+use super::rows::{ActRow, SLOTS, act_sk, corrupt, counts_sk, n, party_sk, s};
+use crate::dynamo::{IN_FLIGHT, Item, oversized_item, request_error};
 use crate::item_size::item_size;
 use crate::{Dynamo, RecordWriter, StoreError, Written};
 
@@ -52,14 +55,33 @@ impl RecordWriter<Act> for Dynamo {
         let mut indexes: Vec<usize> = latest.into_values().collect();
         indexes.sort_by_key(|&i| acts[i].act_number);
         let planned = plan(tenant, acts, &indexes)?;
-        // One transaction at a time: each one updates the same counts item.
-        let mut retries = 0;
-        for chunk in chunks(&planned) {
-            retries += self.write_chunk(tenant, chunk).await?;
-        }
+        // Transactions side by side, each on a free slot of the counts and parties (a random
+        // order of them, so that concurrent imports seldom pick the same): no two of this
+        // import's transactions update one item. Every chunk runs to its end even when another
+        // fails, so that what a failed request leaves is whole transactions.
+        let mut slots: Vec<u32> = (0..SLOTS).collect();
+        fastrand::shuffle(&mut slots);
+        let free = std::sync::Mutex::new(slots);
+        let take = || free.lock().map_or(0, |mut free| free.pop().unwrap_or(0));
+        let give = |slot| {
+            if let Ok(mut free) = free.lock() {
+                free.insert(0, slot);
+            }
+        };
+        let planned = &planned;
+        let results: Vec<Result<u64, StoreError>> = stream::iter(chunks(planned))
+            .map(|range| async move {
+                let slot = take();
+                let written = self.write_chunk(tenant, &planned[range], slot).await;
+                give(slot);
+                written
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
         Ok(Written {
             records: planned.len(),
-            retries,
+            retries: results.into_iter().sum::<Result<u64, _>>()?,
         })
     }
 }
@@ -88,7 +110,7 @@ fn plan<'a>(
 /// Consecutive acts whose transaction stays within the limits: the acts, the counts, and one
 /// update per party they name (parties they no longer name are found only when written; a
 /// transaction that grows past 100 items then is split in two).
-fn chunks<'p, 'a>(planned: &'p [Planned<'a>]) -> Vec<&'p [Planned<'a>]> {
+fn chunks(planned: &[Planned<'_>]) -> Vec<std::ops::Range<usize>> {
     let mut chunks = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     let mut parties: Vec<(PartyRole, u64)> = Vec::new();
@@ -106,7 +128,7 @@ fn chunks<'p, 'a>(planned: &'p [Planned<'a>]) -> Vec<&'p [Planned<'a>]> {
         if i > start
             && (items > MAX_TRANSACTION_ITEMS || bytes + p.size > MAX_TRANSACTION_ACT_BYTES)
         {
-            chunks.push(&planned[start..i]);
+            chunks.push(start..i);
             (start, bytes) = (i, 0);
             named = vec![
                 (PartyRole::Payer, p.act.payer.id),
@@ -117,7 +139,7 @@ fn chunks<'p, 'a>(planned: &'p [Planned<'a>]) -> Vec<&'p [Planned<'a>]> {
         parties = named;
     }
     if start < planned.len() {
-        chunks.push(&planned[start..]);
+        chunks.push(start..planned.len());
     }
     chunks
 }
@@ -129,7 +151,12 @@ impl Dynamo {
     /// Writes one chunk of acts with its counts and parties in one transaction. Each act is
     /// written on condition that what is stored of it is still what the changes were computed
     /// from, so concurrent imports cannot skew them: a conflict re-reads and retries.
-    fn write_chunk<'f>(&'f self, tenant: &'f Tenant, chunk: &'f [Planned<'f>]) -> Pending<'f> {
+    fn write_chunk<'f>(
+        &'f self,
+        tenant: &'f Tenant,
+        chunk: &'f [Planned<'f>],
+        slot: u32,
+    ) -> Pending<'f> {
         Box::pin(async move {
             let backoff = self.backoff();
             let numbers: Vec<ActNumber> = chunk.iter().map(|p| p.act.act_number).collect();
@@ -139,12 +166,12 @@ impl Dynamo {
                     tracing::warn!(attempt, "acts_transaction_retry");
                 }
                 let previous = self.previous(tenant, &numbers).await?;
-                let items = transaction(self.acts_table(), tenant, chunk, &previous)?;
+                let items = transaction(self.acts_table(), tenant, chunk, &previous, slot)?;
                 if items.len() > MAX_TRANSACTION_ITEMS && chunk.len() > 1 {
                     let (first, second) = chunk.split_at(chunk.len() / 2);
-                    let first = self.write_chunk(tenant, first).await?;
+                    let first = self.write_chunk(tenant, first, slot).await?;
                     return Ok(first
-                        + self.write_chunk(tenant, second).await?
+                        + self.write_chunk(tenant, second, slot).await?
                         + u64::from(attempt));
                 }
                 match self
@@ -218,8 +245,9 @@ fn transaction(
     tenant: &Tenant,
     chunk: &[Planned<'_>],
     previous: &HashMap<String, Previous>,
+    slot: u32,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
-    let slot = |status: ActStatus| match status {
+    let column = |status: ActStatus| match status {
         ActStatus::Sended => 1,
         ActStatus::NotSended => 2,
     };
@@ -236,7 +264,7 @@ fn transaction(
                 put = put.condition_expression("attribute_not_exists(sk)");
             }
             Some(old) => {
-                counts[slot(old.status)] -= 1;
+                counts[column(old.status)] -= 1;
                 parties
                     .entry((PartyRole::Payer, old.payer))
                     .or_default()
@@ -252,7 +280,7 @@ fn transaction(
                     .expression_attribute_values(":recipient", n(old.recipient));
             }
         }
-        counts[slot(act.act_status)] += 1;
+        counts[column(act.act_status)] += 1;
         for (role, party) in [
             (PartyRole::Payer, &act.payer),
             (PartyRole::Recipient, &act.recipient),
@@ -264,9 +292,12 @@ fn transaction(
         let put = put.build().map_err(corrupt)?;
         items.push(TransactWriteItem::builder().put(put).build());
     }
-    items.push(counts_update(table, tenant, counts)?);
+    items.push(counts_update(table, tenant, slot, counts)?);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     for ((role, id), change) in parties {
-        items.push(party_update(table, tenant, role, id, &change)?);
+        items.push(party_update(table, tenant, (role, id, slot), &change, now)?);
     }
     Ok(items)
 }
@@ -274,12 +305,13 @@ fn transaction(
 fn counts_update(
     table: &str,
     tenant: &Tenant,
+    slot: u32,
     [total, sended, not_sended]: [i64; 3],
 ) -> Result<TransactWriteItem, StoreError> {
     let update = Update::builder()
         .table_name(table)
         .key("pk", s(tenant.as_str()))
-        .key("sk", s(COUNTS_SK))
+        .key("sk", s(counts_sk(slot)))
         .update_expression("ADD #t :t, #s :s, #n :n")
         .expression_attribute_names("#t", "total")
         .expression_attribute_names("#s", "sended")
@@ -292,27 +324,29 @@ fn counts_update(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-/// `acts` counts the acts that name the party; the filters list parties with `acts > 0`.
+/// `acts` counts the acts of this slot that name the party; the filters list parties whose
+/// slots add up to more than none, under the name written last (`named_at`, in ms).
 fn party_update(
     table: &str,
     tenant: &Tenant,
-    role: PartyRole,
-    id: u64,
+    (role, id, slot): (PartyRole, u64, u32),
     change: &PartyChange<'_>,
+    now: u128,
 ) -> Result<TransactWriteItem, StoreError> {
     let mut update = Update::builder()
         .table_name(table)
         .key("pk", s(tenant.as_str()))
-        .key("sk", s(party_sk(role, id)))
-        .expression_attribute_values(":acts", n(change.acts));
+        .key("sk", s(party_sk(role, id, slot)))
+        .expression_attribute_values(":acts", n(change.acts))
+        .expression_attribute_names("#id", "id")
+        .expression_attribute_values(":id", n(id));
     update = match change.name {
         Some(name) => update
-            .update_expression("SET #name = :name, #id = :id ADD acts :acts")
+            .update_expression("SET #name = :name, #id = :id, named_at = :at ADD acts :acts")
             .expression_attribute_names("#name", "name")
-            .expression_attribute_names("#id", "id")
             .expression_attribute_values(":name", s(name.as_str()))
-            .expression_attribute_values(":id", n(id)),
-        None => update.update_expression("ADD acts :acts"),
+            .expression_attribute_values(":at", n(now)),
+        None => update.update_expression("SET #id = :id ADD acts :acts"),
     };
     Ok(TransactWriteItem::builder()
         .update(update.build().map_err(corrupt)?)
