@@ -385,6 +385,14 @@ fn put(item: Item) -> WriteRequest {
     WriteRequest::builder().set_put_request(put.ok()).build()
 }
 
+/// Where the record with identity `id` is stored.
+fn pointer(tenant: &Tenant, id: Guid, at: Key) -> Item {
+    let mut item = key_item(&identity_key(tenant, id));
+    item.insert("at_pk".into(), AttributeValue::S(at.pk));
+    item.insert("at_sk".into(), AttributeValue::S(at.sk));
+    item
+}
+
 pub(crate) fn delete(key: Key) -> WriteRequest {
     let delete = DeleteRequest::builder()
         .key("pk", AttributeValue::S(key.pk))
@@ -489,9 +497,10 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
         retries += self
             .write_all(table, moved.into_iter().map(|key| Ok(delete(key))))
             .await?;
-        retries += self
-            .write_all(table, pointers.into_iter().map(|item| Ok(put(item))))
-            .await?;
+        let pointers = pointers
+            .into_iter()
+            .map(|(id, key)| Ok(put(pointer(tenant, id, key))));
+        retries += self.write_all(table, pointers).await?;
         retries += self.write_latest(tenant, records).await?;
         Ok(Written {
             records: written,
@@ -502,13 +511,13 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
 
 impl Dynamo {
     /// For records with an identity: the keys they were stored at before, where that differs
-    /// from now, and the pointer items that say where each is stored now.
+    /// from now, and the identities whose pointers must say where each is stored now.
     async fn moved<R: Stored>(
         &self,
         tenant: &Tenant,
         records: &[R],
         planned: &HashMap<Key, usize>,
-    ) -> Result<(Vec<Key>, Vec<Item>), StoreError> {
+    ) -> Result<(Vec<Key>, Vec<(Guid, Key)>), StoreError> {
         let mut now: HashMap<Guid, Key> = HashMap::new();
         for record in records {
             if let Some(id) = record.identity() {
@@ -543,16 +552,7 @@ impl Dynamo {
             }
         }
         // Pointers only for identities new or moved: an unchanged one costs no write.
-        let pointers = now
-            .into_iter()
-            .map(|(id, key)| {
-                let mut item = key_item(&identity_key(tenant, id));
-                item.insert("at_pk".into(), AttributeValue::S(key.pk));
-                item.insert("at_sk".into(), AttributeValue::S(key.sk));
-                item
-            })
-            .collect();
-        Ok((moved, pointers))
+        Ok((moved, now.into_iter().collect()))
     }
 }
 

@@ -27,7 +27,8 @@ const MAX_TRANSACTION_ACT_BYTES: usize = 4_000_000;
 /// An act of the request, ready to write.
 struct Planned<'a> {
     act: &'a Act,
-    item: Item,
+    /// Its item's size; the item itself is built again when its transaction is, so that a
+    /// large import never holds every item at once.
     size: usize,
 }
 
@@ -99,7 +100,7 @@ fn plan<'a>(
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
         oversized.extend(oversized_item(index, &item));
         let size = item_size(&item);
-        planned.push(Planned { act, item, size });
+        planned.push(Planned { act, size });
     }
     if !oversized.is_empty() {
         return Err(StoreError::Oversized(oversized));
@@ -254,10 +255,9 @@ fn transaction(
     let mut counts = [0i64; 3]; // total, sended, not_sended
     let mut parties: HashMap<(PartyRole, u64), PartyChange<'_>> = HashMap::new();
     let mut items = Vec::with_capacity(chunk.len() + 3);
-    for Planned { act, item, .. } in chunk {
-        let mut put = Put::builder()
-            .table_name(table)
-            .set_item(Some(item.clone()));
+    for Planned { act, .. } in chunk {
+        let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
+        let mut put = Put::builder().table_name(table).set_item(Some(item));
         match previous.get(&act_sk(act.act_number)) {
             None => {
                 counts[0] += 1;
