@@ -620,6 +620,9 @@ impl Dynamo {
                 return Err(request_error("TransactWriteItems", e));
             };
             // Nothing was written. A newer value is no reason to fail: that put is dropped.
+            if cancelled.cancellation_reasons().len() != pending.len() {
+                return Err(request_error("TransactWriteItems", e));
+            }
             let mut left = Vec::with_capacity(pending.len());
             for (put, reason) in pending.into_iter().zip(cancelled.cancellation_reasons()) {
                 match reason.code() {
