@@ -340,7 +340,7 @@ fn plan<R: Stored>(
         let key = record.key(tenant, *seen);
         *seen += 1;
         let row = Row::new(tenant, &key, record, mark);
-        load.add(index, R::TABLE.name(), &key.pk, R::PARTITION_FIELD);
+        load.add(index, R::TABLE.logical_name(), &key.pk, R::PARTITION_FIELD);
         if let Some(account_key) = &row.account_key {
             load.add(index, "ByAccount", account_key, "account");
         }

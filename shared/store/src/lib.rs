@@ -55,7 +55,7 @@ impl Table {
     ];
 
     /// The table's logical name, as `template.yaml` calls it.
-    pub fn name(self) -> &'static str {
+    pub fn logical_name(self) -> &'static str {
         match self {
             Table::Services => "Services",
             Table::Accounts => "Accounts",
