@@ -43,7 +43,8 @@ impl Dynamo {
     /// (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and
     /// `AWS_ENDPOINT_URL_DYNAMODB` when set (DynamoDB Local). Nothing else is looked for: the
     /// default chains also read profile files and probe container and instance metadata, which a
-    /// Lambda never needs and every cold start would pay for.
+    /// Lambda never needs and every cold start would pay for. TLS trusts Amazon's roots only
+    /// (see [`crate::https`]).
     pub async fn from_env() -> Result<Self, StoreError> {
         let tables = Tables::from_env()?;
         Ok(Self::new(Self::lambda_client()?, tables))
@@ -65,7 +66,8 @@ impl Dynamo {
         let mut config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(aws_sdk_dynamodb::config::Region::new(region))
-            .credentials_provider(credentials);
+            .credentials_provider(credentials)
+            .http_client(crate::https::client());
         if let Some(url) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
             .ok()
             .filter(|u| !u.is_empty())

@@ -6,6 +6,7 @@ pub mod api_keys;
 mod batch;
 mod dynamo;
 mod exchanges;
+mod https;
 pub mod item_size;
 mod keys;
 mod partition_bound;

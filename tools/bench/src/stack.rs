@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::Client;
-use domain::{ApiKey, Scope, Tenant};
+use domain::{ApiKey, KeyHash, Scope, Tenant};
 use store::{Dynamo, Table, Tables};
 
 pub struct Stack {
@@ -34,6 +34,10 @@ impl Stack {
 
     pub fn key(&self) -> &str {
         self.key.reveal()
+    }
+
+    pub fn key_hash(&self) -> KeyHash {
+        self.key.hash()
     }
 
     pub fn table(&self, table: Table) -> &str {
