@@ -1,5 +1,6 @@
 //! The floor an import is measured against: the same items written with nothing but
-//! BatchWriteItem, ⌈n/25⌉ calls built before the clock starts, 8 in flight, leftovers sent again.
+//! BatchWriteItem, ⌈n/25⌉ calls built before the clock starts, 8 in flight (as an import keeps
+//! them), leftovers sent again.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -23,8 +24,9 @@ pub async fn scan(client: &Client, table: &str) -> Vec<Item> {
         .expect("DynamoDB Local answers")
 }
 
-/// Writes `items` into `table` as fast as plain BatchWriteItem calls can; answers how long.
-pub async fn write(client: &Client, table: &str, items: Vec<Item>) -> Duration {
+/// Writes `items` into `table` as fast as plain BatchWriteItem calls, `in_flight` at a time,
+/// can; answers how long.
+pub async fn write(client: &Client, table: &str, items: Vec<Item>, in_flight: usize) -> Duration {
     let batches: Vec<Vec<WriteRequest>> = items
         .chunks(25)
         .map(|chunk| {
@@ -40,7 +42,7 @@ pub async fn write(client: &Client, table: &str, items: Vec<Item>) -> Duration {
     let started = Instant::now();
     stream::iter(batches)
         .map(|batch| send(client, table, batch))
-        .buffer_unordered(8)
+        .buffer_unordered(in_flight)
         .collect::<()>()
         .await;
     started.elapsed()

@@ -258,16 +258,19 @@ async fn imports(bin: &Path) -> Vec<Row> {
     let rounds = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok());
-    // `BENCH_KINDS=readings,services` measures only those kinds.
+    // `BENCH_KINDS=readings,services` measures only those kinds; the kinds before the last of
+    // them are still imported (unmeasured), as later ones refer to them.
     let only = std::env::var("BENCH_KINDS").unwrap_or_default();
-    let kinds: Vec<Kind> = Kind::DOMCONTROL
-        .into_iter()
-        .filter(|k| only.is_empty() || only.split(',').any(|o| o == k.name()))
-        .collect();
+    let measured = |k: &Kind| only.is_empty() || only.split(',').any(|o| o == k.name());
+    let kinds: Vec<Kind> = Kind::DOMCONTROL.into_iter().filter(measured).collect();
+    let last = Kind::DOMCONTROL
+        .iter()
+        .rposition(measured)
+        .expect("BENCH_KINDS names an import kind");
     for round in 0..rounds.unwrap_or(ROUNDS) {
         let stack = Stack::new(&format!("bench-import-{round}")).await;
         let floor = Stack::new(&format!("bench-floor-{round}")).await;
-        for &kind in &kinds {
+        for kind in Kind::DOMCONTROL.into_iter().take(last + 1) {
             let (binary, path, table) = endpoint(kind);
             let body = samples::body(kind, 0..ITEMS, refs(kind, ITEMS, ITEMS));
             let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
@@ -280,8 +283,11 @@ async fn imports(bin: &Path) -> Vec<Row> {
                 .invoke(http_event("POST", path, "", stack.key(), &body))
                 .await;
             assert_eq!(answer.status, 201, "{}: {}", kind.name(), answer.body);
+            if !measured(&kind) {
+                continue;
+            }
             let items = floor::scan(&stack.client, stack.table(table)).await;
-            let took = floor::write(&floor.client, floor.table(table), items).await;
+            let took = floor::write(&floor.client, floor.table(table), items, 8).await;
             let entry = times.entry(kind.name()).or_default();
             entry.0.push(answer.took);
             entry.1.push(took);
@@ -349,13 +355,21 @@ async fn acts(bin: &Path) -> Vec<Row> {
         counts.total, ACTS as u64,
         "counts exact after concurrent imports"
     );
+    // The floor at the import's own concurrency (four requests of 8 transactions), and at the
+    // 8 calls in flight the other kinds' floors use.
     let items = floor::scan(&stack.client, stack.table(table)).await;
-    let floor_took = floor::write(&floor.client, floor.table(table), items).await;
+    let wide = Stack::new("bench-acts-floor-32").await;
+    let floor_32 = floor::write(&wide.client, wide.table(table), items.clone(), 32).await;
+    let floor_8 = floor::write(&floor.client, floor.table(table), items, 8).await;
     vec![Row {
         what: format!("{ACTS} acts, {ACT_REQUESTS} requests at once (counts exact)"),
         measured: ms(wall),
-        against: format!("floor {}", ms(floor_took)),
-        ratio: wall.as_secs_f64() / floor_took.as_secs_f64(),
+        against: format!(
+            "floor {} at 32 calls in flight ({} at 8)",
+            ms(floor_32),
+            ms(floor_8)
+        ),
+        ratio: wall.as_secs_f64() / floor_32.as_secs_f64(),
         goal: "≤ 10 s",
         met: wall <= Duration::from_secs(10),
     }]
