@@ -490,12 +490,18 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
         // A record that moved (a corrected date or service) is written at its new key, then
         // leaves its old one, then its pointer says where it is now: a failure anywhere in
         // between leaves it twice at most, never lost, and the same request sent again finds the
-        // old key through the old pointer.
-        let (moved, pointers) = self.moved(tenant, records, &planned).await?;
-        let items = planned
-            .into_iter()
-            .map(|(key, index)| item_of(Row::new(tenant, &key, &records[index], mark)).map(put));
-        let mut retries = self.write_all(table, items).await?;
+        // old key through the old pointer. Where records were before is read while they are
+        // written where they are now: neither needs the other, and the old keys are left only
+        // once both are done.
+        let item = |(key, index): (&Key, &usize)| {
+            item_of(Row::new(tenant, key, &records[*index], mark)).map(put)
+        };
+        let items = planned.iter().map(item);
+        let (retries, moved) = futures::join!(
+            self.write_all(table, items),
+            self.moved(tenant, records, &planned)
+        );
+        let (mut retries, (moved, pointers)) = (retries?, moved?);
         retries += self
             .write_all(table, moved.into_iter().map(|key| Ok(delete(key))))
             .await?;
@@ -531,26 +537,34 @@ impl Dynamo {
         }
         let table = self.tables.name(R::TABLE);
         let ids: Vec<Guid> = now.keys().copied().collect();
+        let batches: Vec<Vec<Item>> = ids
+            .chunks(GET_BATCH)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|id| key_item(&identity_key(tenant, *id)))
+                    .collect()
+            })
+            .collect();
+        let pointers: Vec<Vec<Item>> = stream::iter(batches)
+            .map(|keys| self.batch_get(table, keys, None, true))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
         let mut moved = Vec::new();
-        for chunk in ids.chunks(GET_BATCH) {
-            let keys = chunk
-                .iter()
-                .map(|id| key_item(&identity_key(tenant, *id)))
-                .collect();
-            for pointer in self.batch_get(table, keys, None, true).await? {
-                let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
-                let (Some(id), Some(pk), Some(sk)) =
-                    (id, text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))
-                else {
-                    continue;
-                };
-                let before = Key { pk, sk };
-                if now.get(&id) == Some(&before) {
-                    // Stored where it is now: neither it nor its pointer moves.
-                    now.remove(&id);
-                } else if !planned.contains_key(&before) {
-                    moved.push(before);
-                }
+        for pointer in pointers.into_iter().flatten() {
+            let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
+            let (Some(id), Some(pk), Some(sk)) =
+                (id, text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))
+            else {
+                continue;
+            };
+            let before = Key { pk, sk };
+            if now.get(&id) == Some(&before) {
+                // Stored where it is now: neither it nor its pointer moves.
+                now.remove(&id);
+            } else if !planned.contains_key(&before) {
+                moved.push(before);
             }
         }
         // Pointers only for identities new or moved: an unchanged one costs no write.
