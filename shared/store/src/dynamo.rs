@@ -165,6 +165,26 @@ impl Dynamo {
         .map(|done| done.retries)
     }
 
+    /// The items of one table at `keys`, read consistently, 100 keys a call and several calls
+    /// in flight; missing items are absent.
+    pub(crate) async fn read_consistently(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut keys = keys.into_iter().peekable();
+        let batches = std::iter::from_fn(move || {
+            keys.peek()?;
+            Some(keys.by_ref().take(GET_BATCH).collect::<Vec<_>>())
+        });
+        let found: Vec<Vec<Item>> = stream::iter(batches)
+            .map(|batch| self.batch_get(table, batch, None, true))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
     /// Up to 100 items of one table by key, unprocessed keys retried; missing items are absent.
     pub(crate) async fn batch_get(
         &self,
@@ -536,23 +556,12 @@ impl Dynamo {
             return Ok((Vec::new(), Vec::new()));
         }
         let table = self.tables.name(R::TABLE);
-        let ids: Vec<Guid> = now.keys().copied().collect();
-        let batches: Vec<Vec<Item>> = ids
-            .chunks(GET_BATCH)
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .map(|id| key_item(&identity_key(tenant, *id)))
-                    .collect()
-            })
+        let keys = now
+            .keys()
+            .map(|id| key_item(&identity_key(tenant, *id)))
             .collect();
-        let pointers: Vec<Vec<Item>> = stream::iter(batches)
-            .map(|keys| self.batch_get(table, keys, None, true))
-            .buffer_unordered(IN_FLIGHT)
-            .try_collect()
-            .await?;
         let mut moved = Vec::new();
-        for pointer in pointers.into_iter().flatten() {
+        for pointer in self.read_consistently(table, keys).await? {
             let id: Option<Guid> = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok());
             let (Some(id), Some(pk), Some(sk)) =
                 (id, text_of(&pointer, "at_pk"), text_of(&pointer, "at_sk"))

@@ -16,7 +16,7 @@ use domain::{DateRange, Guid, LocalDateTime, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::dynamo::{
-    GET_BATCH, IN_FLIGHT, Item, conditional, delete, from_items, key_item, latest_item, query_all,
+    IN_FLIGHT, Item, conditional, delete, from_items, key_item, latest_item, query_all,
     request_error, text_of,
 };
 use crate::keys::{Key, SHARDS, Stored, history_bounds, period_partition};
@@ -127,18 +127,11 @@ impl Dynamo {
         keys: &[Key],
         mark: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        let batches: Vec<Vec<Item>> = keys
-            .chunks(GET_BATCH)
-            .map(|chunk| chunk.iter().map(key_item).collect())
-            .collect();
-        let found: Vec<Vec<Item>> = stream::iter(batches)
-            .map(|batch| self.batch_get(table, batch, None, true))
-            .buffer_unordered(IN_FLIGHT)
-            .try_collect()
+        let found = self
+            .read_consistently(table, keys.iter().map(key_item).collect())
             .await?;
         Ok(found
             .into_iter()
-            .flatten()
             .filter(|item| text_of(item, "exchange").as_deref() != Some(mark))
             .collect())
     }
