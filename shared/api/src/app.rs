@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use domain::{ApiKey, KeyHash, PersonalData, Scope, Tenant};
+use domain::{ApiKey, Clock, KeyHash, PersonalData, Scope, Tenant};
 use lambda_http::Request;
 use lambda_http::http::header::AUTHORIZATION;
 use store::{Dynamo, KeyReader, Verified};
@@ -19,6 +19,7 @@ pub const KEY_TTL: Duration = Duration::from_secs(60);
 pub struct App<S> {
     store: S,
     personal_data: PersonalData,
+    clock: Clock,
     key_ttl: Duration,
     /// Key hash → what the keys table said (`None`: revoked) and when it said it.
     keys: Mutex<HashMap<KeyHash, (Option<Verified>, Instant)>>,
@@ -41,6 +42,7 @@ impl<S> App<S> {
         Self {
             store,
             personal_data,
+            clock: Clock::system(),
             key_ttl: KEY_TTL,
             keys: Mutex::new(HashMap::new()),
         }
@@ -51,8 +53,18 @@ impl<S> App<S> {
         self
     }
 
+    /// The same app reading the time from `clock` (a test's hand-moved one).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn personal_data(&self) -> &PersonalData {

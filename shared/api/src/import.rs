@@ -7,12 +7,13 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use domain::json::{Fields, collection, normalise};
 use domain::{Guid, PeriodImport, Record, Scope, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodWriter, RecordWriter, Written};
+use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodRemoval, RecordWriter, Stamp, Written};
 
 use crate::error::{MAX_DETAILS, Problem, json_response};
 use crate::metrics::ImportMetrics;
@@ -65,20 +66,31 @@ where
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    Ok(respond::<R>(started, plain::<R, S>(app, &request).await))
+    let at = app.clock().now();
+    Ok(respond::<R>(
+        started,
+        plain::<R, S>(app, &request, at).await,
+    ))
 }
 
-/// An import without a period: every record upserted.
-async fn plain<R, S>(app: &App<S>, request: &Request) -> Result<Outcome, ApiError>
+/// An import without a period, begun `at`: every record upserted.
+async fn plain<R, S>(
+    app: &App<S>,
+    request: &Request,
+    at: DateTime<Utc>,
+) -> Result<Outcome, ApiError>
 where
     R: Record,
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let (tenant, records) = accepted::<R, S>(app, request, |_| Ok(())).await?;
-    let written = write(app.store(), &tenant, &records, None).await?;
+    let stamp = Stamp { at, import: None };
+    let imported = Imported::plain(records.len());
+    let plan = app.store().plan(&tenant, records, stamp)?;
+    let written = app.store().write(&tenant, plan).await?;
     Ok(Outcome {
         tenant,
-        imported: Imported::plain(records.len()),
+        imported,
         written,
     })
 }
@@ -92,7 +104,7 @@ pub async fn import_period<R, S>(
 ) -> Result<Response<Body>, lambda_http::Error>
 where
     R: Record,
-    S: RecordWriter<R> + PeriodWriter<R> + ExchangeLog + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
     Ok(respond::<R>(started, period::<R, S>(app, &request).await))
@@ -156,31 +168,21 @@ where
     Ok((tenant, records))
 }
 
-async fn write<R, S: RecordWriter<R>>(
-    store: &S,
-    tenant: &Tenant,
-    records: &[R],
-    mark: Option<Guid>,
-) -> Result<Written, ApiError> {
-    if records.is_empty() {
-        return Ok(Written::default());
-    }
-    Ok(store.upsert(tenant, records, mark).await?)
-}
-
-/// A period import. Its records are written under a mark (the exchange's GUID, or a new one for
-/// a single request); then, once the period is complete (at once, or when the exchange's last
-/// part is written), whatever else of the tenant's records of this kind is dated in the period
-/// is removed. A failure before the removal leaves more items, never fewer, and the same
-/// request sent again completes it.
+/// A period import. Its records are written stamped with the import (the exchange's GUID, or a
+/// new one for a single request) and the time its request began; then, once the period is
+/// complete (at once, or when the exchange's last part is written), whatever else of the
+/// tenant's records of this kind is dated in the period and was last written well before the
+/// import (its first part) began is removed (see [`store::periods`]). A failure before the
+/// removal leaves more items, never fewer, and the same request sent again completes it.
 async fn period<R, S>(app: &App<S>, request: &Request) -> Result<Outcome, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + PeriodWriter<R> + ExchangeLog + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
 {
+    let at = app.clock().now();
     let params = request.query_string_parameters();
     let Some(declared) = PeriodImport::parse(|name| params.first(name)).transpose() else {
-        return plain::<R, S>(app, request).await;
+        return plain::<R, S>(app, request, at).await;
     };
     // The key is checked before the parameters, and both before any storage is read.
     let (tenant, records) = accepted::<R, S>(app, request, |records| {
@@ -193,10 +195,15 @@ where
     let import = declared.map_err(ApiError::invalid_parameters)?;
     let store = app.store();
     let mark = import.part.map_or_else(Guid::random, |part| part.exchange);
-    if import.part.is_some() {
-        store.open_part(&tenant, R::KIND, &import).await?;
-    }
-    let written = write(store, &tenant, &records, Some(mark)).await?;
+    let stamp = Stamp {
+        at,
+        import: Some(mark),
+    };
+    let imported = records.len();
+    // Whatever can refuse the part does so before its exchange is opened.
+    let plan = store.plan(&tenant, records, stamp)?;
+    let began = store.open_part(&tenant, R::KIND, &import, at).await?;
+    let written = store.write(&tenant, plan).await?;
     let (complete, exchange) = match import.part {
         None => (true, None),
         Some(_) => {
@@ -210,7 +217,9 @@ where
         }
     };
     let removed = if complete {
-        let removed = store.remove_unmarked(&tenant, import.period, mark).await?;
+        let removed = store
+            .remove_stale(&tenant, import.period, mark, began)
+            .await?;
         if import.part.is_some() {
             store.removal_done(&tenant, R::KIND, &import).await?;
         }
@@ -219,7 +228,7 @@ where
         None
     };
     let imported = Imported {
-        imported: records.len(),
+        imported,
         removed,
         exchange,
     };

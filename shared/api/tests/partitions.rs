@@ -153,7 +153,7 @@ impl CountingApp {
     async fn import<R>(&self, body: String) -> (u16, u64, ((String, String), usize))
     where
         R: Record,
-        Dynamo: store::RecordWriter<R> + store::PeriodWriter<R>,
+        Dynamo: store::RecordWriter<R> + store::PeriodRemoval<R>,
     {
         let request = common::post(&self.key, body);
         let response = api::import_period::<R, _>(&self.app, request)

@@ -3,6 +3,7 @@
 
 pub mod acts;
 pub mod auth;
+pub mod clock;
 pub mod history;
 pub mod json;
 pub mod period;
@@ -13,6 +14,7 @@ pub mod words;
 
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
 pub use auth::{ApiKey, KeyHash, PersonalData, Scope};
+pub use clock::Clock;
 pub use period::{DateRange, ExchangePart, PeriodImport};
 pub use records::{
     Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,

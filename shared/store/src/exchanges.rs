@@ -1,11 +1,15 @@
 //! The state of multi-part exchanges: one item per exchange, in the Exchanges table, that
-//! records its period and number of parts (from its first part), the parts whose records are
-//! written, and whether the removal of what the exchange did not contain is done. DynamoDB's
+//! records its period and number of parts and when it began (from its first accepted part), the
+//! parts whose records are written, and whether the removal of what the exchange did not
+//! contain is done. A part refused before anything is written (bad items, unknown references,
+//! a record too large, a partition too crowded) is refused before its exchange is opened, so it
+//! leaves no state behind. DynamoDB's
 //! TTL deletes it [`KEPT_DAYS`] days after its last part arrived.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use chrono::{DateTime, Utc};
 use domain::{PeriodImport, Tenant};
 
 use crate::dynamo::{conditional, request_error};
@@ -39,9 +43,10 @@ impl ExchangeLog for Dynamo {
         tenant: &Tenant,
         kind: &'static str,
         import: &PeriodImport,
-    ) -> Result<(), StoreError> {
+        started: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError> {
         let (Some(pk), Some(part)) = (state_key(tenant, kind, import), import.part) else {
-            return Ok(());
+            return Ok(started);
         };
         let result = self
             .client()
@@ -49,7 +54,10 @@ impl ExchangeLog for Dynamo {
             .table_name(self.tables().name(Table::Exchanges))
             .key("pk", AttributeValue::S(pk))
             .key("sk", AttributeValue::S(STATE_SK.into()))
-            .update_expression("SET #from = :from, #to = :to, #parts = :parts, #exp = :exp")
+            .update_expression(
+                "SET #from = :from, #to = :to, #parts = :parts, #exp = :exp, \
+                 #began = if_not_exists(#began, :began)",
+            )
             .condition_expression(
                 "attribute_not_exists(pk) OR (#from = :from AND #to = :to AND #parts = :parts)",
             )
@@ -57,16 +65,28 @@ impl ExchangeLog for Dynamo {
             .expression_attribute_names("#to", "to")
             .expression_attribute_names("#parts", "parts")
             .expression_attribute_names("#exp", "expires_at")
+            .expression_attribute_names("#began", "began")
             .expression_attribute_values(":from", AttributeValue::S(import.from.to_string()))
             .expression_attribute_values(":to", AttributeValue::S(import.to.to_string()))
             .expression_attribute_values(":parts", n(part.parts))
             .expression_attribute_values(":exp", expires_at())
+            .expression_attribute_values(":began", n(started.timestamp_millis()))
+            .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match conditional("UpdateItem", result)? {
-            true => Ok(()),
-            false => Err(StoreError::ExchangeMismatch),
-        }
+        let began = match result {
+            Ok(out) => out.attributes.and_then(|a| match a.get("began") {
+                Some(AttributeValue::N(ms)) => ms.parse::<i64>().ok(),
+                _ => None,
+            }),
+            Err(e) => match conditional("UpdateItem", Err::<(), _>(e))? {
+                true => None,
+                false => return Err(StoreError::ExchangeMismatch),
+            },
+        };
+        Ok(began
+            .and_then(DateTime::from_timestamp_millis)
+            .unwrap_or(started))
     }
 
     async fn part_written(

@@ -96,6 +96,12 @@ pub trait Stored: Record + DeserializeOwned {
     fn identity(&self) -> Option<Guid> {
         None
     }
+
+    /// For a record with an identity: the key the same record had at `occurrence` when 1C sent
+    /// it without one (a transaction imported before 1C sent ids), which it replaces.
+    fn anonymous_key(&self, _tenant: &Tenant, _occurrence: u32) -> Option<Key> {
+        None
+    }
 }
 
 /// The partition of an account's latest balances, one item per service.
@@ -125,13 +131,42 @@ pub(crate) fn directory_partitions(tenant: &Tenant) -> impl Iterator<Item = Stri
     (0..SHARDS).map(move |shard| directory_partition(tenant, shard))
 }
 
-/// The `ByPeriod` partition of a dated record of `owner` in the month of `date`.
-pub(crate) fn period_key(tenant: &Tenant, date: LocalDateTime, owner: Guid) -> String {
-    period_partition(tenant, &date.to_string()[..7], shard(owner))
+/// Where a dated record of `owner` sits in the `ByPeriod` index: its month and shard.
+pub(crate) struct PeriodPlace<'t> {
+    tenant: &'t Tenant,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub shard: u128,
+}
+
+impl PeriodPlace<'_> {
+    /// The record's `period_pk`.
+    pub(crate) fn partition(&self) -> String {
+        period_partition(self.tenant, &self.month, self.shard)
+    }
+}
+
+pub(crate) fn period_place(tenant: &Tenant, date: LocalDateTime, owner: Guid) -> PeriodPlace<'_> {
+    PeriodPlace {
+        tenant,
+        month: date.to_string()[..7].to_owned(),
+        shard: shard(owner),
+    }
 }
 
 pub(crate) fn period_partition(tenant: &Tenant, month: &str, shard: u128) -> String {
     format!("{tenant}#{month}#{shard:03}")
+}
+
+/// The period calendar of a tenant's records of one kind, in that kind's table: one item per
+/// month (sk `YYYY-MM`) that lists the shards of `ByPeriod` its records ever filled.
+pub(crate) fn calendar_partition(tenant: &Tenant) -> String {
+    format!("{tenant}#calendar")
+}
+
+/// The month (`YYYY-MM`) of a period's bound.
+pub(crate) fn month_of(at: LocalDateTime) -> String {
+    at.to_string()[..7].to_owned()
 }
 
 /// Where the pointer of a transaction id is kept.
@@ -232,18 +267,12 @@ impl Stored for Transaction {
     const TABLE: Table = Table::Transactions;
     const PARTITION_FIELD: &'static str = "account";
     fn key(&self, tenant: &Tenant, occurrence: u32) -> Key {
-        let sk = match self.id {
-            Some(id) => format!("{}#{}#id:{id}", self.date, service_part(self.service)),
-            None => format!(
-                "{}#{}#{}#{occurrence}",
-                self.date,
-                service_part(self.service),
-                self.amount.normalize()
-            ),
-        };
-        Key {
-            pk: owner_key(tenant, self.account),
-            sk,
+        match self.id {
+            Some(id) => Key {
+                pk: owner_key(tenant, self.account),
+                sk: format!("{}#{}#id:{id}", self.date, service_part(self.service)),
+            },
+            None => content_key(self, tenant, occurrence),
         }
     }
     fn owner(&self) -> Option<Guid> {
@@ -251,6 +280,23 @@ impl Stored for Transaction {
     }
     fn identity(&self) -> Option<Guid> {
         self.id
+    }
+    fn anonymous_key(&self, tenant: &Tenant, occurrence: u32) -> Option<Key> {
+        self.id.map(|_| content_key(self, tenant, occurrence))
+    }
+}
+
+/// The key of a transaction without an id: its content, and its occurrence among equal ones of
+/// one request.
+fn content_key(t: &Transaction, tenant: &Tenant, occurrence: u32) -> Key {
+    Key {
+        pk: owner_key(tenant, t.account),
+        sk: format!(
+            "{}#{}#{}#{occurrence}",
+            t.date,
+            service_part(t.service),
+            t.amount.normalize()
+        ),
     }
 }
 
@@ -263,7 +309,7 @@ mod tests {
         let tenant = Tenant::parse("t").unwrap();
         let at: LocalDateTime = serde_json::from_str("\"2018-12-05T15:14:46\"").unwrap();
         let shards: std::collections::HashSet<String> = (0..10_000u32)
-            .map(|_| period_key(&tenant, at, Guid::random()))
+            .map(|_| period_place(&tenant, at, Guid::random()).partition())
             .collect();
         assert_eq!(shards.len(), SHARDS as usize);
         assert!(shards.iter().all(|k| k.starts_with("t#2018-12#")));

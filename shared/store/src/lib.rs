@@ -10,11 +10,14 @@ mod https;
 pub mod item_size;
 mod keys;
 mod partition_bound;
-mod period;
+pub mod periods;
 mod reads;
+mod records;
 
 use std::collections::HashSet;
 use std::future::Future;
+
+use chrono::{DateTime, Utc};
 
 use domain::history::{Cursor, HistoryQuery};
 use domain::{
@@ -27,6 +30,7 @@ pub use batch::Backoff;
 pub use dynamo::Dynamo;
 pub use keys::Stored;
 pub use partition_bound::MAX_WRITES_PER_PARTITION;
+pub use records::Plan;
 
 /// The tables, as `template.yaml` declares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,31 +191,57 @@ pub struct Written {
     pub retries: u64,
 }
 
+/// Who wrote a dated record (a reading, balance or transaction) and when: stored with it, and
+/// what a period import's removal decides by (see [`periods`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// When the request that writes the record began, by its function's clock.
+    pub at: DateTime<Utc>,
+    /// The period import the request belongs to: a single request's own GUID, or its exchange's.
+    /// `None` for a plain import.
+    pub import: Option<Guid>,
+}
+
 /// Upserts records of one kind, idempotently: the same records written twice leave the table
-/// as after the first time.
+/// as after the first time. In two steps, so that whatever can refuse a request does so before
+/// anything is written, and a caller can record what it must (an exchange's first part) between
+/// the two.
 pub trait RecordWriter<R> {
-    /// Answers what was written. A record whose item would be too large for DynamoDB is found
-    /// before the first write: [`StoreError::Oversized`], nothing written. `mark` names the
-    /// period import that writes them (see [`PeriodWriter`]).
-    fn upsert(
+    /// What [`RecordWriter::write`] will write, checked; it holds the records.
+    type Plan: Send;
+
+    /// Checks every record against DynamoDB's limits, without I/O: a record whose item would be
+    /// too large ([`StoreError::Oversized`]), or a partition that would take too many writes
+    /// ([`StoreError::Crowded`]), refuses the whole request.
+    fn plan(
         &self,
         tenant: &Tenant,
-        records: &[R],
-        mark: Option<Guid>,
+        records: Vec<R>,
+        stamp: Stamp,
+    ) -> Result<Self::Plan, StoreError>;
+
+    /// Writes what was planned; answers what was written.
+    fn write(
+        &self,
+        tenant: &Tenant,
+        plan: Self::Plan,
     ) -> impl Future<Output = Result<Written, StoreError>> + Send;
 }
 
-/// Period imports: after the records of a period were written under one mark, whatever else of
-/// the tenant's records of that kind is dated in the period is removed.
-pub trait PeriodWriter<R> {
-    /// Removes the tenant's records of kind `R` dated in `period` that were not written under
-    /// `mark`, and keeps what is derived from them right (an account's latest balances).
-    /// Answers how many were removed.
-    fn remove_unmarked(
+/// Period imports: once every record of a period import is written, the tenant's records of
+/// that kind dated in its period that it did not contain, and that nothing has written since
+/// shortly before it began, are removed.
+pub trait PeriodRemoval<R> {
+    /// Removes the tenant's records of kind `R` dated in `period` that were not written by
+    /// `import` and were last written more than [`periods::SETTLE`] before `began`, and keeps
+    /// what is derived from them right (an account's latest balances). Answers how many were
+    /// removed.
+    fn remove_stale(
         &self,
         tenant: &Tenant,
         period: DateRange,
-        mark: Guid,
+        import: Guid,
+        began: DateTime<Utc>,
     ) -> impl Future<Output = Result<usize, StoreError>> + Send;
 }
 
@@ -232,14 +262,16 @@ impl ExchangeState {
 
 /// The state of multi-part exchanges, kept [`exchanges::KEPT_DAYS`] days.
 pub trait ExchangeLog {
-    /// Records the exchange's period and parts, or checks a later part against them:
-    /// [`StoreError::ExchangeMismatch`] when they differ.
+    /// Records the exchange's period and parts, and `started` as the time it began, when this
+    /// is its first part; checks a later part against them: [`StoreError::ExchangeMismatch`]
+    /// when they differ. Answers when the exchange began.
     fn open_part(
         &self,
         tenant: &Tenant,
         kind: &'static str,
         import: &PeriodImport,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        started: DateTime<Utc>,
+    ) -> impl Future<Output = Result<DateTime<Utc>, StoreError>> + Send;
 
     /// Records that the part's records are written; answers the exchange's state.
     fn part_written(
@@ -258,7 +290,8 @@ pub trait ExchangeLog {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// Tells which referenced directory entries do not exist (or are deleted).
+/// Tells which referenced directory entries were never imported. An entry marked deleted
+/// exists: 1C still holds what refers to it.
 pub trait DirectoryLookup {
     fn missing(
         &self,

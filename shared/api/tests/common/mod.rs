@@ -2,8 +2,18 @@
 //! keys to call it with.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use api::App;
-use domain::{ApiKey, PersonalData, Scope, Tenant};
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
+use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use domain::{ApiKey, Clock, PersonalData, Scope, Tenant};
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
@@ -94,16 +104,44 @@ pub fn spec_info_act() -> Value {
 }
 
 /// The app on fresh tables with a key of both scopes for the tenant `default`, and the calls the
-/// tests make, by endpoint.
+/// tests make, by endpoint. Its clock is moved by hand ([`TestApp::time_passes`]).
 pub struct TestApp {
     pub app: App<Dynamo>,
     pub key: ApiKey,
+    pub tenant: Tenant,
 }
 
 impl TestApp {
     pub async fn new(test: &str) -> Self {
         let (app, key) = app(test).await;
-        Self { app, key }
+        let app = app.with_clock(Clock::manual(chrono::Utc::now()));
+        Self {
+            app,
+            key,
+            tenant: tenant("default"),
+        }
+    }
+
+    /// Another app on the same tables and clock, as a fresh tenant named `name`.
+    pub async fn fresh_tenant(&self, name: &str) -> TestApp {
+        let app = App::new(self.app.store().clone(), PersonalData::Store)
+            .with_clock(self.clock().clone());
+        TestApp {
+            key: key(&app, name, &Scope::ALL).await,
+            app,
+            tenant: tenant(name),
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        self.app.clock()
+    }
+
+    /// More than [`store::periods::SETTLE`] passes: what was written before counts as written
+    /// before the next period import began, which may then remove it.
+    pub fn time_passes(&self) {
+        let settle = chrono::Duration::from_std(store::periods::SETTLE).unwrap();
+        self.clock().advance(settle + chrono::Duration::seconds(1));
     }
 
     /// Another key on the same app: for another tenant, or with fewer scopes.
@@ -123,18 +161,35 @@ impl TestApp {
 
     /// The same tables, as another tenant with both scopes.
     pub async fn as_tenant(&self, tenant: &str) -> TestApp {
-        TestApp {
-            app: App::new(self.app.store().clone(), PersonalData::Store),
-            key: key(&self.app, tenant, &Scope::ALL).await,
-        }
+        self.fresh_tenant(tenant).await
     }
 
-    /// An app on the same tables whose store fails after `writes` batch writes.
+    /// The same app (tables, tenant, clock) whose store fails every write call after the first
+    /// `writes`, as a lost connection or a stopped function would.
     pub fn crashing_after(&self, writes: usize) -> TestApp {
-        let store = self.app.store().clone().failing_after_writes(writes);
+        self.intercepted(FailWrites(Arc::new(AtomicUsize::new(writes))))
+    }
+
+    /// The same app, and a count of the DynamoDB calls its store makes from now on.
+    pub fn counting_calls(&self) -> (TestApp, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        (self.intercepted(CountCalls(calls.clone())), calls)
+    }
+
+    fn intercepted(&self, interceptor: impl Intercept + 'static) -> TestApp {
+        let store = self.app.store();
+        let config = store
+            .client()
+            .config()
+            .to_builder()
+            .interceptor(interceptor)
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        let store = Dynamo::new(client, store.tables().clone());
         TestApp {
-            app: App::new(store, PersonalData::Store),
+            app: App::new(store, PersonalData::Store).with_clock(self.clock().clone()),
             key: self.key.clone(),
+            tenant: self.tenant.clone(),
         }
     }
 
@@ -156,7 +211,7 @@ impl TestApp {
     pub async fn post_figures<R>(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value)
     where
         R: domain::Record,
-        Dynamo: store::RecordWriter<R> + store::PeriodWriter<R>,
+        Dynamo: store::RecordWriter<R> + store::PeriodRemoval<R>,
     {
         use lambda_http::RequestExt;
         let body = json!({ R::COLLECTION: items }).to_string();
@@ -238,4 +293,58 @@ pub fn get_request(key: &ApiKey, path: &[(&str, &str)], query: &[(&str, &str)]) 
         .with_path_parameters(to_map(path))
         .with_query_string_parameters(to_map(query));
     authorized(request, key)
+}
+
+/// Fails every DynamoDB write call (BatchWriteItem, PutItem, UpdateItem, DeleteItem,
+/// TransactWriteItems) after the first N: a test's crash between two steps of a write.
+#[derive(Debug)]
+struct FailWrites(Arc<AtomicUsize>);
+
+impl Intercept for FailWrites {
+    fn name(&self) -> &'static str {
+        "FailWrites"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let input = context.input();
+        let write = input.downcast_ref::<BatchWriteItemInput>().is_some()
+            || input.downcast_ref::<PutItemInput>().is_some()
+            || input.downcast_ref::<UpdateItemInput>().is_some()
+            || input.downcast_ref::<DeleteItemInput>().is_some()
+            || input.downcast_ref::<TransactWriteItemsInput>().is_some();
+        if !write {
+            return Ok(());
+        }
+        match self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            }) {
+            Ok(_) => Ok(()),
+            Err(_) => Err("injected failure".into()),
+        }
+    }
+}
+
+/// Counts every DynamoDB call.
+#[derive(Debug)]
+struct CountCalls(Arc<AtomicUsize>);
+
+impl Intercept for CountCalls {
+    fn name(&self) -> &'static str {
+        "CountCalls"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
 }

@@ -26,6 +26,8 @@ mod read;
 mod rows;
 mod write;
 
+pub use write::ActsPlan;
+
 use domain::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole, Tenant};
 
 use crate::StoreError;

@@ -17,12 +17,20 @@ use futures::{StreamExt, stream};
 use super::rows::{ActRow, SLOTS, act_sk, corrupt, counts_sk, n, party_sk, s};
 use crate::dynamo::{IN_FLIGHT, Item, oversized_item, request_error};
 use crate::item_size::item_size;
-use crate::{Dynamo, RecordWriter, StoreError, Written};
+use crate::{Dynamo, RecordWriter, Stamp, StoreError, Written};
 
 /// TransactWriteItems takes at most 100 items…
 const MAX_TRANSACTION_ITEMS: usize = 100;
 /// …of at most 4 MB (4,194,304 bytes) together; the counts and party updates take the rest.
 const MAX_TRANSACTION_ACT_BYTES: usize = 4_000_000;
+
+/// The acts of a request, checked: the last version of each number, in number order, with its
+/// item's size.
+pub struct ActsPlan {
+    acts: Vec<Act>,
+    /// Index in `acts`, size of its item.
+    sizes: Vec<(usize, usize)>,
+}
 
 /// An act of the request, ready to write.
 struct Planned<'a> {
@@ -41,21 +49,34 @@ struct Previous {
 }
 
 /// Acts are upserted by number: the last version of an act in the request wins. Acts have no
-/// period imports, so no mark.
+/// period imports, so no stamp.
 impl RecordWriter<Act> for Dynamo {
-    async fn upsert(
-        &self,
-        tenant: &Tenant,
-        acts: &[Act],
-        _mark: Option<domain::Guid>,
-    ) -> Result<Written, StoreError> {
+    type Plan = ActsPlan;
+
+    fn plan(&self, tenant: &Tenant, acts: Vec<Act>, _stamp: Stamp) -> Result<ActsPlan, StoreError> {
         let mut latest: HashMap<ActNumber, usize> = HashMap::with_capacity(acts.len());
         for (index, act) in acts.iter().enumerate() {
             latest.insert(act.act_number, index);
         }
         let mut indexes: Vec<usize> = latest.into_values().collect();
         indexes.sort_by_key(|&i| acts[i].act_number);
-        let planned = plan(tenant, acts, &indexes)?;
+        let sizes = plan(tenant, &acts, &indexes)?
+            .into_iter()
+            .zip(indexes)
+            .map(|(planned, index)| (index, planned.size))
+            .collect();
+        Ok(ActsPlan { acts, sizes })
+    }
+
+    async fn write(&self, tenant: &Tenant, plan: ActsPlan) -> Result<Written, StoreError> {
+        let planned: Vec<Planned<'_>> = plan
+            .sizes
+            .iter()
+            .map(|&(index, size)| Planned {
+                act: &plan.acts[index],
+                size,
+            })
+            .collect();
         // Transactions side by side, each on a free slot of the counts and parties (a random
         // order of them, so that concurrent imports seldom pick the same): no two of this
         // import's transactions update one item. Every chunk runs to its end even when another
@@ -89,7 +110,7 @@ impl RecordWriter<Act> for Dynamo {
 
 /// Every act's item, each checked against DynamoDB's item limit before anything is written.
 fn plan<'a>(
-    tenant: &'a Tenant,
+    tenant: &Tenant,
     acts: &'a [Act],
     indexes: &[usize],
 ) -> Result<Vec<Planned<'a>>, StoreError> {
