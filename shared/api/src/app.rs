@@ -33,7 +33,7 @@ impl App<Dynamo> {
             std::env::var("PERSONAL_DATA").ok().as_deref(),
             std::env::var("PERSONAL_DATA_KEY").ok().as_deref(),
         )?;
-        Ok(Self::new(Dynamo::from_env().await?, personal_data))
+        Ok(Self::new(Dynamo::for_lambda().await?, personal_data))
     }
 }
 

@@ -5,7 +5,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{KeyHash, Scope, Tenant};
 use serde::{Deserialize, Serialize};
 
-use crate::dynamo::{Item, conditional, request_error};
+use crate::error::{conditional, corrupt, request_error};
+use crate::items::{Item, from_items};
 use crate::{Dynamo, StoreError, Table};
 
 /// What is known of a key. The key itself is not: only its hash is stored.
@@ -69,11 +70,7 @@ impl KeyReader for Dynamo {
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
-        out.item
-            .map(|item| {
-                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()
+        Ok(from_items(out.item.into_iter().collect())?.pop())
     }
 }
 
@@ -96,7 +93,7 @@ impl Dynamo {
             pk: hash.as_str(),
             record: &record,
         })
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        .map_err(corrupt)?;
         self.client()
             .put_item()
             .table_name(self.tables().name(Table::ApiKeys))
@@ -110,14 +107,7 @@ impl Dynamo {
 
     /// Every key (the table is small: a few keys per tenant), oldest first.
     pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
-        let mut records: Vec<KeyRecord> = self
-            .key_items()
-            .await?
-            .into_iter()
-            .map(|item| {
-                serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?;
+        let mut records: Vec<KeyRecord> = from_items(self.key_items().await?)?;
         records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         Ok(records)
     }

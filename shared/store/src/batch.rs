@@ -7,7 +7,21 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::StoreError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, WriteRequest};
+use futures::{StreamExt, TryStreamExt, stream};
+
+use crate::error::request_error;
+use crate::items::Item;
+use crate::{Dynamo, StoreError};
+
+/// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys, TransactWriteItems 100
+/// actions.
+const WRITE_BATCH: usize = 25;
+pub(crate) const GET_BATCH: usize = 100;
+pub(crate) const TRANSACTION_ITEMS: usize = 100;
+/// Batches in flight at once: enough to hide round trips, few enough not to self-throttle.
+pub(crate) const IN_FLIGHT: usize = 8;
 
 /// What a batch call gave back in the end, and how many times leftovers were sent again.
 #[derive(Debug)]
@@ -75,6 +89,176 @@ where
     Err(StoreError::Incomplete {
         left: pending.len(),
     })
+}
+
+impl Dynamo {
+    /// Sends every request, 25 to a BatchWriteItem call, several calls in flight. The requests
+    /// are taken from `requests` only as batches leave, so a large import never holds all its
+    /// items at once. Answers how many calls were sent again for leftovers.
+    pub(crate) async fn write_all(
+        &self,
+        table: &str,
+        requests: impl Iterator<Item = Result<WriteRequest, StoreError>> + Send,
+    ) -> Result<u64, StoreError> {
+        let mut requests = requests.peekable();
+        let batches = std::iter::from_fn(move || {
+            requests.peek()?;
+            Some(
+                requests
+                    .by_ref()
+                    .take(WRITE_BATCH)
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+        });
+        // Every batch runs to its end even when another fails, so that what a failed request
+        // leaves is whole batches, never batches cut off mid-call.
+        let results: Vec<Result<u64, StoreError>> = stream::iter(batches)
+            .map(|batch| async move { self.write_batch(table, batch?).await })
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+        results.into_iter().sum()
+    }
+
+    async fn write_batch(&self, table: &str, batch: Vec<WriteRequest>) -> Result<u64, StoreError> {
+        until_done(batch, self.backoff(), |pending| async move {
+            let out = self
+                .client()
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(|e| request_error("BatchWriteItem", e))?;
+            let left = out
+                .unprocessed_items
+                .and_then(|mut by_table| by_table.remove(table))
+                .unwrap_or_default();
+            Ok((Vec::<()>::new(), left))
+        })
+        .await
+        .map(|done| done.retries)
+    }
+
+    /// The items of one table at `keys`, read consistently, 100 keys a call and several calls
+    /// in flight; missing items are absent.
+    pub(crate) async fn read_consistently(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut keys = keys.into_iter().peekable();
+        let batches = std::iter::from_fn(move || {
+            keys.peek()?;
+            Some(keys.by_ref().take(GET_BATCH).collect::<Vec<_>>())
+        });
+        let found: Vec<Vec<Item>> = stream::iter(batches)
+            .map(|batch| self.batch_get(table, batch, None, true))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Up to 100 items of one table by key, unprocessed keys retried; missing items are absent.
+    pub(crate) async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        projection: Option<&str>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        until_done(keys, self.backoff(), |keys| async move {
+            let wanted = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .set_projection_expression(projection.map(str::to_owned))
+                .consistent_read(consistent)
+                .build()
+                .expect("keys are set");
+            let out = self
+                .client()
+                .batch_get_item()
+                .request_items(table, wanted)
+                .send()
+                .await
+                .map_err(|e| request_error("BatchGetItem", e))?;
+            let found = out
+                .responses
+                .and_then(|mut r| r.remove(table))
+                .unwrap_or_default();
+            let left = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            Ok((found, left))
+        })
+        .await
+        .map(|done| done.found)
+    }
+
+    /// Sends up to 100 conditional actions in one TransactWriteItems, again and again until each
+    /// went through or its condition failed: a transaction is all or nothing, so one whose
+    /// condition fails (a newer value stored, an item written meanwhile) cancels the others,
+    /// which are sent again without it. Answers the tags of the actions that went through, and
+    /// how many calls were sent again.
+    pub(crate) async fn transact_conditionally<T: Clone + Send>(
+        &self,
+        actions: Vec<(T, TransactWriteItem)>,
+    ) -> Result<(Vec<T>, u64), StoreError> {
+        let done = until_done(actions, self.backoff(), |pending| async move {
+            let items = pending.iter().map(|(_, a)| a.clone()).collect();
+            // The SDK may send a call again after a timeout: with a token, one that went
+            // through answers success again instead of failing every condition.
+            let result = self
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(domain::Guid::random().to_string())
+                .send()
+                .await;
+            let Err(e) = result else {
+                return Ok((
+                    pending.into_iter().map(|(tag, _)| tag).collect(),
+                    Vec::new(),
+                ));
+            };
+            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+                e.as_service_error()
+            else {
+                return Err(request_error("TransactWriteItems", e));
+            };
+            // Nothing was written. A failed condition drops its action; the rest go again.
+            if cancelled.cancellation_reasons().len() != pending.len() {
+                return Err(request_error("TransactWriteItems", e));
+            }
+            let mut left = Vec::with_capacity(pending.len());
+            for (action, reason) in pending.into_iter().zip(cancelled.cancellation_reasons()) {
+                match reason.code() {
+                    Some("ConditionalCheckFailed") => {}
+                    None | Some("None" | "TransactionConflict" | "ThrottlingError") => {
+                        left.push(action);
+                    }
+                    Some(_) => return Err(request_error("TransactWriteItems", e)),
+                }
+            }
+            Ok((Vec::new(), left))
+        })
+        .await?;
+        Ok((done.found, done.retries))
+    }
+}
+
+/// Every item a Query answers, page after page.
+pub(crate) async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    query
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| request_error("Query", e))
 }
 
 #[cfg(test)]

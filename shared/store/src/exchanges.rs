@@ -9,11 +9,59 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use std::future::Future;
+
 use chrono::{DateTime, Utc};
 use domain::{PeriodImport, Tenant};
 
-use crate::dynamo::{conditional, request_error};
-use crate::{Dynamo, ExchangeLog, ExchangeState, StoreError, Table};
+use crate::error::{conditional, request_error};
+use crate::items::n;
+use crate::{Dynamo, StoreError, Table};
+
+/// Where a multi-part exchange stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExchangeState {
+    pub received: u32,
+    pub parts: u32,
+    /// The removal of what the exchange did not contain has been done.
+    pub removed: bool,
+}
+
+impl ExchangeState {
+    pub fn complete(&self) -> bool {
+        self.received >= self.parts
+    }
+}
+
+/// The state of multi-part exchanges, kept [`exchanges::KEPT_DAYS`] days.
+pub trait ExchangeLog {
+    /// Records the exchange's period and parts, and `started` as the time it began, when this
+    /// is its first part; checks a later part against them: [`StoreError::ExchangeMismatch`]
+    /// when they differ. Answers when the exchange began.
+    fn open_part(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+        started: DateTime<Utc>,
+    ) -> impl Future<Output = Result<DateTime<Utc>, StoreError>> + Send;
+
+    /// Records that the part's records are written; answers the exchange's state.
+    fn part_written(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> impl Future<Output = Result<ExchangeState, StoreError>> + Send;
+
+    /// Records that the exchange's removal is done.
+    fn removal_done(
+        &self,
+        tenant: &Tenant,
+        kind: &'static str,
+        import: &PeriodImport,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
 
 /// How long an exchange's state is kept after its last part: parts of an exchange that never
 /// completes can be sent again within this time, and later ones start afresh.
@@ -31,10 +79,6 @@ fn expires_at() -> AttributeValue {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     AttributeValue::N((now + KEPT_DAYS * 24 * 3600).to_string())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
 }
 
 impl ExchangeLog for Dynamo {

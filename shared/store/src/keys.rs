@@ -26,8 +26,7 @@
 //! it has, and no request writes more than its share to one index partition.
 
 use domain::{
-    Account, Balance, Counter, Directory, Guid, LocalDateTime, Reading, Record, Service, Tenant,
-    Transaction,
+    Account, Balance, Counter, Guid, LocalDateTime, Reading, Record, Service, Tenant, Transaction,
 };
 use serde::de::DeserializeOwned;
 
@@ -183,16 +182,6 @@ pub(crate) fn history_bounds(range: &domain::DateRange) -> (String, String) {
     let from = range.from.map_or_else(|| "0".to_owned(), |d| d.to_string());
     let to = range.to.map_or_else(|| "9".to_owned(), |d| format!("{d}~"));
     (from, to)
-}
-
-impl Table {
-    pub fn of_directory(directory: Directory) -> Self {
-        match directory {
-            Directory::Service => Table::Services,
-            Directory::Account => Table::Accounts,
-            Directory::Counter => Table::Counters,
-        }
-    }
 }
 
 impl Stored for Service {

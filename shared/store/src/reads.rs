@@ -2,20 +2,80 @@
 //! are left out here, so that no handler can forget to.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::history::{Cursor, HistoryQuery};
 use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
 use serde::de::DeserializeOwned;
 
-use crate::dynamo::IN_FLIGHT;
-use crate::dynamo::{Item, from_items, query_all, request_error};
+use crate::batch::{IN_FLIGHT, query_all};
+use crate::error::request_error;
+use crate::items::{Item, from_items, text_of};
 use crate::keys::{
     Key, Stored, directory_key, directory_partitions, history_bounds, latest_balances_key,
     owner_key,
 };
-use crate::{Dynamo, Page, Reader, StoreError, Table};
+use crate::{Dynamo, StoreError, Table};
 use futures::{StreamExt, TryStreamExt, stream};
+
+/// What the read API asks: typed questions about a tenant's directories and histories. Deleted
+/// directory entries are never answered.
+pub trait Reader {
+    fn services(
+        &self,
+        tenant: &Tenant,
+    ) -> impl Future<Output = Result<Vec<Service>, StoreError>> + Send;
+
+    fn account(
+        &self,
+        tenant: &Tenant,
+        id: Guid,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    fn counter(
+        &self,
+        tenant: &Tenant,
+        id: Guid,
+    ) -> impl Future<Output = Result<Option<Counter>, StoreError>> + Send;
+
+    /// An account's counters, through the `ByAccount` index.
+    fn counters_of(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> impl Future<Output = Result<Vec<Counter>, StoreError>> + Send;
+
+    /// The latest balance of each service of the account (kept on import: no history read).
+    fn latest_balances(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> impl Future<Output = Result<Vec<Balance>, StoreError>> + Send;
+
+    /// The counter's newest reading: a Query of one item.
+    fn latest_reading(
+        &self,
+        tenant: &Tenant,
+        counter: Guid,
+    ) -> impl Future<Output = Result<Option<Reading>, StoreError>> + Send;
+
+    /// One page of an account's (balances, transactions) or a counter's (readings) history,
+    /// newest first: one Query.
+    fn history<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        owner: Guid,
+        query: &HistoryQuery,
+    ) -> impl Future<Output = Result<Page<R>, StoreError>> + Send;
+}
+
+/// Records of one Query, and where the next page starts when more may follow.
+#[derive(Debug, Clone)]
+pub struct Page<R> {
+    pub items: Vec<R>,
+    pub next: Option<Cursor>,
+}
 
 impl Dynamo {
     async fn get<R: DeserializeOwned>(
@@ -62,11 +122,7 @@ impl Dynamo {
             .try_collect()
             .await?;
         let mut items: Vec<Item> = shards.into_iter().flatten().collect();
-        let sk = |item: &Item| match item.get("sk") {
-            Some(AttributeValue::S(sk)) => sk.clone(),
-            _ => String::new(),
-        };
-        items.sort_by_cached_key(sk);
+        items.sort_by_cached_key(|item| text_of(item, "sk"));
         from_items(items)
     }
 }

@@ -50,7 +50,7 @@ async fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let command = command(&args)?;
-    let store = store::Dynamo::from_env_for(&[store::Table::ApiKeys]).await?;
+    let store = store::Dynamo::for_tool(&[store::Table::ApiKeys]).await?;
     match command {
         Command::Create(tenant, scopes) => {
             let key = ApiKey::generate();

@@ -245,6 +245,12 @@ impl TestApp {
         status_and_json(api::reads::transactions(&self.app, request).await.unwrap())
     }
 
+    /// `GET /api/accounts/{id}/balances`.
+    pub async fn get_balances(&self, id: &str) -> (u16, Value) {
+        let request = get_request(&self.key, &[("id", id)], &[]);
+        status_and_json(api::reads::balances(&self.app, request).await.unwrap())
+    }
+
     /// `GET /api/counters/{id}/readings`.
     pub async fn get_readings(&self, id: &str) -> (u16, Value) {
         let request = get_request(&self.key, &[("id", id)], &[]);

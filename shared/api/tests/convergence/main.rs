@@ -319,6 +319,44 @@ async fn readings_and_balances_follow_their_periods_and_the_latest_balance_falls
     );
 }
 
+/// A balances period import stopped before, between or after the latest balance's fall-back
+/// and the deletes: sent again, the history and the latest balance are both as 1C holds them.
+#[tokio::test]
+async fn a_balance_removal_stopped_half_way_leaves_the_latest_balance_right() {
+    let tables = TestApp::new("balancecrash").await;
+    for calls in 0..3 {
+        let app = fresh_office(&tables, &format!("stopped-{calls}")).await;
+        let balances = json!([
+            {"account": ACCOUNT, "service": SERVICE, "date": "2018-11-30T23:59:59", "amount": -100},
+            {"account": ACCOUNT, "service": SERVICE, "date": "2018-12-31T23:59:59", "amount": -200},
+        ]);
+        assert_eq!(app.post_figures::<Balance>(balances, &[]).await.0, 201);
+        app.time_passes();
+        // The fall-back's write, then the delete: stopped before, between, or not at all.
+        let (status, _) = app
+            .crashing_after(calls)
+            .post_figures::<Balance>(json!([]), &DECEMBER)
+            .await;
+        assert_eq!(status, if calls < 2 { 500 } else { 201 }, "after {calls}");
+        let (_, account) = app.get_account(ACCOUNT).await;
+        let latest = account["data"]["balances"][0]["amount"].clone();
+        assert!(latest == -100 || latest == -200, "after {calls}: {latest}");
+        assert_eq!(
+            app.post_figures::<Balance>(json!([]), &DECEMBER).await.0,
+            201
+        );
+        let (_, account) = app.get_account(ACCOUNT).await;
+        assert_eq!(
+            account["data"]["balances"],
+            json!([{"account": ACCOUNT, "service": SERVICE,
+            "date": "2018-11-30T23:59:59", "amount": -100}]),
+            "stopped after {calls} write calls, then sent again"
+        );
+        let (_, history) = app.get_balances(ACCOUNT).await;
+        assert_eq!(history["data"]["items"].as_array().unwrap().len(), 1);
+    }
+}
+
 #[tokio::test]
 async fn deleted_directory_entries_are_served_nowhere_but_keep_what_1c_sends_of_them() {
     let app = office("deleted").await;

@@ -8,8 +8,9 @@ use domain::acts::{ActFilter, ActSort, Direction};
 use domain::{ActNumber, ActQuery, Tenant};
 
 use super::ActPage;
-use super::rows::{NO_COUNT_KEY, corrupt, n, s};
-use crate::dynamo::{Item, request_error};
+use super::rows::NO_COUNT_KEY;
+use crate::error::{corrupt, request_error};
+use crate::items::{Item, n, s, text_of};
 use crate::{ActReader, Dynamo, StoreError};
 
 /// The index that orders the list as asked, and its range-key attribute.
@@ -197,10 +198,9 @@ impl Dynamo {
                 walked.scanned += usize::try_from(out.scanned_count).unwrap_or(0);
                 for item in out.items.unwrap_or_default() {
                     if (offset..end).contains(&walked.matched) {
-                        match item.get("sk") {
-                            Some(AttributeValue::S(sk)) => walked.page_keys.push(sk.clone()),
-                            _ => return Err(corrupt("index entry without sk")),
-                        }
+                        let sk = text_of(&item, "sk")
+                            .ok_or_else(|| corrupt("index entry without sk"))?;
+                        walked.page_keys.push(sk);
                     }
                     walked.matched += 1;
                 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{Act, ActNumber, ActQuery, Party, PartyRole, Tenant};
 
-use super::rows::{COUNTS_SK, act_sk, corrupt, role_prefix, s};
+use super::rows::{COUNTS_SK, act_sk, role_prefix};
 use super::{ActCounts, ActPage, ActReader};
-use crate::dynamo::{Item, request_error};
+use crate::error::{corrupt, request_error};
+use crate::items::{Item, s};
 use crate::{Dynamo, StoreError, Table};
 
 impl Dynamo {

@@ -1,11 +1,8 @@
 //! What an act, a party and the counts are stored as, and their keys.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{Act, ActNumber, PartyRole, Tenant};
 use rust_decimal::Decimal;
 use serde::Serialize;
-
-use crate::StoreError;
 
 pub(super) fn act_sk(number: ActNumber) -> String {
     format!("act#{:020}", number.get())
@@ -93,18 +90,6 @@ impl<'a> ActRow<'a> {
             act,
         }
     }
-}
-
-pub(super) fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-pub(super) fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use domain::{Act, ActNumber, ActStatus, PartyRole, Tenant, Text};
 
 use futures::{StreamExt, stream};
 
-use super::rows::{ActRow, SLOTS, act_sk, corrupt, counts_sk, n, party_sk, s};
-use crate::dynamo::{IN_FLIGHT, Item, oversized_item, request_error};
-use crate::item_size::item_size;
+use super::rows::{ActRow, SLOTS, act_sk, counts_sk, party_sk};
+use crate::batch::IN_FLIGHT;
+use crate::error::{corrupt, request_error};
+use crate::items::{Item, item_size, n, oversized_item, s, text_of};
 use crate::{Dynamo, RecordWriter, Stamp, StoreError, Written};
 
 /// TransactWriteItems takes at most 100 items…
@@ -236,10 +237,8 @@ impl Dynamo {
 }
 
 fn previous_of(item: Item) -> Result<(String, Previous), StoreError> {
-    let text = |name: &str| match item.get(name) {
-        Some(AttributeValue::S(v)) => Ok(v.clone()),
-        _ => Err(corrupt(format!("act without {name}"))),
-    };
+    let text =
+        |name: &str| text_of(&item, name).ok_or_else(|| corrupt(format!("act without {name}")));
     let number = |name: &str| match item.get(name) {
         Some(AttributeValue::N(v)) => v.parse::<u64>().map_err(corrupt),
         _ => Err(corrupt(format!("act without {name}"))),

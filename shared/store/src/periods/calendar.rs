@@ -11,7 +11,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{DateRange, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::dynamo::{IN_FLIGHT, query_all, request_error, text_of};
+use crate::batch::{IN_FLIGHT, query_all};
+use crate::error::request_error;
+use crate::items::text_of;
 use crate::keys::{Stored, calendar_partition, month_of, period_partition};
 use crate::{Dynamo, StoreError};
 

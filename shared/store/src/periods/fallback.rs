@@ -1,5 +1,7 @@
-//! After a period's removal: an account's latest balance per service that was removed is
-//! replaced by the newest balance left (or goes, when none is left).
+//! Before a period's removal deletes them: an account's latest balance per service that is about
+//! to be removed is replaced by the newest balance that stays (or goes, when none stays). Done
+//! first, so that a removal stopped half-way leaves the latest balances right and its history
+//! still to remove, which the same request sent again finishes.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,27 +9,32 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{LocalDateTime, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::dynamo::{IN_FLIGHT, Item, conditional, from_items, key_item, request_error};
+use crate::batch::IN_FLIGHT;
+use crate::error::{conditional, request_error};
+use crate::items::{Item, from_items, key_item};
 use crate::keys::{Key, Stored};
 use crate::records::latest_item;
 use crate::{Dynamo, StoreError};
 
 impl Dynamo {
-    /// For every latest record whose date was among the `removed` records, the newest record
-    /// left takes its place (8 in flight).
+    /// For every latest record whose date is among the records about to be removed, the newest
+    /// record that stays takes its place (8 in flight).
     pub(super) async fn fall_back_all<R: Stored>(
         &self,
         tenant: &Tenant,
-        removed: Vec<Item>,
+        removing: &[Item],
     ) -> Result<(), StoreError> {
         let mut latest: HashMap<Key, HashSet<LocalDateTime>> = HashMap::new();
-        for record in from_items::<R>(removed)? {
+        let mut going: HashSet<Key> = HashSet::with_capacity(removing.len());
+        for record in from_items::<R>(removing.to_vec())? {
+            going.insert(record.key(tenant, 0));
             if let Some((key, date)) = record.latest(tenant) {
                 latest.entry(key).or_default().insert(date);
             }
         }
+        let going = &going;
         stream::iter(latest)
-            .map(|(key, dates)| self.fall_back::<R>(tenant, key, dates))
+            .map(|(key, dates)| self.fall_back::<R>(tenant, key, dates, going))
             .buffer_unordered(IN_FLIGHT)
             .try_collect::<()>()
             .await
@@ -43,6 +50,7 @@ impl Dynamo {
         tenant: &Tenant,
         key: Key,
         removed: HashSet<LocalDateTime>,
+        going: &HashSet<Key>,
     ) -> Result<(), StoreError> {
         let table = self.tables().name(R::TABLE);
         let current = self
@@ -61,7 +69,7 @@ impl Dynamo {
             return Ok(());
         };
         let newest_left = self
-            .newest_with_latest_key::<R>(tenant, &current, &key)
+            .newest_with_latest_key::<R>(tenant, &current, &key, going)
             .await?;
         let date = AttributeValue::S(date.to_string());
         let replaced = match newest_left {
@@ -98,12 +106,14 @@ impl Dynamo {
         Ok(())
     }
 
-    /// The newest record of the same owner whose latest key is `key`, read newest first.
+    /// The newest record of the same owner whose latest key is `key` and that is not `going`,
+    /// read newest first.
     async fn newest_with_latest_key<R: Stored>(
         &self,
         tenant: &Tenant,
         sample: &R,
         key: &Key,
+        going: &HashSet<Key>,
     ) -> Result<Option<R>, StoreError> {
         let table = self.tables().name(R::TABLE);
         let owner = sample.key(tenant, 0).pk;
@@ -123,7 +133,8 @@ impl Dynamo {
                 .await
                 .map_err(|e| request_error("Query", e))?;
             for record in from_items::<R>(out.items.unwrap_or_default())? {
-                if record.latest(tenant).is_some_and(|(k, _)| k == *key) {
+                let stays = !going.contains(&record.key(tenant, 0));
+                if stays && record.latest(tenant).is_some_and(|(k, _)| k == *key) {
                     return Ok(Some(record));
                 }
             }

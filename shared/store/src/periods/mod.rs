@@ -2,8 +2,8 @@
 //! an exchange) is written, whatever else of the tenant's records of that kind is dated in the
 //! period is removed, but only what nothing has written since shortly before the import began.
 //!
-//! Every dated record carries who wrote it last (`written_by`: the period import, if any) and
-//! when (`written_at`: when the request that wrote it began). A record is removed when the
+//! Every dated record carries who wrote it last (the period import, if any, stored as
+//! `exchange`) and when (`written_at`: when the request that wrote it began). A record is removed when the
 //! completing import did not write it **and** it was written more than [`SETTLE`] before the
 //! import began. So writes that land while an exchange is under way are never removed by it,
 //! and two period imports of one period that run at once never remove what the other wrote;
@@ -11,15 +11,17 @@
 //!
 //! Requests: one consistent Query of the period calendar ([`calendar`]); one Query per
 //! `ByPeriod` partition it lists (8 in flight), each reading only that partition's records of
-//! the period (keys, date, `written_by`, `written_at`); one consistent BatchGetItem per 100
-//! records the index calls stale (the index may lag behind the table); one TransactWriteItems
-//! per 100 removals, each delete conditioned on the record being still stale, so that a record
-//! written between the read and the delete stays; for balances, the latest balances that were
-//! removed fall back ([`fallback`]).
+//! the period (keys, date and `exchange`); one consistent BatchGetItem per 100 records that the
+//! import did not write (the index may lag behind the table, and does not hold `written_at`);
+//! for balances, the latest balances about to be removed fall back first ([`fallback`]), so that
+//! a removal stopped half-way never leaves a removed balance as the latest; then one
+//! TransactWriteItems per 100 removals, each delete conditioned on the record being still
+//! stale, so that a record written between the read and the delete stays.
 
 pub(crate) mod calendar;
 mod fallback;
 
+use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
@@ -27,9 +29,28 @@ use chrono::{DateTime, Utc};
 use domain::{DateRange, Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::dynamo::{IN_FLIGHT, Item, TRANSACTION_ITEMS, corrupt, key_item, query_all, text_of};
+use crate::batch::{IN_FLIGHT, TRANSACTION_ITEMS, query_all};
+use crate::error::corrupt;
+use crate::items::{Item, key_item, text_of};
 use crate::keys::{Key, Stored, history_bounds};
-use crate::{Dynamo, PeriodRemoval, StoreError};
+use crate::{Dynamo, StoreError};
+
+/// Period imports: once every record of a period import is written, the tenant's records of
+/// that kind dated in its period that it did not contain, and that nothing has written since
+/// shortly before it began, are removed.
+pub trait PeriodRemoval<R> {
+    /// Removes the tenant's records of kind `R` dated in `period` that were not written by
+    /// `import` and were last written more than [`SETTLE`] before `began`, and keeps
+    /// what is derived from them right (an account's latest balances). Answers how many were
+    /// removed.
+    fn remove_stale(
+        &self,
+        tenant: &Tenant,
+        period: DateRange,
+        import: Guid,
+        began: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+}
 
 /// How long before a period import began a record must have been last written for the import
 /// to remove it. A request stamps its records with the time it began, by its own function's
@@ -58,13 +79,20 @@ impl Stale {
         }
     }
 
-    /// Items written before `written_at` existed count as written long ago.
+    /// Whether an index entry may be stale: the import did not write it (the index does not
+    /// hold when it was written).
+    fn candidate(&self, entry: &Item) -> bool {
+        text_of(entry, "exchange").as_deref() != Some(&self.import)
+    }
+
+    /// Whether a record read from the table is stale. Records written before `written_at`
+    /// existed count as written long ago.
     fn holds(&self, item: &Item) -> bool {
         let written_at = match item.get("written_at") {
             Some(AttributeValue::N(n)) => n.parse::<i64>().unwrap_or(i64::MAX),
             _ => 0,
         };
-        text_of(item, "written_by").as_deref() != Some(&self.import) && written_at < self.before
+        self.candidate(item) && written_at < self.before
     }
 
     /// The same test, as DynamoDB checks it at the moment of the delete.
@@ -78,7 +106,7 @@ impl Stale {
             .set_key(Some(key_item(&key)))
             .condition_expression(
                 "attribute_exists(pk) \
-                 AND (attribute_not_exists(written_by) OR written_by <> :import) \
+                 AND (attribute_not_exists(exchange) OR exchange <> :import) \
                  AND (attribute_not_exists(written_at) OR written_at < :before)",
             )
             .expression_attribute_values(":import", AttributeValue::S(self.import.clone()))
@@ -114,17 +142,16 @@ impl<R: Stored> PeriodRemoval<R> for Dynamo {
             .into_iter()
             .filter(|item| stale.holds(item))
             .collect();
-        let removed = self.remove_if_stale(table, items, &stale).await?;
-        let count = removed.len();
         if R::HAS_LATEST {
-            self.fall_back_all::<R>(tenant, removed).await?;
+            self.fall_back_all::<R>(tenant, &items).await?;
         }
-        Ok(count)
+        let removed = self.remove_if_stale(table, items, &stale).await?;
+        Ok(removed.len())
     }
 }
 
 impl Dynamo {
-    /// The keys of one `ByPeriod` partition's records in the period that are stale.
+    /// The keys of one `ByPeriod` partition's records in the period that may be stale.
     async fn stale_in(
         &self,
         table: &str,
@@ -146,7 +173,7 @@ impl Dynamo {
         Ok(query_all(query)
             .await?
             .iter()
-            .filter(|item| stale.holds(item))
+            .filter(|entry| stale.candidate(entry))
             .filter_map(|item| {
                 let key = Key {
                     pk: text_of(item, "pk")?,

@@ -9,7 +9,9 @@ use domain::{LocalDateTime, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::{Row, item_of};
-use crate::dynamo::{IN_FLIGHT, Item, TRANSACTION_ITEMS, corrupt};
+use crate::batch::{IN_FLIGHT, TRANSACTION_ITEMS};
+use crate::error::corrupt;
+use crate::items::Item;
 use crate::keys::{Key, Stored};
 use crate::{Dynamo, StoreError};
 

@@ -10,17 +10,19 @@ mod plan;
 mod pointers;
 
 use std::collections::HashMap;
+use std::future::Future;
 
-use domain::Tenant;
+use chrono::{DateTime, Utc};
+use domain::{Guid, Tenant};
 use futures::join;
 
 pub(crate) use latest::latest_item;
 pub use plan::Plan;
 pub(crate) use plan::{Row, item_of};
 
-use crate::dynamo::put;
+use crate::items::put;
 use crate::keys::{Key, Stored};
-use crate::{Dynamo, RecordWriter, Stamp, StoreError, Written};
+use crate::{Dynamo, StoreError};
 
 impl<R: Stored> RecordWriter<R> for Dynamo {
     type Plan = Plan<R>;
@@ -48,6 +50,52 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
             retries,
         })
     }
+}
+
+/// What one upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Distinct records written.
+    pub records: usize,
+    /// Calls sent again: leftovers of throttled batches, transactions that lost a race.
+    pub retries: u64,
+}
+
+/// Who wrote a dated record (a reading, balance or transaction) and when: stored with it, and
+/// what a period import's removal decides by (see [`periods`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// When the request that writes the record began, by its function's clock.
+    pub at: DateTime<Utc>,
+    /// The period import the request belongs to: a single request's own GUID, or its exchange's.
+    /// `None` for a plain import.
+    pub import: Option<Guid>,
+}
+
+/// Upserts records of one kind, idempotently: the same records written twice leave the table
+/// as after the first time. In two steps, so that whatever can refuse a request does so before
+/// anything is written, and a caller can record what it must (an exchange's first part) between
+/// the two.
+pub trait RecordWriter<R> {
+    /// What [`RecordWriter::write`] will write, checked; it holds the records.
+    type Plan: Send;
+
+    /// Checks every record against DynamoDB's limits, without I/O: a record whose item would be
+    /// too large ([`StoreError::Oversized`]), or a partition that would take too many writes
+    /// ([`StoreError::Crowded`]), refuses the whole request.
+    fn plan(
+        &self,
+        tenant: &Tenant,
+        records: Vec<R>,
+        stamp: Stamp,
+    ) -> Result<Self::Plan, StoreError>;
+
+    /// Writes what was planned; answers what was written.
+    fn write(
+        &self,
+        tenant: &Tenant,
+        plan: Self::Plan,
+    ) -> impl Future<Output = Result<Written, StoreError>> + Send;
 }
 
 /// The records of a request by key, each the index of the record stored there.

@@ -10,7 +10,8 @@ use domain::{Guid, Tenant};
 use serde::Serialize;
 
 use super::Planned;
-use crate::dynamo::{Item, corrupt, oversized_item};
+use crate::error::corrupt;
+use crate::items::{Item, oversized_item};
 use crate::keys::{Key, Stored, identity_key, period_place};
 use crate::partition_bound::PartitionLoad;
 use crate::{Stamp, StoreError};
@@ -25,8 +26,10 @@ pub(crate) struct Row<'r, R> {
     account_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     period_pk: Option<String>,
-    /// The period import that wrote it ([`Stamp::import`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The period import that wrote it ([`Stamp::import`]). Stored as `exchange`, its first
+    /// name: the `ByPeriod` index projects it under that name, and DynamoDB cannot change an
+    /// existing index's projection.
+    #[serde(rename = "exchange", skip_serializing_if = "Option::is_none")]
     written_by: Option<String>,
     /// When the request that wrote it began, in milliseconds since 1970 ([`Stamp::at`]).
     #[serde(skip_serializing_if = "Option::is_none")]

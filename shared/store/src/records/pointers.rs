@@ -24,7 +24,8 @@ use domain::{Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::Plan;
-use crate::dynamo::{GET_BATCH, IN_FLIGHT, Item, delete, key_item, put, text_of};
+use crate::batch::{GET_BATCH, IN_FLIGHT};
+use crate::items::{Item, delete, key_item, put, text_of};
 use crate::keys::{Key, Stored, identity_key};
 use crate::{Dynamo, StoreError};
 

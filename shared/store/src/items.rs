@@ -1,5 +1,7 @@
-//! What DynamoDB counts of an item against its 400 KB limit, so that a request whose item could
-//! never be stored is refused before anything of it is written.
+//! DynamoDB items: building and reading their attributes, and their size as DynamoDB counts it
+//! against its 400 KB limit, so that a request whose item could never be stored is refused
+//! before anything of it is written.
+//!
 //!
 //! The rules (DynamoDB developer guide, "Item sizes"): an attribute is its name's UTF-8 length
 //! plus its value's size; a string is its UTF-8 length, a number about one byte per two
@@ -7,9 +9,70 @@
 //! per element plus the elements (with their names, for a map). Numbers are counted here by
 //! their text, which is never less.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
 
-use crate::dynamo::Item;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use serde::de::DeserializeOwned;
+
+use crate::StoreError;
+use crate::error::corrupt;
+use crate::keys::Key;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+pub(crate) fn put(item: Item) -> WriteRequest {
+    let put = PutRequest::builder().set_item(Some(item)).build();
+    WriteRequest::builder().set_put_request(put.ok()).build()
+}
+
+pub(crate) fn delete(key: Key) -> WriteRequest {
+    let delete = DeleteRequest::builder()
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
+        .build();
+    WriteRequest::builder()
+        .set_delete_request(delete.ok())
+        .build()
+}
+
+pub(crate) fn key_item(key: &Key) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+pub(crate) fn text_of(item: &Item, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The record at `index`, if its item is over DynamoDB's limit.
+pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<crate::Oversized> {
+    (item_size(item) > MAX_ITEM_BYTES).then(|| crate::Oversized {
+        index,
+        field: largest_attribute(item).unwrap_or_default().to_owned(),
+    })
+}
+
+/// A string attribute.
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// A number attribute.
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(crate) fn from_items<R: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {
+    items
+        .into_iter()
+        .map(|item| serde_dynamo::from_item(item).map_err(corrupt))
+        .collect()
+}
 
 /// DynamoDB's limit on one item, names and values together.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;

@@ -1,0 +1,93 @@
+//! What can go wrong in storage, and how a DynamoDB call's failure becomes one. Messages name
+//! operations and tables, never item content.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+
+#[allow(unused_imports)] // for the docs' links
+use crate::MAX_WRITES_PER_PARTITION;
+
+/// Storage failures. Their text names operations and tables, never item content.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage is misconfigured: {0}")]
+    Config(String),
+    #[error("DynamoDB {operation} failed: {message}")]
+    Request {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{left} items were still unprocessed after every retry")]
+    Incomplete { left: usize },
+    #[error("a stored item does not match its record type: {0}")]
+    Corrupt(String),
+    /// Nothing was written: these records would be items larger than DynamoDB stores.
+    #[error("{} records would be items over 400 KB", .0.len())]
+    Oversized(Vec<Oversized>),
+    /// Nothing was written: the request would put more than
+    /// [`MAX_WRITES_PER_PARTITION`] items on these partitions.
+    #[error("{} partitions would take more than 1,000 writes", .0.len())]
+    Crowded(Vec<Crowded>),
+    /// A history's `next` token that does not belong to the requested period or owner.
+    #[error("the cursor is not from this history")]
+    BadCursor,
+    /// A part of an exchange whose period or number of parts differ from its first part's.
+    #[error("the part does not match its exchange")]
+    ExchangeMismatch,
+}
+
+/// A record of a request that DynamoDB could not store: its item would be over
+/// [`crate::items::MAX_ITEM_BYTES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    /// The record's position in the request.
+    pub index: usize,
+    /// The field that takes the most room.
+    pub field: String,
+}
+
+/// The first record of a request over [`MAX_WRITES_PER_PARTITION`] on one partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crowded {
+    /// The record's position in the request.
+    pub index: usize,
+    /// The field that decides the partition (`account`, `counter`, `id`, `date`).
+    pub field: &'static str,
+}
+
+/// The outcome of a conditional write: `Ok(true)` written, `Ok(false)` its condition did not
+/// hold (nothing written), or the request's error.
+pub(crate) fn conditional<T, E, R>(
+    operation: &'static str,
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<bool, StoreError>
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(request_error(operation, e)),
+    }
+}
+
+pub(crate) fn request_error<E, R>(
+    operation: &'static str,
+    e: aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError::Request {
+        operation,
+        message: e
+            .code()
+            .map_or_else(|| DisplayErrorContext(&e).to_string(), str::to_owned),
+    }
+}
+
+/// An item that does not match what it should be stored as.
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}

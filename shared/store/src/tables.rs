@@ -1,0 +1,134 @@
+//! The tables, as `template.yaml` declares them, and their deployed names.
+
+use domain::Directory;
+
+use crate::StoreError;
+
+/// The tables, as `template.yaml` declares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Services,
+    Accounts,
+    Counters,
+    Readings,
+    Balances,
+    Transactions,
+    Acts,
+    ApiKeys,
+    Exchanges,
+}
+
+impl Table {
+    pub const ALL: [Table; 9] = [
+        Table::Services,
+        Table::Accounts,
+        Table::Counters,
+        Table::Readings,
+        Table::Balances,
+        Table::Transactions,
+        Table::Acts,
+        Table::ApiKeys,
+        Table::Exchanges,
+    ];
+
+    /// The table's logical name, as `template.yaml` calls it.
+    pub fn logical_name(self) -> &'static str {
+        match self {
+            Table::Services => "Services",
+            Table::Accounts => "Accounts",
+            Table::Counters => "Counters",
+            Table::Readings => "Readings",
+            Table::Balances => "Balances",
+            Table::Transactions => "Transactions",
+            Table::Acts => "Acts",
+            Table::ApiKeys => "ApiKeys",
+            Table::Exchanges => "Exchanges",
+        }
+    }
+
+    /// The environment variable that carries the table's name (set by `template.yaml`).
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Table::Services => "SERVICES_TABLE",
+            Table::Accounts => "ACCOUNTS_TABLE",
+            Table::Counters => "COUNTERS_TABLE",
+            Table::Readings => "READINGS_TABLE",
+            Table::Balances => "BALANCES_TABLE",
+            Table::Transactions => "TRANSACTIONS_TABLE",
+            Table::Acts => "ACTS_TABLE",
+            Table::ApiKeys => "API_KEYS_TABLE",
+            Table::Exchanges => "EXCHANGES_TABLE",
+        }
+    }
+}
+
+/// The deployed name of every table.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    names: [String; Table::ALL.len()],
+}
+
+impl Tables {
+    /// Names from the process environment, as `template.yaml` sets them.
+    pub fn from_env() -> Result<Self, StoreError> {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StoreError> {
+        Self::lookup(&Table::ALL, lookup)
+    }
+
+    /// Only the names of `needed`, for a tool that touches just those tables (the `apikey` tool
+    /// needs only `API_KEYS_TABLE`); the other names stay empty, which DynamoDB refuses.
+    pub fn from_env_for(needed: &[Table]) -> Result<Self, StoreError> {
+        Self::lookup(needed, |var| std::env::var(var).ok())
+    }
+
+    fn lookup(
+        needed: &[Table],
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, StoreError> {
+        let mut names: [String; Table::ALL.len()] = Default::default();
+        for table in needed.iter().copied() {
+            names[table as usize] = lookup(table.env_var())
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| StoreError::Config(format!("{} is not set", table.env_var())))?;
+        }
+        Ok(Self { names })
+    }
+
+    pub fn name(&self, table: Table) -> &str {
+        &self.names[table as usize]
+    }
+
+    pub(crate) fn table_named(&self, name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| self.name(*t) == name)
+    }
+}
+
+impl Table {
+    pub fn of_directory(directory: Directory) -> Self {
+        match directory {
+            Directory::Service => Table::Services,
+            Directory::Account => Table::Accounts,
+            Directory::Counter => Table::Counters,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_needs_only_the_tables_it_touches() {
+        let only_keys = Tables::lookup(&[Table::ApiKeys], |var| {
+            (var == "API_KEYS_TABLE").then(|| "keys".to_owned())
+        })
+        .unwrap();
+        assert_eq!(only_keys.name(Table::ApiKeys), "keys");
+        assert_eq!(only_keys.name(Table::Acts), "");
+        let missing = Tables::from_lookup(|var| (var != "ACTS_TABLE").then(|| var.to_lowercase()));
+        assert!(matches!(missing, Err(StoreError::Config(m)) if m.contains("ACTS_TABLE")));
+    }
+}
