@@ -76,7 +76,7 @@ dynamodb: $(DYNAMODB_JAR_STAMP)
 
 tables: dynamodb
 	mkdir -p .local
-	cargo run --quiet -p localstack -- tables .local/lambda.env
+	cargo run --quiet -p local-tables -- tables .local/lambda.env
 
 # WATCH_FLAGS=--ignore-changes keeps the functions as built (scripts/e2e.sh uses it).
 WATCH_FLAGS ?=
@@ -91,7 +91,7 @@ key: tables
 	@set -a && . .local/lambda.env && set +a && cargo run --quiet -p apikey -- create "$(TENANT)" "$(SCOPES)"
 
 test: tools browser dynamodb
-	cargo run --quiet -p localstack -- sweep
+	cargo run --quiet -p local-tables -- sweep
 	cargo test --workspace
 	$(MAKE) --no-print-directory e2e
 

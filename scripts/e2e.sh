@@ -33,7 +33,7 @@ if [ -z "${E2E_URL:-}" ]; then
   done
   listening || { cat "$log" >&2; echo "make run did not listen on $E2E_URL" >&2; exit 1; }
 fi
-cargo test -p api --test e2e -- --ignored --test-threads 1
+cargo test -p api --test api -- --ignored --test-threads 1 e2e::
 
 # The whole API under a schema fuzzer: every operation of docs/openapi.yaml, a bounded number of
 # cases each, in a tenant of its own; any 5xx, undocumented status or answer that does not fit

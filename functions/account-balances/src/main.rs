@@ -1,10 +1,14 @@
-//! `GET /api/accounts/{id}/balances`: see `api::reads::balances`.
+//! `GET /api/accounts/{id}/balances`: the Lambda of `api::Endpoint::AccountBalances`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
-    run(service_fn(|request| api::reads::balances(&app, request))).await
+    let app = App::from_env().await?;
+    run(service_fn(|request| {
+        Endpoint::AccountBalances.handle(&app, request)
+    }))
+    .await
 }

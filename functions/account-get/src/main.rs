@@ -1,10 +1,14 @@
-//! `GET /api/accounts/{id}`: see `api::reads::account`.
+//! `GET /api/accounts/{id}`: the Lambda of `api::Endpoint::AccountGet`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
-    run(service_fn(|request| api::reads::account(&app, request))).await
+    let app = App::from_env().await?;
+    run(service_fn(|request| {
+        Endpoint::AccountGet.handle(&app, request)
+    }))
+    .await
 }

@@ -1,13 +1,14 @@
-//! `GET /api/accounts/{id}/transactions`: see `api::reads::transactions`.
+//! `GET /api/accounts/{id}/transactions`: the Lambda of `api::Endpoint::AccountTransactions`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::reads::transactions(&app, request)
+        Endpoint::AccountTransactions.handle(&app, request)
     }))
     .await
 }

@@ -1,14 +1,14 @@
-//! `GET /v1/billing/filter/payers`: see `api::acts::parties`.
+//! `GET /v1/billing/filter/payers`: the Lambda of `api::Endpoint::ActPayers`.
 
-use domain::PartyRole;
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::acts::parties(&app, request, PartyRole::Payer)
+        Endpoint::ActPayers.handle(&app, request)
     }))
     .await
 }

@@ -1,10 +1,14 @@
-//! `GET /v1/billing/filter/act_statuses`: see `api::acts::statuses`.
+//! `GET /v1/billing/filter/act_statuses`: the Lambda of `api::Endpoint::ActStatuses`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
-    run(service_fn(|request| api::acts::statuses(&app, request))).await
+    let app = App::from_env().await?;
+    run(service_fn(|request| {
+        Endpoint::ActStatuses.handle(&app, request)
+    }))
+    .await
 }

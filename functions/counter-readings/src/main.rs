@@ -1,10 +1,14 @@
-//! `GET /api/counters/{id}/readings`: see `api::reads::readings`.
+//! `GET /api/counters/{id}/readings`: the Lambda of `api::Endpoint::CounterReadings`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
-    run(service_fn(|request| api::reads::readings(&app, request))).await
+    let app = App::from_env().await?;
+    run(service_fn(|request| {
+        Endpoint::CounterReadings.handle(&app, request)
+    }))
+    .await
 }

@@ -1,13 +1,14 @@
-//! `POST /api/directory/importaccounts`: imports `domain::Account` records through `api::import`.
+//! `POST /api/directory/importaccounts`: the Lambda of `api::Endpoint::ImportAccounts`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Account, _>(&app, request)
+        Endpoint::ImportAccounts.handle(&app, request)
     }))
     .await
 }

@@ -1,13 +1,14 @@
-//! `POST /v1/billing/acts/import`: imports `domain::Act` records through `api::import`.
+//! `POST /v1/billing/acts/import`: the Lambda of `api::Endpoint::ImportActs`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Act, _>(&app, request)
+        Endpoint::ImportActs.handle(&app, request)
     }))
     .await
 }

@@ -1,13 +1,14 @@
-//! `POST /api/balance/import`: imports `domain::Balance` records through `api::import_period`.
+//! `POST /api/balance/import`: the Lambda of `api::Endpoint::ImportBalances`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import_period::<domain::Balance, _>(&app, request)
+        Endpoint::ImportBalances.handle(&app, request)
     }))
     .await
 }

@@ -1,13 +1,14 @@
-//! `POST /api/directory/importcounters`: imports `domain::Counter` records through `api::import`.
+//! `POST /api/directory/importcounters`: the Lambda of `api::Endpoint::ImportCounters`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Counter, _>(&app, request)
+        Endpoint::ImportCounters.handle(&app, request)
     }))
     .await
 }

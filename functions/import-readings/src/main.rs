@@ -1,13 +1,14 @@
-//! `POST /api/counter/import`: imports `domain::Reading` records through `api::import_period`.
+//! `POST /api/counter/import`: the Lambda of `api::Endpoint::ImportReadings`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import_period::<domain::Reading, _>(&app, request)
+        Endpoint::ImportReadings.handle(&app, request)
     }))
     .await
 }

@@ -1,13 +1,14 @@
-//! `POST /api/directory/importservices`: imports `domain::Service` records through `api::import`.
+//! `POST /api/directory/importservices`: the Lambda of `api::Endpoint::ImportServices`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import::<domain::Service, _>(&app, request)
+        Endpoint::ImportServices.handle(&app, request)
     }))
     .await
 }

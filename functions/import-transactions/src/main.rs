@@ -1,13 +1,14 @@
-//! `POST /api/transaction/import`: imports `domain::Transaction` records through `api::import_period`.
+//! `POST /api/transaction/import`: the Lambda of `api::Endpoint::ImportTransactions`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
+    let app = App::from_env().await?;
     run(service_fn(|request| {
-        api::import_period::<domain::Transaction, _>(&app, request)
+        Endpoint::ImportTransactions.handle(&app, request)
     }))
     .await
 }

@@ -1,10 +1,14 @@
-//! `GET /api/services`: see `api::reads::services`.
+//! `GET /api/services`: the Lambda of `api::Endpoint::ServicesList`.
 
+use api::{App, Endpoint};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = api::App::from_env().await?;
-    run(service_fn(|request| api::reads::services(&app, request))).await
+    let app = App::from_env().await?;
+    run(service_fn(|request| {
+        Endpoint::ServicesList.handle(&app, request)
+    }))
+    .await
 }

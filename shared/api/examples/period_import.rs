@@ -50,7 +50,7 @@ fn december(round: usize) -> Value {
 
 #[tokio::main]
 async fn main() {
-    let (client, names) = localstack::fresh_tables("period-bench").await;
+    let (client, names) = local_tables::fresh_tables("period-bench").await;
     let store = Dynamo::new(
         client,
         Tables::from_lookup(|v| names.get(v).cloned()).unwrap(),

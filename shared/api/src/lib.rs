@@ -5,6 +5,7 @@ pub mod act_print;
 pub mod acts;
 mod app;
 pub mod body;
+mod endpoint;
 mod error;
 pub mod import;
 pub mod metrics;
@@ -12,6 +13,7 @@ mod numbers;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};
+pub use endpoint::{Answer, Endpoint};
 pub use error::{ApiError, MAX_DETAILS, Problem, json_response};
 pub use import::{import, import_period};
 

@@ -4,100 +4,60 @@
 //! the directory bodies of at least as many items define, so they import in order: services,
 //! accounts, counters, then readings, balances and transactions.
 
+use api::Endpoint;
 use api::body::{MAX_BODY_IN_EVENT, size_in_event};
 use lambda_http::Body;
 
-/// The six DomControl import kinds and acts, in the order they can be imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Services,
-    Accounts,
-    Counters,
-    Readings,
-    Balances,
-    Transactions,
-    Acts,
-}
-
-impl Kind {
-    pub const DOMCONTROL: [Kind; 6] = [
-        Kind::Services,
-        Kind::Accounts,
-        Kind::Counters,
-        Kind::Readings,
-        Kind::Balances,
-        Kind::Transactions,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Services => "services",
-            Kind::Accounts => "accounts",
-            Kind::Counters => "counters",
-            Kind::Readings => "readings",
-            Kind::Balances => "balances",
-            Kind::Transactions => "transactions",
-            Kind::Acts => "acts",
-        }
-    }
-
-    /// The body's top-level key (readings come as `counters`, as the spec has it).
-    pub fn collection(self) -> &'static str {
-        match self {
-            Kind::Readings => "counters",
-            other => other.name(),
-        }
-    }
-
-    /// The `n`th item. Figures refer to the first `refs` accounts (and their meters: two per
-    /// account) and to eight services; `n` beyond one month's worth moves to the next day.
-    pub fn item(self, n: usize, refs: usize) -> String {
-        let refs = refs.max(1);
-        match self {
-            Kind::Services => format!(
-                r#"{{"id":"{}","organization":"Окунево","short_name":"Услуга {n}"}}"#,
-                id(SERVICE, n)
-            ),
-            Kind::Accounts => format!(
-                r#"{{"id":"{}","name":"ЛС{n:06}","address":"ул. Молодежная, д. 3, пом. {n}","square":"41.2"}}"#,
-                id(ACCOUNT, n)
-            ),
-            Kind::Counters => format!(
-                r#"{{"id":"{}","name":"ХВС {n}","account":"{}","service":"{}"}}"#,
-                id(COUNTER, n),
-                id(ACCOUNT, n / 2 % refs),
-                id(SERVICE, n % 8)
-            ),
-            Kind::Readings => format!(
-                r#"{{"counter":"{}","date":"2018-12-{:02}T00:00:00","current_data1":{n}}}"#,
-                id(COUNTER, n % (2 * refs)),
-                1 + n / (2 * refs) % 28
-            ),
-            Kind::Balances => format!(
-                r#"{{"account":"{}","service":"{}","date":"2018-{:02}-28T23:59:59","amount":-2039.86}}"#,
-                id(ACCOUNT, n / 8 % refs),
-                id(SERVICE, n % 8),
-                12 - n / (8 * refs) % 12
-            ),
-            Kind::Transactions => format!(
-                r#"{{"id":"{}","account":"{}","service":"{}","date":"2018-12-{:02}T00:00:00","amount":-2600}}"#,
-                id(TRANSACTION, n),
-                id(ACCOUNT, n % refs),
-                id(SERVICE, n % 8),
-                1 + n / refs % 28
-            ),
-            Kind::Acts => format!(
-                r#"{{"act_number":{},"count_number":"{}","created_at":"2020-{:02}-{:02}","payer":{{"id":{},"name":"ООО «Плательщик {}»"}},"recipient":{{"id":1,"name":"ООО «Ромашка»"}},"act_status":"{}","services":[{{"title":"Лицензионное вознаграждение","amount":{}}}],"vat_rate":20}}"#,
-                1 + n,
-                42_800 + n,
-                1 + n % 12,
-                1 + n % 28,
-                n % refs,
-                n % refs,
-                if n % 3 == 0 { "not_sended" } else { "sended" },
-                1000 + n % 977
-            ),
-        }
+/// The `n`th item of an import `endpoint`'s body. Figures refer to the first `refs` accounts
+/// (and their meters: two per account) and to eight services; `n` beyond one month's worth
+/// moves to the next day.
+pub fn item(endpoint: Endpoint, n: usize, refs: usize) -> String {
+    let refs = refs.max(1);
+    match endpoint {
+        Endpoint::ImportServices => format!(
+            r#"{{"id":"{}","organization":"Окунево","short_name":"Услуга {n}"}}"#,
+            id(SERVICE, n)
+        ),
+        Endpoint::ImportAccounts => format!(
+            r#"{{"id":"{}","name":"ЛС{n:06}","address":"ул. Молодежная, д. 3, пом. {n}","square":"41.2"}}"#,
+            id(ACCOUNT, n)
+        ),
+        Endpoint::ImportCounters => format!(
+            r#"{{"id":"{}","name":"ХВС {n}","account":"{}","service":"{}"}}"#,
+            id(COUNTER, n),
+            id(ACCOUNT, n / 2 % refs),
+            id(SERVICE, n % 8)
+        ),
+        Endpoint::ImportReadings => format!(
+            r#"{{"counter":"{}","date":"2018-12-{:02}T00:00:00","current_data1":{n}}}"#,
+            id(COUNTER, n % (2 * refs)),
+            1 + n / (2 * refs) % 28
+        ),
+        Endpoint::ImportBalances => format!(
+            r#"{{"account":"{}","service":"{}","date":"2018-{:02}-28T23:59:59","amount":-2039.86}}"#,
+            id(ACCOUNT, n / 8 % refs),
+            id(SERVICE, n % 8),
+            12 - n / (8 * refs) % 12
+        ),
+        Endpoint::ImportTransactions => format!(
+            r#"{{"id":"{}","account":"{}","service":"{}","date":"2018-12-{:02}T00:00:00","amount":-2600}}"#,
+            id(TRANSACTION, n),
+            id(ACCOUNT, n % refs),
+            id(SERVICE, n % 8),
+            1 + n / refs % 28
+        ),
+        Endpoint::ImportActs => format!(
+            r#"{{"act_number":{},"count_number":"{}","created_at":"2020-{:02}-{:02}","payer":{{"id":{},"name":"ООО «Плательщик {}»"}},"recipient":{{"id":1,"name":"ООО «Ромашка»"}},"act_status":"{}","services":[{{"title":"Лицензионное вознаграждение","amount":{}}}],"vat_rate":20}}"#,
+            1 + n,
+            42_800 + n,
+            1 + n % 12,
+            1 + n % 28,
+            n % refs,
+            n % refs,
+            if n % 3 == 0 { "not_sended" } else { "sended" },
+            1000 + n % 977
+        ),
+        other => panic!("{other:?} is not an import"),
     }
 }
 
@@ -120,22 +80,22 @@ pub fn account_id(n: usize) -> String {
     id(ACCOUNT, n)
 }
 
-/// `{"<collection>": [...]}` with the items numbered `items`; `refs` as for [`Kind::item`].
-pub fn body(kind: Kind, items: std::ops::Range<usize>, refs: usize) -> String {
-    let items: Vec<String> = items.map(|n| kind.item(n, refs)).collect();
-    format!("{{\"{}\": [{}]}}", kind.collection(), items.join(","))
+/// `{"<collection>": [...]}` with the items numbered `items`; `refs` as for [`item`].
+pub fn body(endpoint: Endpoint, items: std::ops::Range<usize>, refs: usize) -> String {
+    let items: Vec<String> = items.map(|n| item(endpoint, n, refs)).collect();
+    format!("{{\"{}\": [{}]}}", collection(endpoint), items.join(","))
 }
 
 /// The largest body of `kind` the API accepts (it travels as an escaped JSON string in a Lambda
-/// event of 6 MB), and its number of items; `refs` as for [`Kind::item`].
-pub fn largest(kind: Kind, refs: usize) -> (String, usize) {
+/// event of 6 MB), and its number of items; `refs` as for [`item`].
+pub fn largest(endpoint: Endpoint, refs: usize) -> (String, usize) {
     let in_event = |text: &str| size_in_event(&Body::from(text));
-    let mut body = format!("{{\"{}\": [", kind.collection());
+    let mut body = format!("{{\"{}\": [", collection(endpoint));
     // Measured piece by piece (the string's own quotes counted once), `]}` kept in reserve.
     let mut size = in_event(&body) + in_event("]}") - in_event("");
     let mut n = 0;
     loop {
-        let next = kind.item(n, refs);
+        let next = item(endpoint, n, refs);
         let grows = in_event(&next) - in_event("") + usize::from(n > 0);
         if size + grows > MAX_BODY_IN_EVENT {
             break;
@@ -150,4 +110,10 @@ pub fn largest(kind: Kind, refs: usize) -> (String, usize) {
     body.push_str("]}");
     debug_assert_eq!(in_event(&body), size);
     (body, n)
+}
+
+fn collection(endpoint: Endpoint) -> &'static str {
+    endpoint
+        .collection()
+        .unwrap_or_else(|| panic!("{endpoint:?} is not an import"))
 }

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 
+use api::Endpoint;
 use futures::future::join_all;
 use runtime::{Function, http_event};
-use samples::Kind;
 use stack::Stack;
 use store::{KeyReader, Table};
 
@@ -45,42 +45,26 @@ struct Row {
     met: bool,
 }
 
-/// The function of an import kind: its binary, its path, its table.
-fn endpoint(kind: Kind) -> (&'static str, &'static str, Table) {
-    match kind {
-        Kind::Services => (
-            "import-services",
-            "/api/directory/importservices",
-            Table::Services,
-        ),
-        Kind::Accounts => (
-            "import-accounts",
-            "/api/directory/importaccounts",
-            Table::Accounts,
-        ),
-        Kind::Counters => (
-            "import-counters",
-            "/api/directory/importcounters",
-            Table::Counters,
-        ),
-        Kind::Readings => ("import-readings", "/api/counter/import", Table::Readings),
-        Kind::Balances => ("import-balances", "/api/balance/import", Table::Balances),
-        Kind::Transactions => (
-            "import-transactions",
-            "/api/transaction/import",
-            Table::Transactions,
-        ),
-        Kind::Acts => ("import-acts", "/v1/billing/acts/import", Table::Acts),
-    }
+/// The function of an import: its binary, its path, its table (all from `api::Endpoint`).
+fn endpoint(kind: Endpoint) -> (&'static str, &'static str, Table) {
+    let table = kind.table().expect("an import");
+    (kind.function(), kind.paths()[0], table)
 }
 
-/// What the figures of a body of `n` items refer to (see `samples::Kind::item`).
-fn refs(kind: Kind, accounts: usize, counters: usize) -> usize {
+/// The kind of records an import takes, as the report names it (`readings`).
+fn name(kind: Endpoint) -> &'static str {
+    kind.kind().expect("an import")
+}
+
+/// What the figures of a body of `n` items refer to (see `samples::item`).
+fn refs(kind: Endpoint, accounts: usize, counters: usize) -> usize {
     match kind {
-        Kind::Counters | Kind::Balances | Kind::Transactions => accounts,
-        Kind::Readings => counters / 2,
-        Kind::Acts => 2_000,
-        Kind::Services | Kind::Accounts => 0,
+        Endpoint::ImportCounters | Endpoint::ImportBalances | Endpoint::ImportTransactions => {
+            accounts
+        }
+        Endpoint::ImportReadings => counters / 2,
+        Endpoint::ImportActs => 2_000,
+        _ => 0,
     }
 }
 
@@ -170,8 +154,8 @@ fn parsing(criterion: &Path) -> Vec<Row> {
 /// also measured apart, from the bench's warm client, to show what the function itself adds.
 async fn cold_starts(bin: &Path) -> Vec<Row> {
     let stack = Stack::new("bench-cold").await;
-    let body = samples::body(Kind::Services, 0..1, 0);
-    let (_, path, _) = endpoint(Kind::Services);
+    let body = samples::body(Endpoint::ImportServices, 0..1, 0);
+    let (_, path, _) = endpoint(Endpoint::ImportServices);
     let mut measured: HashMap<&str, (Vec<Duration>, Vec<Duration>)> = HashMap::new();
     let mut round_trips = Vec::new();
     for _ in 0..COLD_STARTS {
@@ -265,39 +249,42 @@ async fn imports(bin: &Path) -> Vec<Row> {
     // `BENCH_KINDS=readings,services` measures only those kinds; the kinds before the last of
     // them are still imported (unmeasured), as later ones refer to them.
     let only = std::env::var("BENCH_KINDS").unwrap_or_default();
-    let measured = |k: &Kind| only.is_empty() || only.split(',').any(|o| o == k.name());
-    let kinds: Vec<Kind> = Kind::DOMCONTROL.into_iter().filter(measured).collect();
-    let last = Kind::DOMCONTROL
+    let measured = |k: &Endpoint| only.is_empty() || only.split(',').any(|o| o == name(*k));
+    let kinds: Vec<Endpoint> = Endpoint::DOMCONTROL_IMPORTS
+        .into_iter()
+        .filter(measured)
+        .collect();
+    let last = Endpoint::DOMCONTROL_IMPORTS
         .iter()
         .rposition(measured)
         .expect("BENCH_KINDS names an import kind");
     for round in 0..rounds.unwrap_or(ROUNDS) {
         let stack = Stack::new(&format!("bench-import-{round}")).await;
         let floor = Stack::new(&format!("bench-floor-{round}")).await;
-        for kind in Kind::DOMCONTROL.into_iter().take(last + 1) {
+        for kind in Endpoint::DOMCONTROL_IMPORTS.into_iter().take(last + 1) {
             let (binary, path, table) = endpoint(kind);
             let body = samples::body(kind, 0..ITEMS, refs(kind, ITEMS, ITEMS));
             let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
             function.init().await;
-            let empty = format!("{{\"{}\": []}}", kind.collection());
+            let empty = format!("{{\"{}\": []}}", kind.collection().expect("an import"));
             function
                 .invoke(http_event("POST", path, "", stack.key(), &empty))
                 .await;
             let answer = function
                 .invoke(http_event("POST", path, "", stack.key(), &body))
                 .await;
-            assert_eq!(answer.status, 201, "{}: {}", kind.name(), answer.body);
+            assert_eq!(answer.status, 201, "{}: {}", name(kind), answer.body);
             if !measured(&kind) {
                 continue;
             }
             let items = floor::scan(&stack.client, stack.table(table)).await;
             let took = floor::write(&floor.client, floor.table(table), items, 8).await;
-            let entry = times.entry(kind.name()).or_default();
+            let entry = times.entry(name(kind)).or_default();
             entry.0.push(answer.took);
             entry.1.push(took);
             eprintln!(
                 "round {round} {}: {:?} vs floor {took:?}",
-                kind.name(),
+                name(kind),
                 answer.took
             );
         }
@@ -305,7 +292,7 @@ async fn imports(bin: &Path) -> Vec<Row> {
     kinds
         .into_iter()
         .map(|kind| {
-            let (ours, floor) = times.remove(kind.name()).unwrap();
+            let (ours, floor) = times.remove(name(kind)).unwrap();
             // Each round's import and floor ran one after the other: their ratio is the
             // measure, the median of the rounds' ratios the result.
             let mut ratios: Vec<f64> = ours
@@ -317,7 +304,7 @@ async fn imports(bin: &Path) -> Vec<Row> {
             let ratio = ratios[ratios.len() / 2];
             let (ours, floor) = (median(ours), median(floor));
             Row {
-                what: format!("import of {ITEMS} {}", kind.name()),
+                what: format!("import of {ITEMS} {}", name(kind)),
                 measured: ms(ours),
                 against: format!("floor {}", ms(floor)),
                 ratio,
@@ -332,7 +319,7 @@ async fn imports(bin: &Path) -> Vec<Row> {
 async fn acts(bin: &Path) -> Vec<Row> {
     let stack = Stack::new("bench-acts").await;
     let floor = Stack::new("bench-acts-floor").await;
-    let (binary, path, table) = endpoint(Kind::Acts);
+    let (binary, path, table) = endpoint(Endpoint::ImportActs);
     let per_request = ACTS / ACT_REQUESTS;
     let mut functions = Vec::new();
     for _ in 0..ACT_REQUESTS {
@@ -345,7 +332,11 @@ async fn acts(bin: &Path) -> Vec<Row> {
     let started = std::time::Instant::now();
     let answers = join_all(functions.iter_mut().enumerate().map(|(i, function)| {
         let range = i * per_request..(i + 1) * per_request;
-        let body = samples::body(Kind::Acts, range, refs(Kind::Acts, 0, 0));
+        let body = samples::body(
+            Endpoint::ImportActs,
+            range,
+            refs(Endpoint::ImportActs, 0, 0),
+        );
         function.invoke(http_event("POST", path, "", stack.key(), &body))
     }))
     .await;
@@ -382,13 +373,22 @@ async fn acts(bin: &Path) -> Vec<Row> {
 /// Each kind's largest accepted request, each in a fresh process: its peak resident memory.
 async fn peak_memory(bin: &Path) -> Vec<Row> {
     let stack = Stack::new("bench-memory").await;
-    let mut counts: HashMap<Kind, usize> = HashMap::new();
+    let mut counts: HashMap<Endpoint, usize> = HashMap::new();
     let mut rows = Vec::new();
-    for kind in Kind::DOMCONTROL.into_iter().chain([Kind::Acts]) {
+    for kind in Endpoint::DOMCONTROL_IMPORTS
+        .into_iter()
+        .chain([Endpoint::ImportActs])
+    {
         let refs = refs(
             kind,
-            counts.get(&Kind::Accounts).copied().unwrap_or_default(),
-            counts.get(&Kind::Counters).copied().unwrap_or_default(),
+            counts
+                .get(&Endpoint::ImportAccounts)
+                .copied()
+                .unwrap_or_default(),
+            counts
+                .get(&Endpoint::ImportCounters)
+                .copied()
+                .unwrap_or_default(),
         );
         let (body, items) = samples::largest(kind, refs);
         counts.insert(kind, items);
@@ -398,17 +398,17 @@ async fn peak_memory(bin: &Path) -> Vec<Row> {
         let answer = function
             .invoke(http_event("POST", path, "", stack.key(), &body))
             .await;
-        assert_eq!(answer.status, 201, "{}: {}", kind.name(), answer.body);
+        assert_eq!(answer.status, 201, "{}: {}", name(kind), answer.body);
         let peak = function.peak_memory() as f64 / 1_048_576.0;
         eprintln!(
             "largest {}: {items} items in {:?}, {peak:.1} MiB",
-            kind.name(),
+            name(kind),
             answer.took
         );
         rows.push(Row {
             what: format!(
                 "peak memory, largest {} request ({items} items, {:.2} MB, took {:.1} s)",
-                kind.name(),
+                name(kind),
                 body.len() as f64 / 1e6,
                 answer.took.as_secs_f64()
             ),

@@ -15,7 +15,7 @@ pub struct Stack {
 
 impl Stack {
     pub async fn new(label: &str) -> Self {
-        let (client, names) = localstack::fresh_tables(label).await;
+        let (client, names) = local_tables::fresh_tables(label).await;
         let tables = Tables::from_lookup(|var| names.get(var).cloned()).unwrap();
         let store = Dynamo::new(client.clone(), tables);
         let key = ApiKey::generate();

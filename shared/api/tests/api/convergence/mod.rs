@@ -2,17 +2,15 @@
 //! period imports that remove what 1C no longer holds, multi-part exchanges, directory
 //! deletions, and a crash in the middle of a period import followed by the same request.
 
-use domain::{Account, Balance, Counter, Reading, Service, Transaction};
+use domain::Transaction;
 use serde_json::{Value, json};
 
-#[path = "../common/mod.rs"]
-mod common;
 mod concurrency;
 mod ids;
 mod model;
 mod sequences;
 
-use common::TestApp;
+use crate::helpers::TestApp;
 
 const ACCOUNT: &str = "af723e90-c3d4-11e4-8075-1c6f652434e1";
 const OTHER_ACCOUNT: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
@@ -27,7 +25,7 @@ async fn office(test: &str) -> TestApp {
     app
 }
 
-/// The same tables as a fresh tenant, with the directories of [`office`].
+/// The same app as a fresh tenant, with the directories of [`office`].
 async fn fresh_office(app: &TestApp, tenant: &str) -> TestApp {
     let app = app.fresh_tenant(tenant).await;
     furnish(&app).await;
@@ -37,11 +35,11 @@ async fn fresh_office(app: &TestApp, tenant: &str) -> TestApp {
 /// Two accounts, a service and a counter.
 async fn furnish(app: &TestApp) {
     let service = json!([{"id": SERVICE, "full_name": "Членский взнос"}]);
-    assert_eq!(app.post_directory::<Service>(service).await.0, 201);
+    assert_eq!(app.post_services(service).await.0, 201);
     let accounts = json!([{"id": ACCOUNT, "name": "ЛС-1"}, {"id": OTHER_ACCOUNT, "name": "ЛС-2"}]);
-    assert_eq!(app.post_directory::<Account>(accounts).await.0, 201);
+    assert_eq!(app.post_accounts(accounts).await.0, 201);
     let counter = json!([{"id": COUNTER, "account": ACCOUNT, "service": SERVICE}]);
-    assert_eq!(app.post_directory::<Counter>(counter).await.0, 201);
+    assert_eq!(app.post_counters(counter).await.0, 201);
 }
 
 fn payment(id: Option<&str>, account: &str, date: &str, amount: i64) -> Value {
@@ -71,8 +69,7 @@ async fn transactions(app: &TestApp, account: &str) -> Vec<(String, i64)> {
 
 /// Every transaction stored for the account, as the store holds it (deleted accounts too).
 async fn stored(app: &TestApp, account: &str) -> Vec<Transaction> {
-    app.app
-        .store()
+    app.store()
         .whole_history(&app.tenant, account.parse().unwrap())
         .await
         .unwrap()
@@ -85,22 +82,22 @@ const ID_2: &str = "22222222-2222-4222-8222-222222222222";
 async fn a_transaction_sent_again_by_id_replaces_itself_wherever_it_was() {
     let app = office("txid").await;
     let first = json!([payment(Some(ID_1), ACCOUNT, "2018-12-01", -2600)]);
-    assert_eq!(app.post_figures::<Transaction>(first, &[]).await.0, 201);
+    assert_eq!(app.post_transactions(first, &[]).await.0, 201);
     // Corrected amount, then a corrected date: one transaction, as 1C holds it.
     let corrected = json!([payment(Some(ID_1), ACCOUNT, "2018-12-01", -2700)]);
-    app.post_figures::<Transaction>(corrected, &[]).await;
+    app.post_transactions(corrected, &[]).await;
     assert_eq!(
         transactions(&app, ACCOUNT).await,
         [("2018-12-01T00:00:00".into(), -2700)]
     );
     let moved = json!([payment(Some(ID_1), ACCOUNT, "2018-12-05", -2700)]);
-    app.post_figures::<Transaction>(moved.clone(), &[]).await;
+    app.post_transactions(moved.clone(), &[]).await;
     assert_eq!(
         transactions(&app, ACCOUNT).await,
         [("2018-12-05T00:00:00".into(), -2700)]
     );
     // Sending the same again changes nothing.
-    app.post_figures::<Transaction>(moved, &[]).await;
+    app.post_transactions(moved, &[]).await;
     assert_eq!(transactions(&app, ACCOUNT).await.len(), 1);
 }
 
@@ -109,7 +106,7 @@ async fn equal_payments_with_two_ids_in_two_requests_are_two() {
     let app = office("txtwo").await;
     for id in [ID_1, ID_2] {
         let body = json!([payment(Some(id), ACCOUNT, "2018-12-01", -500)]);
-        assert_eq!(app.post_figures::<Transaction>(body, &[]).await.0, 201);
+        assert_eq!(app.post_transactions(body, &[]).await.0, 201);
     }
     assert_eq!(transactions(&app, ACCOUNT).await.len(), 2);
 }
@@ -123,33 +120,24 @@ async fn a_period_import_removes_what_1c_no_longer_holds_and_nothing_else() {
         payment(None, OTHER_ACCOUNT, "2018-11-30", 400), // outside the period
         payment(None, OTHER_ACCOUNT, "2019-01-01", 500), // outside the period
     ]);
-    assert_eq!(
-        app.post_figures::<Transaction>(before.clone(), &[]).await.0,
-        201
-    );
-    let other = app.as_tenant("other").await;
+    assert_eq!(app.post_transactions(before.clone(), &[]).await.0, 201);
+    let other = app.fresh_tenant("other").await;
+    assert_eq!(other.post_services(json!([{"id": SERVICE}])).await.0, 201);
     assert_eq!(
         other
-            .post_directory::<Service>(json!([{"id": SERVICE}]))
-            .await
-            .0,
-        201
-    );
-    assert_eq!(
-        other
-            .post_directory::<Account>(json!([{"id": ACCOUNT, "name": "ЛС"}]))
+            .post_accounts(json!([{"id": ACCOUNT, "name": "ЛС"}]))
             .await
             .0,
         201
     );
     let theirs = json!([payment(None, ACCOUNT, "2018-12-10", -1000)]);
-    assert_eq!(other.post_figures::<Transaction>(theirs, &[]).await.0, 201);
+    assert_eq!(other.post_transactions(theirs, &[]).await.0, 201);
 
     // December as 1C holds it now: only the other account's payment. The first account has
     // nothing left in the period at all.
     app.time_passes();
     let december = json!([payment(None, OTHER_ACCOUNT, "2018-12-10", 300)]);
-    let (status, answer) = app.post_figures::<Transaction>(december, &DECEMBER).await;
+    let (status, answer) = app.post_transactions(december, &DECEMBER).await;
     assert_eq!(
         (status, answer),
         (201, json!({"imported": 1, "removed": 1}))
@@ -167,7 +155,7 @@ async fn a_period_import_removes_what_1c_no_longer_holds_and_nothing_else() {
 async fn bad_periods_are_refused_and_write_nothing() {
     let app = office("periodbad").await;
     let outside = json!([payment(None, ACCOUNT, "2019-01-01", 1)]);
-    let (status, answer) = app.post_figures::<Transaction>(outside, &DECEMBER).await;
+    let (status, answer) = app.post_transactions(outside, &DECEMBER).await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(
         answer["error"]["details"][0],
@@ -186,9 +174,7 @@ async fn bad_periods_are_refused_and_write_nothing() {
             ("parts", "3"),
         ],
     ] {
-        let (status, answer) = app
-            .post_figures::<Transaction>(inside.clone(), &query)
-            .await;
+        let (status, answer) = app.post_transactions(inside.clone(), &query).await;
         assert_eq!(
             (status, answer["error"]["code"].as_str()),
             (400, Some("invalid_parameter")),
@@ -202,7 +188,7 @@ async fn bad_periods_are_refused_and_write_nothing() {
 async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
     let app = office("exchange").await;
     let stale = json!([payment(None, ACCOUNT, "2018-12-20", -999)]);
-    app.post_figures::<Transaction>(stale, &[]).await;
+    app.post_transactions(stale, &[]).await;
     app.time_passes();
     fn part(k: &str) -> Vec<(&'static str, &str)> {
         vec![
@@ -221,13 +207,13 @@ async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
             -(day as i64)
         )])
     };
-    let (status, answer) = app.post_figures::<Transaction>(items(3), &part("3")).await;
+    let (status, answer) = app.post_transactions(items(3), &part("3")).await;
     assert_eq!(
         (status, &answer["exchange"]),
         (201, &json!({"received": 1, "parts": 3, "complete": false}))
     );
     assert_eq!(answer.get("removed"), None);
-    app.post_figures::<Transaction>(items(1), &part("1")).await;
+    app.post_transactions(items(1), &part("1")).await;
     assert_eq!(
         transactions(&app, ACCOUNT).await.len(),
         3,
@@ -241,11 +227,8 @@ async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
         ("part", "2"),
         ("parts", "3"),
     ];
-    assert_eq!(
-        app.post_figures::<Transaction>(items(2), &wrong).await.0,
-        400
-    );
-    let (_, answer) = app.post_figures::<Transaction>(items(2), &part("2")).await;
+    assert_eq!(app.post_transactions(items(2), &wrong).await.0, 400);
+    let (_, answer) = app.post_transactions(items(2), &part("2")).await;
     assert_eq!(answer["removed"], 1);
     assert_eq!(answer["exchange"]["complete"], true);
     let want: Vec<(String, i64)> = [3, 2, 1]
@@ -253,7 +236,7 @@ async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
         .into();
     assert_eq!(transactions(&app, ACCOUNT).await, want);
     // A part sent again after completion is harmless.
-    let (status, answer) = app.post_figures::<Transaction>(items(1), &part("1")).await;
+    let (status, answer) = app.post_transactions(items(1), &part("1")).await;
     assert_eq!((status, answer.get("removed")), (201, None));
     assert_eq!(transactions(&app, ACCOUNT).await, want);
 }
@@ -261,7 +244,7 @@ async fn a_three_part_exchange_removes_once_all_parts_arrived_in_any_order() {
 #[tokio::test]
 async fn an_exchange_left_incomplete_removes_nothing() {
     let app = office("exchangeopen").await;
-    app.post_figures::<Transaction>(json!([payment(None, ACCOUNT, "2018-12-20", -999)]), &[])
+    app.post_transactions(json!([payment(None, ACCOUNT, "2018-12-20", -999)]), &[])
         .await;
     let part = vec![
         ("from", "2018-12-01"),
@@ -271,7 +254,7 @@ async fn an_exchange_left_incomplete_removes_nothing() {
         ("parts", "2"),
     ];
     let (status, _) = app
-        .post_figures::<Transaction>(json!([payment(None, ACCOUNT, "2018-12-01", -1)]), &part)
+        .post_transactions(json!([payment(None, ACCOUNT, "2018-12-01", -1)]), &part)
         .await;
     assert_eq!(status, 201);
     assert_eq!(transactions(&app, ACCOUNT).await.len(), 2);
@@ -284,9 +267,9 @@ async fn readings_and_balances_follow_their_periods_and_the_latest_balance_falls
         {"counter": COUNTER, "date": "2018-11-25T00:00:00", "current_data1": 10},
         {"counter": COUNTER, "date": "2018-12-25T00:00:00", "current_data1": 20}, // a mistake
     ]);
-    app.post_figures::<Reading>(readings, &[]).await;
+    app.post_readings(readings, &[]).await;
     app.time_passes();
-    let (status, answer) = app.post_figures::<Reading>(json!([]), &DECEMBER).await;
+    let (status, answer) = app.post_readings(json!([]), &DECEMBER).await;
     assert_eq!((status, answer["removed"].as_u64()), (201, Some(1)));
     let (_, account) = app.get_account(ACCOUNT).await;
     assert_eq!(
@@ -298,19 +281,19 @@ async fn readings_and_balances_follow_their_periods_and_the_latest_balance_falls
         {"account": ACCOUNT, "service": SERVICE, "date": "2018-11-30T23:59:59", "amount": -100},
         {"account": ACCOUNT, "service": SERVICE, "date": "2018-12-31T23:59:59", "amount": -200},
     ]);
-    app.post_figures::<Balance>(balances, &[]).await;
+    app.post_balances(balances, &[]).await;
     let (_, account) = app.get_account(ACCOUNT).await;
     assert_eq!(account["data"]["balances"][0]["amount"], -200);
     app.time_passes();
     // December recalculated in 1C to a new date: the old balance goes, the new one is latest.
     let recalculated = json!([{"account": ACCOUNT, "service": SERVICE, "date": "2018-12-15T00:00:00", "amount": -150}]);
-    let (_, answer) = app.post_figures::<Balance>(recalculated, &DECEMBER).await;
+    let (_, answer) = app.post_balances(recalculated, &DECEMBER).await;
     assert_eq!(answer["removed"], 1);
     let (_, account) = app.get_account(ACCOUNT).await;
     assert_eq!(account["data"]["balances"][0]["amount"], -150);
     // And with December emptied, November's balance is the latest again.
     app.time_passes();
-    app.post_figures::<Balance>(json!([]), &DECEMBER).await;
+    app.post_balances(json!([]), &DECEMBER).await;
     let (_, account) = app.get_account(ACCOUNT).await;
     assert_eq!(
         account["data"]["balances"],
@@ -330,21 +313,18 @@ async fn a_balance_removal_stopped_half_way_leaves_the_latest_balance_right() {
             {"account": ACCOUNT, "service": SERVICE, "date": "2018-11-30T23:59:59", "amount": -100},
             {"account": ACCOUNT, "service": SERVICE, "date": "2018-12-31T23:59:59", "amount": -200},
         ]);
-        assert_eq!(app.post_figures::<Balance>(balances, &[]).await.0, 201);
+        assert_eq!(app.post_balances(balances, &[]).await.0, 201);
         app.time_passes();
         // The fall-back's write, then the delete: stopped before, between, or not at all.
         let (status, _) = app
             .crashing_after(calls)
-            .post_figures::<Balance>(json!([]), &DECEMBER)
+            .post_balances(json!([]), &DECEMBER)
             .await;
         assert_eq!(status, if calls < 2 { 500 } else { 201 }, "after {calls}");
         let (_, account) = app.get_account(ACCOUNT).await;
         let latest = account["data"]["balances"][0]["amount"].clone();
         assert!(latest == -100 || latest == -200, "after {calls}: {latest}");
-        assert_eq!(
-            app.post_figures::<Balance>(json!([]), &DECEMBER).await.0,
-            201
-        );
+        assert_eq!(app.post_balances(json!([]), &DECEMBER).await.0, 201);
         let (_, account) = app.get_account(ACCOUNT).await;
         assert_eq!(
             account["data"]["balances"],
@@ -352,7 +332,7 @@ async fn a_balance_removal_stopped_half_way_leaves_the_latest_balance_right() {
             "date": "2018-11-30T23:59:59", "amount": -100}]),
             "stopped after {calls} write calls, then sent again"
         );
-        let (_, history) = app.get_balances(ACCOUNT).await;
+        let (_, history) = app.get_balances(ACCOUNT, &[]).await;
         assert_eq!(history["data"]["items"].as_array().unwrap().len(), 1);
     }
 }
@@ -362,49 +342,44 @@ async fn deleted_directory_entries_are_served_nowhere_but_keep_what_1c_sends_of_
     let app = office("deleted").await;
     let deleted_counter =
         json!([{"id": COUNTER, "account": ACCOUNT, "service": SERVICE, "deleted": true}]);
-    assert_eq!(app.post_directory::<Counter>(deleted_counter).await.0, 201);
+    assert_eq!(app.post_counters(deleted_counter).await.0, 201);
     let (_, account) = app.get_account(ACCOUNT).await;
     assert_eq!(
         account["data"]["counters"],
         json!([]),
         "a deleted meter leaves the account view"
     );
-    assert_eq!(app.get_readings(COUNTER).await.0, 404);
+    assert_eq!(app.get_readings(COUNTER, &[]).await.0, 404);
     // 1C still holds what refers to an entry marked for deletion, and sends it: it is stored,
     // and served by no read while the entry stays deleted.
     let reading = json!([{"counter": COUNTER, "date": "2018-12-25T00:00:00", "current_data1": 1}]);
-    assert_eq!(app.post_figures::<Reading>(reading, &[]).await.0, 201);
-    assert_eq!(app.get_readings(COUNTER).await.0, 404);
+    assert_eq!(app.post_readings(reading, &[]).await.0, 201);
+    assert_eq!(app.get_readings(COUNTER, &[]).await.0, 404);
 
     let deleted_account = json!([{"id": OTHER_ACCOUNT, "name": "ЛС-2", "deleted": true}]);
-    assert_eq!(app.post_directory::<Account>(deleted_account).await.0, 201);
+    assert_eq!(app.post_accounts(deleted_account).await.0, 201);
     assert_eq!(app.get_account(OTHER_ACCOUNT).await.0, 404);
     assert_eq!(app.get_transactions(OTHER_ACCOUNT, &[]).await.0, 404);
     let payment = json!([payment(None, OTHER_ACCOUNT, "2018-12-01", 1)]);
-    assert_eq!(app.post_figures::<Transaction>(payment, &[]).await.0, 201);
+    assert_eq!(app.post_transactions(payment, &[]).await.0, 201);
     assert_eq!(app.get_transactions(OTHER_ACCOUNT, &[]).await.0, 404);
 
     let deleted_service = json!([{"id": SERVICE, "deleted": "да"}]);
-    assert_eq!(app.post_directory::<Service>(deleted_service).await.0, 201);
+    assert_eq!(app.post_services(deleted_service).await.0, 201);
     let (_, services) = app.get_services().await;
     assert_eq!(services["data"]["items"], json!([]));
 
     // Sent again without the flag, they are back with all their history.
     let again = json!([{"id": OTHER_ACCOUNT, "name": "ЛС-2"}]);
-    assert_eq!(app.post_directory::<Account>(again).await.0, 201);
-    assert_eq!(
-        app.post_directory::<Service>(json!([{"id": SERVICE}]))
-            .await
-            .0,
-        201
-    );
+    assert_eq!(app.post_accounts(again).await.0, 201);
+    assert_eq!(app.post_services(json!([{"id": SERVICE}])).await.0, 201);
     let counter = json!([{"id": COUNTER, "account": ACCOUNT, "service": SERVICE}]);
-    assert_eq!(app.post_directory::<Counter>(counter).await.0, 201);
+    assert_eq!(app.post_counters(counter).await.0, 201);
     assert_eq!(
         transactions(&app, OTHER_ACCOUNT).await,
         [("2018-12-01T00:00:00".into(), 1)]
     );
-    let (status, readings) = app.get_readings(COUNTER).await;
+    let (status, readings) = app.get_readings(COUNTER, &[]).await;
     assert_eq!(status, 200);
     assert_eq!(readings["data"]["items"][0]["current_data1"], 1);
 }
@@ -422,7 +397,7 @@ async fn a_period_import_that_crashed_converges_when_sent_again() {
             )
         })
         .collect();
-    app.post_figures::<Transaction>(json!(old), &[]).await;
+    app.post_transactions(json!(old), &[]).await;
     app.time_passes();
     let new: Vec<Value> = (0..100)
         .map(|i| {
@@ -438,7 +413,7 @@ async fn a_period_import_that_crashed_converges_when_sent_again() {
     // items are written.
     let (status, _) = app
         .crashing_after(3)
-        .post_figures::<Transaction>(json!(new), &DECEMBER)
+        .post_transactions(json!(new), &DECEMBER)
         .await;
     assert_eq!(status, 500);
     assert_eq!(
@@ -447,7 +422,7 @@ async fn a_period_import_that_crashed_converges_when_sent_again() {
         "nothing removed before all is written"
     );
     assert_eq!(transactions(&app, OTHER_ACCOUNT).await.len(), 50);
-    let (status, answer) = app.post_figures::<Transaction>(json!(new), &DECEMBER).await;
+    let (status, answer) = app.post_transactions(json!(new), &DECEMBER).await;
     assert_eq!((status, answer["removed"].as_u64()), (201, Some(100)));
     assert_eq!(transactions(&app, ACCOUNT).await.len(), 0);
     assert_eq!(transactions(&app, OTHER_ACCOUNT).await.len(), 100);

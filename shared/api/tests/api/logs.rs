@@ -5,13 +5,11 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use api::App;
-use domain::{Account, PersonalData};
-use lambda_http::Body;
+use api::Endpoint;
+use domain::PersonalData;
 use serde_json::json;
 
-mod common;
-use common::{authorized, status_and_json};
+use crate::helpers::{TestApp, authorized, post};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -44,7 +42,7 @@ async fn no_log_line_carries_personal_data_in_any_mode() {
     );
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let (app, key) = common::app("logs").await;
+    let tables = TestApp::new("logs").await;
     let account = json!({"id": "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb", "name": "М30400НЖ003",
         "full_name": PERSONAL[0], "phone": PERSONAL[1], "email": PERSONAL[2], "address": PERSONAL[3],
         "cadastral": PERSONAL[4]});
@@ -63,24 +61,12 @@ async fn no_log_line_carries_personal_data_in_any_mode() {
     ];
     let mut statuses = Vec::new();
     for mode in modes {
-        let app = App::new(app.store().clone(), mode);
+        let app = tables.with_personal_data(mode);
         for body in &bodies {
-            let request = lambda_http::http::Request::builder()
-                .method("POST")
-                .body(Body::from(body.clone()))
-                .unwrap();
-            let response = api::import::<Account, _>(&app, authorized(request, &key))
-                .await
-                .unwrap();
-            statuses.push(status_and_json(response).0);
-            let unauthenticated = lambda_http::http::Request::builder()
-                .method("POST")
-                .body(Body::from(body.clone()))
-                .unwrap();
-            let response = api::import::<Account, _>(&app, unauthenticated)
-                .await
-                .unwrap();
-            statuses.push(status_and_json(response).0);
+            let request = authorized(post(body.clone()), &app.key);
+            statuses.push(app.send(Endpoint::ImportAccounts, request).await.0);
+            let unauthenticated = post(body.clone());
+            statuses.push(app.send(Endpoint::ImportAccounts, unauthenticated).await.0);
         }
     }
     assert_eq!(statuses, [201, 401, 400, 401, 400, 401].repeat(3));

@@ -5,11 +5,10 @@
 
 use std::sync::Arc;
 
-use domain::Transaction;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
-use crate::{ACCOUNT, DECEMBER, OTHER_ACCOUNT, fresh_office, payment, stored};
+use super::{ACCOUNT, DECEMBER, OTHER_ACCOUNT, fresh_office, payment, stored};
+use crate::helpers::TestApp;
 
 const ROUNDS: usize = 10;
 
@@ -39,7 +38,7 @@ const E: &str = "e0000000-0000-4000-8000-000000000000";
 /// What 1C held long ago: A and D.
 async fn long_ago(app: &TestApp) {
     let old = json!([tx(A, ACCOUNT, 1, -1), tx(D, OTHER_ACCOUNT, 4, -4)]);
-    assert_eq!(app.post_figures::<Transaction>(old, &[]).await.0, 201);
+    assert_eq!(app.post_transactions(old, &[]).await.0, 201);
     app.time_passes();
 }
 
@@ -53,7 +52,7 @@ async fn two_period_imports_of_one_period_at_once_keep_what_either_contained() {
         let second = json!([tx(B, ACCOUNT, 2, -2), tx(C, OTHER_ACCOUNT, 3, -3)]);
         let tasks = [first, second].map(|items| {
             let app = app.clone();
-            tokio::spawn(async move { app.post_figures::<Transaction>(items, &DECEMBER).await })
+            tokio::spawn(async move { app.post_transactions(items, &DECEMBER).await })
         });
         for task in tasks {
             assert_eq!(task.await.unwrap().0, 201);
@@ -87,9 +86,7 @@ async fn an_exchanges_last_part_beside_a_plain_import_keeps_what_the_plain_impor
         let first = json!([tx(A, ACCOUNT, 1, -1), tx(B, ACCOUNT, 2, -2)]);
         let first_part = part("1");
         assert_eq!(
-            app.post_figures::<Transaction>(first, &pairs(&first_part))
-                .await
-                .0,
+            app.post_transactions(first, &pairs(&first_part)).await.0,
             201
         );
         // The last part, and beside it another 1C job: B corrected, E new.
@@ -98,15 +95,14 @@ async fn an_exchanges_last_part_beside_a_plain_import_keeps_what_the_plain_impor
             let last_part = part("2");
             tokio::spawn(async move {
                 let items = json!([tx(C, OTHER_ACCOUNT, 3, -3)]);
-                app.post_figures::<Transaction>(items, &pairs(&last_part))
-                    .await
+                app.post_transactions(items, &pairs(&last_part)).await
             })
         };
         let plain = {
             let app = app.clone();
             tokio::spawn(async move {
                 let items = json!([tx(B, ACCOUNT, 2, -22), tx(E, OTHER_ACCOUNT, 5, -5)]);
-                app.post_figures::<Transaction>(items, &[]).await
+                app.post_transactions(items, &[]).await
             })
         };
         let (last, plain) = (last.await.unwrap(), plain.await.unwrap());

@@ -12,16 +12,16 @@
 //! - an item of the period is removed only if the import did not contain it **and** it was last
 //!   written more than `store::periods::SETTLE` before the import (its first part) began.
 //!
-//! `make test` runs a few cases; `MODEL_CASES=500 cargo test -p api --test convergence model`
+//! `make test` runs a few cases; `MODEL_CASES=500 cargo test -p api --test api convergence::model`
 //! runs many more, and `MODEL_SEED=<n> MODEL_CASES=1` replays the case a failure names.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use domain::{Account, Guid, Service, Transaction};
+use domain::{Guid, Transaction};
 use fastrand::Rng;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::helpers::TestApp;
 
 const SERVICE: &str = "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48";
 const ACCOUNTS: [&str; 3] = [
@@ -117,12 +117,12 @@ impl Case {
     async fn new(app: &TestApp, seed: u64) -> Self {
         let app = app.fresh_tenant(&format!("model-{seed}")).await;
         let service = json!([{"id": SERVICE}]);
-        assert_eq!(app.post_directory::<Service>(service).await.0, 201);
+        assert_eq!(app.post_services(service).await.0, 201);
         let accounts: Vec<Value> = ACCOUNTS
             .iter()
             .map(|id| json!({"id": id, "name": "ЛС"}))
             .collect();
-        assert_eq!(app.post_directory::<Account>(json!(accounts)).await.0, 201);
+        assert_eq!(app.post_accounts(json!(accounts)).await.0, 201);
         Self {
             seed,
             rng: Rng::with_seed(seed),
@@ -378,7 +378,7 @@ impl Case {
             "account {account} deleted: {}",
             self.deleted[account]
         ));
-        assert_eq!(self.app.post_directory::<Account>(body).await.0, 201);
+        assert_eq!(self.app.post_accounts(body).await.0, 201);
     }
 
     /// Posts `items` with `query`; sometimes first as a request that fails part-way, then again
@@ -394,13 +394,13 @@ impl Case {
             let (status, answer) = self
                 .app
                 .crashing_after(calls)
-                .post_figures::<Transaction>(body.clone(), query)
+                .post_transactions(body.clone(), query)
                 .await;
             if status != 201 && status < 500 {
                 self.fail(&format!("a failed write answered {status} {answer}"));
             }
         }
-        let (status, answer) = self.app.post_figures::<Transaction>(body, query).await;
+        let (status, answer) = self.app.post_transactions(body, query).await;
         if status != 201 {
             self.fail(&format!("answered {status} {answer}"));
         }

@@ -3,27 +3,26 @@
 
 use std::collections::HashMap;
 
-use domain::{Account, ApiKey, Balance, Counter, Reading, Scope, Service, Transaction};
-use lambda_http::{Body, Request, RequestExt, Response};
+use api::Endpoint;
+use domain::{ApiKey, Scope};
+use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
 
-mod common;
-use common::{Harness, authorized, fixture, post};
+use crate::helpers::{TestApp, authorized, fixture};
 
-async fn import_everything((app, key): &Harness) {
-    let statuses = [
-        api::import::<Service, _>(app, post(key, fixture("prerequisites/services.json"))).await,
-        api::import::<Account, _>(app, post(key, fixture("prerequisites/accounts.json"))).await,
-        api::import::<Counter, _>(app, post(key, fixture("prerequisites/counters.json"))).await,
-        api::import::<Service, _>(app, post(key, fixture("spec/services.json"))).await,
-        api::import::<Account, _>(app, post(key, fixture("spec/accounts.json"))).await,
-        api::import::<Counter, _>(app, post(key, fixture("spec/counters.json"))).await,
-        api::import::<Reading, _>(app, post(key, fixture("spec/readings.json"))).await,
-        api::import::<Balance, _>(app, post(key, fixture("spec/balances.json"))).await,
-        api::import::<Transaction, _>(app, post(key, fixture("spec/transactions.json"))).await,
-    ];
-    for response in statuses {
-        assert_eq!(response.unwrap().status(), 201);
+async fn import_everything(app: &TestApp) {
+    for (endpoint, body) in [
+        (Endpoint::ImportServices, "prerequisites/services.json"),
+        (Endpoint::ImportAccounts, "prerequisites/accounts.json"),
+        (Endpoint::ImportCounters, "prerequisites/counters.json"),
+        (Endpoint::ImportServices, "spec/services.json"),
+        (Endpoint::ImportAccounts, "spec/accounts.json"),
+        (Endpoint::ImportCounters, "spec/counters.json"),
+        (Endpoint::ImportReadings, "spec/readings.json"),
+        (Endpoint::ImportBalances, "spec/balances.json"),
+        (Endpoint::ImportTransactions, "spec/transactions.json"),
+    ] {
+        app.post_ok(endpoint, fixture(body)).await;
     }
 }
 
@@ -44,8 +43,9 @@ fn get(key: &ApiKey, id: Option<&str>, query: &[(&str, &str)]) -> Request {
     authorized(request, key)
 }
 
-/// Status, raw body text, and JSON.
-fn read(response: Response<Body>) -> (u16, String, Value) {
+/// Status, raw body text, and JSON of `request` to `endpoint`.
+async fn read(app: &TestApp, endpoint: Endpoint, request: Request) -> (u16, String, Value) {
+    let response = app.call(endpoint, request).await;
     let status = response.status().as_u16();
     let Body::Text(text) = response.body() else {
         panic!("no text body")
@@ -61,15 +61,11 @@ const KITCHEN_COUNTER: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
 
 #[tokio::test]
 async fn the_spec_examples_read_back_exactly() {
-    let h = common::app("reads").await;
-    import_everything(&h).await;
-    let (app, key) = &h;
+    let app = TestApp::new("reads").await;
+    import_everything(&app).await;
+    let key = &app.key;
 
-    let (status, _, services) = read(
-        api::reads::services(app, get(key, None, &[]))
-            .await
-            .unwrap(),
-    );
+    let (status, _, services) = read(&app, Endpoint::ServicesList, get(key, None, &[])).await;
     assert_eq!(status, 200);
     assert_eq!(services["data"]["next"], Value::Null);
     let fee = services["data"]["items"]
@@ -84,11 +80,8 @@ async fn the_spec_examples_read_back_exactly() {
                "short_name": "Членский взнос", "full_name": "Членский взнос"})
     );
 
-    let (status, text, smirnova) = read(
-        api::reads::account(app, get(key, Some(SMIRNOVA), &[]))
-            .await
-            .unwrap(),
-    );
+    let (status, text, smirnova) =
+        read(&app, Endpoint::AccountGet, get(key, Some(SMIRNOVA), &[])).await;
     assert_eq!(status, 200);
     assert_eq!(
         smirnova["data"],
@@ -102,11 +95,7 @@ async fn the_spec_examples_read_back_exactly() {
         "exact decimal text: {text}"
     );
 
-    let (_, _, ivanov) = read(
-        api::reads::account(app, get(key, Some(IVANOV), &[]))
-            .await
-            .unwrap(),
-    );
+    let (_, _, ivanov) = read(&app, Endpoint::AccountGet, get(key, Some(IVANOV), &[])).await;
     let counters = ivanov["data"]["counters"].as_array().unwrap();
     assert_eq!(
         counters.len(),
@@ -134,19 +123,12 @@ async fn the_spec_examples_read_back_exactly() {
                "latest_reading": null})
     );
 
-    let (_, _, petrov) = read(
-        api::reads::account(app, get(key, Some(PETROV), &[]))
-            .await
-            .unwrap(),
-    );
+    let (_, _, petrov) = read(&app, Endpoint::AccountGet, get(key, Some(PETROV), &[])).await;
     let spec_balance = json!({"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
                               "date": "2018-06-30T23:59:59", "amount": -20394.86});
     assert_eq!(petrov["data"]["balances"], json!([spec_balance]));
-    let (_, text, balances) = read(
-        api::reads::balances(app, get(key, Some(PETROV), &[]))
-            .await
-            .unwrap(),
-    );
+    let (_, text, balances) =
+        read(&app, Endpoint::AccountBalances, get(key, Some(PETROV), &[])).await;
     assert_eq!(
         balances["data"],
         json!({"items": [spec_balance], "next": null})
@@ -154,10 +136,11 @@ async fn the_spec_examples_read_back_exactly() {
     assert!(text.contains("\"amount\":-20394.86"), "{text}");
 
     let (_, _, transactions) = read(
-        api::reads::transactions(app, get(key, Some(SIDOROVA), &[]))
-            .await
-            .unwrap(),
-    );
+        &app,
+        Endpoint::AccountTransactions,
+        get(key, Some(SIDOROVA), &[]),
+    )
+    .await;
     assert_eq!(
         transactions["data"],
         json!({"items": [{"account": SIDOROVA, "date": "2018-12-01T00:00:00", "amount": -2600,
@@ -165,10 +148,11 @@ async fn the_spec_examples_read_back_exactly() {
     );
 
     let (_, _, readings) = read(
-        api::reads::readings(app, get(key, Some(KITCHEN_COUNTER), &[]))
-            .await
-            .unwrap(),
-    );
+        &app,
+        Endpoint::CounterReadings,
+        get(key, Some(KITCHEN_COUNTER), &[]),
+    )
+    .await;
     assert_eq!(
         readings["data"]["items"],
         json!([kitchen["latest_reading"]])
@@ -177,9 +161,9 @@ async fn the_spec_examples_read_back_exactly() {
 
 #[tokio::test]
 async fn history_pages_newest_first_through_the_next_token() {
-    let h = common::app("paging").await;
-    import_everything(&h).await;
-    let (app, key) = &h;
+    let app = TestApp::new("paging").await;
+    import_everything(&app).await;
+    let key = &app.key;
     // 250 balances of one account over 250 days, two of them with decimals kept to the kopeck.
     let items: Vec<Value> = (0..250)
         .map(|day| {
@@ -190,13 +174,7 @@ async fn history_pages_newest_first_through_the_next_token() {
         })
         .collect();
     let body = json!({"balances": items}).to_string();
-    assert_eq!(
-        api::import::<Balance, _>(app, post(key, body))
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    app.post_ok(Endpoint::ImportBalances, body).await;
 
     let mut dates = Vec::new();
     let mut next: Option<String> = None;
@@ -207,10 +185,11 @@ async fn history_pages_newest_first_through_the_next_token() {
             query.push(("next", token.as_str()));
         }
         let (status, _, page) = read(
-            api::reads::balances(app, get(key, Some(PETROV), &query))
-                .await
-                .unwrap(),
-        );
+            &app,
+            Endpoint::AccountBalances,
+            get(key, Some(PETROV), &query),
+        )
+        .await;
         assert_eq!(status, 200, "{page}");
         pages += 1;
         for item in page["data"]["items"].as_array().unwrap() {
@@ -230,89 +209,65 @@ async fn history_pages_newest_first_through_the_next_token() {
 
     // Inclusive days at both ends.
     let (_, text, june) = read(
-        api::reads::balances(
-            app,
-            get(
-                key,
-                Some(PETROV),
-                &[("from", "2019-06-01"), ("to", "2019-06-30")],
-            ),
-        )
-        .await
-        .unwrap(),
-    );
+        &app,
+        Endpoint::AccountBalances,
+        get(
+            key,
+            Some(PETROV),
+            &[("from", "2019-06-01"), ("to", "2019-06-30")],
+        ),
+    )
+    .await;
     assert_eq!(june["data"]["items"].as_array().unwrap().len(), 30);
     assert!(text.contains("\"amount\":180.50"), "scale kept: {text}");
 
     // The account view shows the newest balance, and an older import does not replace it.
     let older = json!({"balances": [{"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
                                       "date": "2018-01-01T00:00:00", "amount": 1}]});
-    assert_eq!(
-        api::import::<Balance, _>(app, post(key, older.to_string()))
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
-    let (_, _, petrov) = read(
-        api::reads::account(app, get(key, Some(PETROV), &[]))
-            .await
-            .unwrap(),
-    );
+    app.post_ok(Endpoint::ImportBalances, older.to_string())
+        .await;
+    let (_, _, petrov) = read(&app, Endpoint::AccountGet, get(key, Some(PETROV), &[])).await;
     assert_eq!(petrov["data"]["balances"][0]["date"], "2019-09-07T12:00:00");
     assert_eq!(petrov["data"]["balances"][0]["amount"], json!(249.50));
 }
 
 #[tokio::test]
 async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
-    let h = common::app("readerr").await;
-    import_everything(&h).await;
-    let (app, key) = &h;
-    let other = common::key(app, "other", &Scope::ALL).await;
+    let app = TestApp::new("readerr").await;
+    import_everything(&app).await;
+    let key = &app.key;
+    let other = app.key_for("other", &Scope::ALL).await;
     let unknown = "11111111-2222-3333-4444-555555555555";
     for (id, k) in [(unknown, key), (PETROV, &other)] {
-        let (status, _, body) = read(
-            api::reads::account(app, get(k, Some(id), &[]))
-                .await
-                .unwrap(),
-        );
+        let (status, _, body) = read(&app, Endpoint::AccountGet, get(k, Some(id), &[])).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (404, Some("not_found"))
         );
         assert_eq!(
-            read(
-                api::reads::balances(app, get(k, Some(id), &[]))
-                    .await
-                    .unwrap()
-            )
-            .0,
+            read(&app, Endpoint::AccountBalances, get(k, Some(id), &[]))
+                .await
+                .0,
             404
         );
         assert_eq!(
-            read(
-                api::reads::transactions(app, get(k, Some(id), &[]))
-                    .await
-                    .unwrap()
-            )
-            .0,
+            read(&app, Endpoint::AccountTransactions, get(k, Some(id), &[]))
+                .await
+                .0,
             404
         );
     }
     assert_eq!(
         read(
-            api::reads::readings(app, get(&other, Some(KITCHEN_COUNTER), &[]))
-                .await
-                .unwrap()
+            &app,
+            Endpoint::CounterReadings,
+            get(&other, Some(KITCHEN_COUNTER), &[])
         )
+        .await
         .0,
         404
     );
-    let (_, _, services) = read(
-        api::reads::services(app, get(&other, None, &[]))
-            .await
-            .unwrap(),
-    );
+    let (_, _, services) = read(&app, Endpoint::ServicesList, get(&other, None, &[])).await;
     assert_eq!(services["data"]["items"], json!([]));
 
     type Query<'a> = &'a [(&'a str, &'a str)];
@@ -324,11 +279,8 @@ async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
         (PETROV, &[("next", "%%%")], "next"),
     ];
     for (id, query, field) in bad {
-        let (status, _, body) = read(
-            api::reads::balances(app, get(key, Some(id), query))
-                .await
-                .unwrap(),
-        );
+        let (status, _, body) =
+            read(&app, Endpoint::AccountBalances, get(key, Some(id), query)).await;
         assert_eq!(status, 400, "{query:?}");
         assert_eq!(body["error"]["details"][0]["field"], field);
     }

@@ -1,11 +1,11 @@
 //! Transactions with 1C's id are stored once: whatever step a move stopped at, and when 1C sent
 //! them without their id first.
 
-use domain::{Guid, Transaction};
+use domain::Guid;
 use serde_json::json;
 
-use crate::common::TestApp;
-use crate::{ACCOUNT, DECEMBER, ID_1, ID_2, OTHER_ACCOUNT, fresh_office, office, payment, stored};
+use super::{ACCOUNT, DECEMBER, ID_1, ID_2, OTHER_ACCOUNT, fresh_office, office, payment, stored};
+use crate::helpers::TestApp;
 
 /// `(account, date, amount)` of every stored copy of the transaction `id`.
 async fn copies(app: &TestApp, id: &str) -> Vec<(String, String, i64)> {
@@ -38,16 +38,16 @@ async fn a_move_stopped_at_any_step_leaves_one_copy_after_the_next_import() {
         ] {
             let id = Guid::random().to_string();
             let first = json!([payment(Some(&id), ACCOUNT, "2018-12-01", -100)]);
-            assert_eq!(app.post_figures::<Transaction>(first, &[]).await.0, 201);
+            assert_eq!(app.post_transactions(first, &[]).await.0, 201);
             let moved = json!([payment(Some(&id), OTHER_ACCOUNT, "2018-12-02", -200)]);
             let (status, _) = app
                 .crashing_after(calls)
-                .post_figures::<Transaction>(moved, &[])
+                .post_transactions(moved, &[])
                 .await;
             assert_eq!(status, 500, "stopped after {calls} write calls");
             let next = json!([payment(Some(&id), next_account, next_day, -300)]);
             let query: &[(&str, &str)] = if period { &DECEMBER } else { &[] };
-            assert_eq!(app.post_figures::<Transaction>(next, query).await.0, 201);
+            assert_eq!(app.post_transactions(next, query).await.0, 201);
             assert_eq!(
                 copies(&app, &id).await,
                 [(
@@ -70,10 +70,10 @@ async fn a_payment_sent_without_its_id_then_with_it_is_stored_once() {
     for period in [false, true] {
         let app = fresh_office(&app, if period { "period" } else { "plain" }).await;
         let before = json!([payment(None, ACCOUNT, "2018-12-01", -2600)]);
-        assert_eq!(app.post_figures::<Transaction>(before, &[]).await.0, 201);
+        assert_eq!(app.post_transactions(before, &[]).await.0, 201);
         let with_id = json!([payment(Some(ID_1), ACCOUNT, "2018-12-01", -2600)]);
         let query: &[(&str, &str)] = if period { &DECEMBER } else { &[] };
-        assert_eq!(app.post_figures::<Transaction>(with_id, query).await.0, 201);
+        assert_eq!(app.post_transactions(with_id, query).await.0, 201);
         let stored = stored(&app, ACCOUNT).await;
         assert_eq!(stored.len(), 1, "{stored:?}");
         assert_eq!(stored[0].id.map(|i| i.to_string()).as_deref(), Some(ID_1));
@@ -87,19 +87,14 @@ async fn equal_payments_sent_without_ids_then_with_two_ids_stay_two() {
         payment(None, ACCOUNT, "2018-12-01", -500),
         payment(None, ACCOUNT, "2018-12-01", -500)
     ]);
-    assert_eq!(app.post_figures::<Transaction>(twins, &[]).await.0, 201);
+    assert_eq!(app.post_transactions(twins, &[]).await.0, 201);
     assert_eq!(stored(&app, ACCOUNT).await.len(), 2);
     let with_ids = json!([
         payment(Some(ID_1), ACCOUNT, "2018-12-01", -500),
         payment(Some(ID_2), ACCOUNT, "2018-12-01", -500)
     ]);
     for _ in 0..2 {
-        assert_eq!(
-            app.post_figures::<Transaction>(with_ids.clone(), &[])
-                .await
-                .0,
-            201
-        );
+        assert_eq!(app.post_transactions(with_ids.clone(), &[]).await.0, 201);
         let ids: Vec<Option<Guid>> = stored(&app, ACCOUNT).await.iter().map(|t| t.id).collect();
         assert_eq!(ids.len(), 2, "{ids:?}");
         assert!(ids.iter().all(Option::is_some), "{ids:?}");

@@ -1,100 +1,70 @@
 //! Every import endpoint, in process, against DynamoDB Local: what 1C sends goes in, what is
 //! stored is read back, and bad requests leave the tables untouched.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::prelude::{BASE64_STANDARD, Engine as _};
 use domain::{Account, Balance, Counter, Reading, Service, Transaction};
 use lambda_http::{Body, Request};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use store::{Dynamo, Table};
+use store::Table;
 
-mod common;
-use api::App;
-use common::{Harness, fixture, post, status_and_json};
+use api::Endpoint;
 use domain::ApiKey;
 
-/// Status and JSON body of one import of `R`.
-async fn import<R>(app: &App<Dynamo>, request: Request) -> (u16, Value)
-where
-    R: domain::Record,
-    Dynamo: store::RecordWriter<R>,
-{
-    status_and_json(api::import::<R, _>(app, request).await.unwrap())
-}
+use crate::helpers::{TestApp, authorized, fixture, post};
 
-async fn import_ok<R>((app, key): &(App<Dynamo>, ApiKey), body: &str) -> Value
-where
-    R: domain::Record,
-    Dynamo: store::RecordWriter<R>,
-{
-    let (status, answer) = import::<R>(app, post(key, body.to_owned())).await;
-    assert_eq!(status, 201, "{answer}");
-    answer
-}
-
-async fn prerequisites(store: &Harness) {
-    import_ok::<Service>(store, &fixture("prerequisites/services.json")).await;
-    import_ok::<Account>(store, &fixture("prerequisites/accounts.json")).await;
-    import_ok::<Counter>(store, &fixture("prerequisites/counters.json")).await;
-}
-
-/// Every item of every table, for "nothing changed" checks.
-async fn snapshot(store: &Dynamo) -> BTreeMap<&'static str, Vec<String>> {
-    let mut all = BTreeMap::new();
-    // The data tables: the keys table holds the test's own key.
-    for table in Table::ALL.into_iter().filter(|t| *t != Table::ApiKeys) {
-        let items = store
-            .client()
-            .scan()
-            .table_name(store.tables().name(table))
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap_or_default();
-        // serde_json's maps are sorted: equal items print equal, nested maps included. When an
-        // item was last written is bookkeeping for period imports, not data: a resend renews it.
-        let mut items: Vec<String> = items
-            .into_iter()
-            .map(|mut i| {
-                i.remove("written_at");
-                serde_dynamo::from_item::<_, Value>(i).unwrap().to_string()
-            })
-            .collect();
-        items.sort();
-        all.insert(table.env_var(), items);
-    }
-    all
+async fn prerequisites(app: &TestApp) {
+    app.post_ok(
+        Endpoint::ImportServices,
+        fixture("prerequisites/services.json"),
+    )
+    .await;
+    app.post_ok(
+        Endpoint::ImportAccounts,
+        fixture("prerequisites/accounts.json"),
+    )
+    .await;
+    app.post_ok(
+        Endpoint::ImportCounters,
+        fixture("prerequisites/counters.json"),
+    )
+    .await;
 }
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-const TENANT: &str = "default";
 
 #[tokio::test]
 async fn spec_examples_import_verbatim_and_read_back_exactly() {
-    let h = common::app("spec").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
+    let app = TestApp::new("spec").await;
+    let store = app.store();
+    prerequisites(&app).await;
 
     let answers = [
-        import_ok::<Service>(&h, &fixture("spec/services.json")).await,
-        import_ok::<Account>(&h, &fixture("spec/accounts.json")).await,
-        import_ok::<Counter>(&h, &fixture("spec/counters.json")).await,
-        import_ok::<Reading>(&h, &fixture("spec/readings.json")).await,
-        import_ok::<Balance>(&h, &fixture("spec/balances.json")).await,
-        import_ok::<Transaction>(&h, &fixture("spec/transactions.json")).await,
+        app.post_ok(Endpoint::ImportServices, &fixture("spec/services.json"))
+            .await,
+        app.post_ok(Endpoint::ImportAccounts, &fixture("spec/accounts.json"))
+            .await,
+        app.post_ok(Endpoint::ImportCounters, &fixture("spec/counters.json"))
+            .await,
+        app.post_ok(Endpoint::ImportReadings, &fixture("spec/readings.json"))
+            .await,
+        app.post_ok(Endpoint::ImportBalances, &fixture("spec/balances.json"))
+            .await,
+        app.post_ok(
+            Endpoint::ImportTransactions,
+            &fixture("spec/transactions.json"),
+        )
+        .await,
     ];
     for answer in answers {
         assert_eq!(answer, json!({"imported": 1}));
     }
 
-    let services: Vec<Service> = store.directory(&common::tenant(TENANT)).await.unwrap();
+    let services: Vec<Service> = store.directory(&app.tenant).await.unwrap();
     let fee = services
         .iter()
         .find(|s| s.id.to_string() == "1093b094-a349-472a-b63d-9008506af55a")
@@ -103,7 +73,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
     assert_eq!(fee.short_name.as_ref().unwrap().as_str(), "Членский взнос");
     assert_eq!(services.len(), 4);
 
-    let accounts: Vec<Account> = store.directory(&common::tenant(TENANT)).await.unwrap();
+    let accounts: Vec<Account> = store.directory(&app.tenant).await.unwrap();
     let smirnova = accounts
         .iter()
         .find(|a| a.id.to_string() == "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb")
@@ -122,7 +92,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
         .unwrap();
     assert_eq!(petrov.ownership, Some(dec("50")), "1/2 is 50 %");
 
-    let counters: Vec<Counter> = store.directory(&common::tenant(TENANT)).await.unwrap();
+    let counters: Vec<Counter> = store.directory(&app.tenant).await.unwrap();
     let spec_counter = counters
         .iter()
         .find(|c| c.id.to_string() == "67d00473-13c2-11e4-9dce-94de80eb2300")
@@ -136,7 +106,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
 
     let readings: Vec<Reading> = store
         .whole_history(
-            &common::tenant("default"),
+            &app.tenant,
             "a7a747b2-24d8-11e7-ae76-0050569f0c67".parse().unwrap(),
         )
         .await
@@ -149,7 +119,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
 
     let balances: Vec<Balance> = store
         .whole_history(
-            &common::tenant("default"),
+            &app.tenant,
             "ad96e8ab-476f-11e7-8518-0050569f0c67".parse().unwrap(),
         )
         .await
@@ -160,7 +130,7 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
 
     let transactions: Vec<Transaction> = store
         .whole_history(
-            &common::tenant("default"),
+            &app.tenant,
             "af723e90-c3d4-11e4-8075-1c6f652434e1".parse().unwrap(),
         )
         .await
@@ -171,9 +141,9 @@ async fn spec_examples_import_verbatim_and_read_back_exactly() {
 
 #[tokio::test]
 async fn resending_every_request_changes_nothing() {
-    let h = common::app("resend").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
+    let app = TestApp::new("resend").await;
+    let _store = app.store();
+    prerequisites(&app).await;
     let bodies = [
         "spec/services.json",
         "spec/accounts.json",
@@ -183,38 +153,38 @@ async fn resending_every_request_changes_nothing() {
         "spec/transactions.json",
     ]
     .map(fixture);
-    async fn all(store: &Harness, bodies: &[String; 6]) {
-        import_ok::<Service>(store, &bodies[0]).await;
-        import_ok::<Account>(store, &bodies[1]).await;
-        import_ok::<Counter>(store, &bodies[2]).await;
-        import_ok::<Reading>(store, &bodies[3]).await;
-        import_ok::<Balance>(store, &bodies[4]).await;
-        import_ok::<Transaction>(store, &bodies[5]).await;
+    async fn all(app: &TestApp, bodies: &[String; 6]) {
+        app.post_ok(Endpoint::ImportServices, &bodies[0]).await;
+        app.post_ok(Endpoint::ImportAccounts, &bodies[1]).await;
+        app.post_ok(Endpoint::ImportCounters, &bodies[2]).await;
+        app.post_ok(Endpoint::ImportReadings, &bodies[3]).await;
+        app.post_ok(Endpoint::ImportBalances, &bodies[4]).await;
+        app.post_ok(Endpoint::ImportTransactions, &bodies[5]).await;
     }
-    all(&h, &bodies).await;
-    let first = snapshot(store).await;
-    all(&h, &bodies).await;
-    assert_eq!(snapshot(store).await, first);
+    all(&app, &bodies).await;
+    let first = app.snapshot().await;
+    all(&app, &bodies).await;
+    assert_eq!(app.snapshot().await, first);
 }
 
 #[tokio::test]
 async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on_resend() {
-    let h = common::app("txdup").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
+    let app = TestApp::new("txdup").await;
+    let store = app.store();
+    prerequisites(&app).await;
     let one = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
                      "amount": 100, "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"});
     let other = json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
                        "amount": "100,00", "service": "00000000-0000-0000-0000-000000000000"});
     let body = json!({"transactions": [one, one, other]}).to_string();
     assert_eq!(
-        import_ok::<Transaction>(&h, &body).await,
+        app.post_ok(Endpoint::ImportTransactions, &body).await,
         json!({"imported": 3})
     );
-    import_ok::<Transaction>(&h, &body).await;
+    app.post_ok(Endpoint::ImportTransactions, &body).await;
     let stored: Vec<Transaction> = store
         .whole_history(
-            &common::tenant("default"),
+            &app.tenant,
             "af723e90-c3d4-11e4-8075-1c6f652434e1".parse().unwrap(),
         )
         .await
@@ -225,33 +195,36 @@ async fn identical_transactions_in_one_batch_are_both_kept_and_not_duplicated_on
 
 #[tokio::test]
 async fn a_directory_repeated_in_one_request_keeps_the_last_version() {
-    let h = common::app("dirdup").await;
-    let store = h.0.store();
+    let app = TestApp::new("dirdup").await;
+    let store = app.store();
     let body = json!({"services": [
         {"id": "1093b094-a349-472a-b63d-9008506af55a", "short_name": "старое"},
         {"id": "{1093B094-A349-472A-B63D-9008506AF55A}", "short_name": "новое"},
     ]})
     .to_string();
-    import_ok::<Service>(&h, &body).await;
-    let services: Vec<Service> = store.directory(&common::tenant(TENANT)).await.unwrap();
+    app.post_ok(Endpoint::ImportServices, &body).await;
+    let services: Vec<Service> = store.directory(&app.tenant).await.unwrap();
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].short_name.as_ref().unwrap().as_str(), "новое");
 }
 
 #[tokio::test]
 async fn what_1c_really_sends_is_normalised_once() {
-    let h = common::app("tolerant").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
+    let app = TestApp::new("tolerant").await;
+    let store = app.store();
+    prerequisites(&app).await;
     // BOM, no Content-Type, key with stray spaces and capitals, braces and upper case in GUIDs,
     // human-formatted numbers, an offset on the date.
     let body = "\u{feff}{\"balances\": [{\"Account \": \"{AD96E8AB-476F-11E7-8518-0050569F0C67}\",\
         \"service\": \"B712502B-005F-11E4-8679-D43D7E9EFAEB\", \"date\": \"2018-06-30T23:59:59+03:00\",\
         \"amount\": \"-20\u{a0}394,86\"},]}";
-    assert_eq!(import_ok::<Balance>(&h, body).await, json!({"imported": 1}));
+    assert_eq!(
+        app.post_ok(Endpoint::ImportBalances, body).await,
+        json!({"imported": 1})
+    );
     let stored: Vec<Balance> = store
         .whole_history(
-            &common::tenant("default"),
+            &app.tenant,
             "ad96e8ab-476f-11e7-8518-0050569f0c67".parse().unwrap(),
         )
         .await
@@ -286,8 +259,8 @@ async fn what_1c_really_sends_is_normalised_once() {
 
 #[tokio::test]
 async fn a_base64_body_from_api_gateway_imports() {
-    let h = common::app("base64").await;
-    let store = h.0.store();
+    let app = TestApp::new("base64").await;
+    let store = app.store();
     let body = fixture("spec/services.json");
     let encoded = BASE64_STANDARD.encode(format!("\u{feff}{body}"));
     let event = json!({
@@ -302,33 +275,32 @@ async fn a_base64_body_from_api_gateway_imports() {
         "body": encoded, "isBase64Encoded": true
     });
     let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-    let (status, answer) = import::<Service>(&h.0, common::authorized(request, &h.1)).await;
+    let (status, answer) = app
+        .send(Endpoint::ImportServices, authorized(request, &app.key))
+        .await;
     assert_eq!((status, answer), (201, json!({"imported": 1})));
     assert_eq!(
-        store
-            .directory::<Service>(&common::tenant(TENANT))
-            .await
-            .unwrap()
-            .len(),
+        store.directory::<Service>(&app.tenant).await.unwrap().len(),
         1
     );
 }
 
 #[tokio::test]
 async fn an_empty_list_imports_nothing_successfully() {
-    let h = common::app("empty").await;
+    let app = TestApp::new("empty").await;
     assert_eq!(
-        import_ok::<Reading>(&h, "{\"counters\": []}").await,
+        app.post_ok(Endpoint::ImportReadings, "{\"counters\": []}")
+            .await,
         json!({"imported": 0})
     );
 }
 
 #[tokio::test]
 async fn invalid_items_are_all_listed_and_nothing_is_written() {
-    let h = common::app("invalid").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
-    let before = snapshot(store).await;
+    let app = TestApp::new("invalid").await;
+    let _store = app.store();
+    prerequisites(&app).await;
+    let before = app.snapshot().await;
     let body = json!({"balances": [
         {"account": "ad96e8ab-476f-11e7-8518-0050569f0c67", "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
          "date": "2018-06-30T23:59:59", "amount": 1},
@@ -337,7 +309,7 @@ async fn invalid_items_are_all_listed_and_nothing_is_written() {
         "not an object",
     ]})
     .to_string();
-    let (status, answer) = import::<Balance>(&h.0, post(&h.1, body)).await;
+    let (status, answer) = app.post(Endpoint::ImportBalances, body).await;
     assert_eq!(status, 400);
     assert_eq!(answer["error"]["code"], "invalid_items");
     let details: Vec<(u64, Value)> = answer["error"]["details"]
@@ -350,15 +322,19 @@ async fn invalid_items_are_all_listed_and_nothing_is_written() {
         details,
         [(1, json!("date")), (1, json!("amount")), (2, Value::Null)]
     );
-    assert_eq!(snapshot(store).await, before);
+    assert_eq!(app.snapshot().await, before);
 }
 
 #[tokio::test]
 async fn no_more_than_a_hundred_problems_are_listed() {
-    let h = common::app("many").await;
+    let app = TestApp::new("many").await;
     let items: Vec<Value> = (0..150).map(|_| json!({"id": "x"})).collect();
-    let (status, answer) =
-        import::<Service>(&h.0, post(&h.1, json!({"services": items}).to_string())).await;
+    let (status, answer) = app
+        .post(
+            Endpoint::ImportServices,
+            json!({"services": items}).to_string(),
+        )
+        .await;
     assert_eq!(status, 400);
     assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 100);
     assert!(answer["error"]["message"].as_str().unwrap().contains("150"));
@@ -366,11 +342,19 @@ async fn no_more_than_a_hundred_problems_are_listed() {
 
 #[tokio::test]
 async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
-    let h = common::app("refs").await;
-    let store = h.0.store();
-    import_ok::<Service>(&h, &fixture("prerequisites/services.json")).await;
-    import_ok::<Account>(&h, &fixture("prerequisites/accounts.json")).await;
-    let before = snapshot(store).await;
+    let app = TestApp::new("refs").await;
+    let _store = app.store();
+    app.post_ok(
+        Endpoint::ImportServices,
+        &fixture("prerequisites/services.json"),
+    )
+    .await;
+    app.post_ok(
+        Endpoint::ImportAccounts,
+        &fixture("prerequisites/accounts.json"),
+    )
+    .await;
+    let before = app.snapshot().await;
     let body = json!({"counters": [
         {"id": "a7a747b2-24d8-11e7-ae76-0050569f0c67", "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
          "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94"},
@@ -378,7 +362,7 @@ async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
          "service": "22222222-2222-2222-2222-222222222222"},
     ]})
     .to_string();
-    let (status, answer) = import::<Counter>(&h.0, post(&h.1, body)).await;
+    let (status, answer) = app.post(Endpoint::ImportCounters, body).await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["code"], "unknown_references");
     assert_eq!(
@@ -388,17 +372,19 @@ async fn unknown_references_are_listed_with_422_and_nothing_is_written() {
             {"index": 1, "field": "service", "message": "услуга с таким идентификатором не загружена"},
         ])
     );
-    assert_eq!(snapshot(store).await, before);
+    assert_eq!(app.snapshot().await, before);
 
     // Readings need their counter; none was written above.
-    let (status, _) = import::<Reading>(&h.0, post(&h.1, fixture("spec/readings.json"))).await;
+    let (status, _) = app
+        .post(Endpoint::ImportReadings, fixture("spec/readings.json"))
+        .await;
     assert_eq!(status, 422);
 }
 
 #[tokio::test]
 async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
-    let h = common::app("malformed").await;
-    let store = h.0.store();
+    let app = TestApp::new("malformed").await;
+    let _store = app.store();
     let oversized = format!(
         "{{\"services\": [], \"x\": \"{}\"}}",
         "a".repeat(api::body::MAX_BODY_IN_EVENT)
@@ -418,7 +404,8 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
         (Body::from(oversized), 413, "payload_too_large"),
     ];
     for (body, status, code) in cases {
-        let (got, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
+        let request = authorized(post(body), &app.key);
+        let (got, answer) = app.send(Endpoint::ImportServices, request).await;
         assert_eq!(
             (got, answer["error"]["code"].as_str().unwrap()),
             (status, code),
@@ -426,13 +413,13 @@ async fn malformed_bodies_get_a_clear_4xx_and_nothing_is_written() {
         );
         assert!(!answer["error"]["message"].as_str().unwrap().is_empty());
     }
-    assert!(snapshot(store).await.values().all(Vec::is_empty));
+    assert!(app.snapshot().await.values().all(Vec::is_empty));
 }
 
 /// A request whose body is `bytes`, as API Gateway hands a binary payload over (base64, which
 /// lambda_http decodes), with this `Content-Type`.
 fn binary(key: &ApiKey, bytes: Vec<u8>, content_type: &str) -> Request {
-    let mut request = post(key, Body::Binary(bytes));
+    let mut request = authorized(post(Body::Binary(bytes)), key);
     let value = content_type.parse().unwrap();
     request.headers_mut().insert("content-type", value);
     request
@@ -440,7 +427,7 @@ fn binary(key: &ApiKey, bytes: Vec<u8>, content_type: &str) -> Request {
 
 #[tokio::test]
 async fn bodies_in_every_encoding_1c_writes_import_alike() {
-    let h = common::app("encodings").await;
+    let app = TestApp::new("encodings").await;
     let json = fixture("spec/services.json");
     let json = json.trim_start_matches('\u{feff}');
     let (cp1251, _, lossy) = encoding_rs::WINDOWS_1251.encode(json);
@@ -463,14 +450,14 @@ async fn bodies_in_every_encoding_1c_writes_import_alike() {
     ];
     let mut stored = Vec::new();
     for (bytes, content_type) in cases {
-        let (status, answer) = import::<Service>(&h.0, binary(&h.1, bytes, content_type)).await;
+        let (status, answer) = app
+            .send(
+                Endpoint::ImportServices,
+                binary(&app.key, bytes, content_type),
+            )
+            .await;
         assert_eq!(status, 201, "{content_type}: {answer}");
-        stored.push(
-            h.0.store()
-                .directory::<Service>(&common::tenant("default"))
-                .await
-                .unwrap(),
-        );
+        stored.push(app.store().directory::<Service>(&app.tenant).await.unwrap());
     }
     assert!(stored.iter().all(|s| s == &stored[0] && !s.is_empty()));
     let names = stored[0].iter().filter_map(|s| s.full_name.as_ref());
@@ -481,21 +468,19 @@ async fn bodies_in_every_encoding_1c_writes_import_alike() {
     );
 
     // Bytes that are not the charset they declare are refused, and nothing is written.
-    let store = common::stack("encodings-bad").await;
-    let app = App::new(store, domain::PersonalData::Store);
-    let key = common::key(&app, "default", &domain::Scope::ALL).await;
-    let request = binary(&key, cp1251.to_vec(), "application/json; charset=utf-8");
-    let (status, answer) = import::<Service>(&app, request).await;
+    let app = TestApp::new("encodings-bad").await;
+    let request = binary(&app.key, cp1251.to_vec(), "application/json; charset=utf-8");
+    let (status, answer) = app.send(Endpoint::ImportServices, request).await;
     assert_eq!(
         (status, answer["error"]["code"].as_str()),
         (400, Some("invalid_encoding"))
     );
-    assert!(snapshot(app.store()).await.values().all(Vec::is_empty));
+    assert!(app.snapshot().await.values().all(Vec::is_empty));
 }
 
 #[tokio::test]
 async fn the_largest_body_is_the_one_lambda_takes() {
-    let h = common::app("limit").await;
+    let app = TestApp::new("limit").await;
     let limit = api::body::MAX_BODY_IN_EVENT;
     // A text body travels as a JSON string: its quotes and backslashes count twice.
     let text_body = |size_in_event: usize| {
@@ -507,7 +492,7 @@ async fn the_largest_body_is_the_one_lambda_takes() {
     for (size, status) in [(limit, 201), (limit + 1, 413)] {
         let body = text_body(size);
         assert_eq!(api::body::size_in_event(&Body::from(body.clone())), size);
-        let (got, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
+        let (got, answer) = app.post(Endpoint::ImportServices, body).await;
         assert_eq!(got, status, "{answer}");
     }
     // A binary one travels in base64: a third more.
@@ -517,7 +502,12 @@ async fn the_largest_body_is_the_one_lambda_takes() {
     ] {
         let mut bytes = b"{\"services\": []}".to_vec();
         bytes.resize(size, b' ');
-        let (got, answer) = import::<Service>(&h.0, binary(&h.1, bytes, "application/json")).await;
+        let (got, answer) = app
+            .send(
+                Endpoint::ImportServices,
+                binary(&app.key, bytes, "application/json"),
+            )
+            .await;
         assert_eq!(got, status, "{answer}");
         if status == 413 {
             assert_eq!(answer["error"]["code"], "payload_too_large");
@@ -527,13 +517,13 @@ async fn the_largest_body_is_the_one_lambda_takes() {
 
 #[tokio::test]
 async fn an_item_too_large_to_store_is_refused_before_anything_is_written() {
-    let h = common::app("oversized").await;
+    let app = TestApp::new("oversized").await;
     let mut services: Vec<Value> = (0..60)
         .map(|i| json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "full_name": "Услуга"}))
         .collect();
     services[37]["full_name"] = json!("ж".repeat(210_000));
     let body = json!({ "services": services }).to_string();
-    let (status, answer) = import::<Service>(&h.0, post(&h.1, body)).await;
+    let (status, answer) = app.post(Endpoint::ImportServices, body).await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["error"]["code"], "invalid_items");
     assert_eq!(
@@ -541,17 +531,17 @@ async fn an_item_too_large_to_store_is_refused_before_anything_is_written() {
         json!([{"index": 37, "field": "full_name",
                 "message": "элемент больше 400 КБ, предела хранилища: сократите это поле"}])
     );
-    assert!(snapshot(h.0.store()).await.values().all(Vec::is_empty));
+    assert!(app.snapshot().await.values().all(Vec::is_empty));
 }
 
 #[tokio::test]
 async fn errors_never_quote_personal_data() {
-    let h = common::app("pii").await;
+    let app = TestApp::new("pii").await;
     let body = json!({"accounts": [{"id": "Смирнова Юлия Валерьевна", "name": {"x": 1},
         "full_name": "Смирнова Юлия Валерьевна", "phone": "+79332211223", "email": ["user@mail.ru"],
         "square": "+7 (933) 221-12-23"}]})
     .to_string();
-    let (status, answer) = import::<Account>(&h.0, post(&h.1, body)).await;
+    let (status, answer) = app.post(Endpoint::ImportAccounts, body).await;
     assert_eq!(status, 400);
     let text = answer.to_string();
     for secret in ["Смирнова", "79332211223", "221-12-23", "user@mail.ru"] {
@@ -562,9 +552,9 @@ async fn errors_never_quote_personal_data() {
 
 #[tokio::test]
 async fn thousands_of_items_are_written_in_batches() {
-    let h = common::app("bulk").await;
-    let store = h.0.store();
-    prerequisites(&h).await;
+    let app = TestApp::new("bulk").await;
+    let store = app.store();
+    prerequisites(&app).await;
     // A thousand of each account: as many as one request may store on one partition.
     let accounts = [
         "af723e90-c3d4-11e4-8075-1c6f652434e1",
@@ -581,12 +571,12 @@ async fn thousands_of_items_are_written_in_batches() {
         .collect();
     let body = json!({"transactions": items}).to_string();
     assert_eq!(
-        import_ok::<Transaction>(&h, &body).await,
+        app.post_ok(Endpoint::ImportTransactions, &body).await,
         json!({"imported": 3000})
     );
     for account in accounts {
         let stored: Vec<Transaction> = store
-            .whole_history(&common::tenant("default"), account.parse().unwrap())
+            .whole_history(&app.tenant, account.parse().unwrap())
             .await
             .unwrap();
         assert_eq!(stored.len(), 1000);

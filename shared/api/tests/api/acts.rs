@@ -2,33 +2,11 @@
 //! every read endpoint in the spec's shapes, sorted and filtered as asked.
 
 use domain::acts::ActSort;
-use domain::{Act, ActQuery, PartyRole};
+use domain::{Act, ActQuery};
 use serde_json::{Value, json};
 use store::ActReader;
 
-mod common;
-use common::{Harness, TestApp, get_request, post, spec_info_act, status_and_json};
-
-async fn import((app, key): &Harness, acts: &[Value]) -> (u16, Value) {
-    let body = json!({ "acts": acts }).to_string();
-    status_and_json(api::import::<Act, _>(app, post(key, body)).await.unwrap())
-}
-
-async fn list((app, key): &Harness, path: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
-    status_and_json(
-        api::acts::list(app, get_request(key, path, query))
-            .await
-            .unwrap(),
-    )
-}
-
-async fn info((app, key): &Harness, id: &str) -> (u16, Value) {
-    status_and_json(
-        api::acts::info(app, get_request(key, &[("act_id", id)], &[]))
-            .await
-            .unwrap(),
-    )
-}
+use crate::helpers::{TestApp, spec_info_act};
 
 /// The act of the spec's list example.
 fn spec_list_act() -> Value {
@@ -43,14 +21,14 @@ fn spec_list_act() -> Value {
 
 #[tokio::test]
 async fn act_info_answers_the_spec_example_exactly() {
-    let h = common::app("actinfo").await;
+    let app = TestApp::new("actinfo").await;
     assert_eq!(
-        import(&h, &[spec_info_act()]).await,
+        app.post_acts(&[spec_info_act()]).await,
         (201, json!({"imported": 1}))
     );
-    let (status, answer) = info(&h, "777").await;
+    let (status, answer) = app.get_act_info("777").await;
     assert_eq!(status, 200);
-    let spec = include_str!("../../../fixtures/jcat/act_info.json");
+    let spec = include_str!("../../../../fixtures/jcat/act_info.json");
     let mut want: Value = serde_json::from_str(spec).unwrap();
     // The spec prints two spaces in "Одна тысяча  рублей"; the issue asks for correct text.
     want["data"]["sum_string"] = json!("К оплате: Одна тысяча рублей 00 коп.");
@@ -59,12 +37,12 @@ async fn act_info_answers_the_spec_example_exactly() {
 
 #[tokio::test]
 async fn the_list_answers_the_spec_example_exactly() {
-    let h = common::app("actlist").await;
-    import(&h, &[spec_list_act()]).await;
-    let (status, answer) = list(&h, &[("page", "1"), ("limit", "10")], &[]).await;
+    let app = TestApp::new("actlist").await;
+    app.post_acts(&[spec_list_act()]).await;
+    let (status, answer) = app.get_acts(&[("page", "1"), ("limit", "10")], &[]).await;
     assert_eq!(status, 200);
     let want: Value =
-        serde_json::from_str(include_str!("../../../fixtures/jcat/acts_list.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../fixtures/jcat/acts_list.json")).unwrap();
     // 800 net + 20 % VAT = 960, the example's amount.
     assert_eq!(answer, want);
 }
@@ -97,9 +75,9 @@ fn numbers(answer: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn every_sort_in_both_directions_matches_sorting_in_memory() {
-    let h = common::app("actsort").await;
+    let app = TestApp::new("actsort").await;
     let acts = catalogue();
-    import(&h, &acts).await;
+    app.post_acts(&acts).await;
     let parsed: Vec<Act> = acts
         .iter()
         .map(|a| {
@@ -142,12 +120,12 @@ async fn every_sort_in_both_directions_matches_sorting_in_memory() {
             // Two pages of 5 and a third of 2 give the whole order back.
             let mut got = Vec::new();
             for page in ["1", "2", "3"] {
-                let (status, answer) = list(
-                    &h,
-                    &[("page", page), ("limit", "5")],
-                    &[("sort", sort), ("direction", direction)],
-                )
-                .await;
+                let (status, answer) = app
+                    .get_acts(
+                        &[("page", page), ("limit", "5")],
+                        &[("sort", sort), ("direction", direction)],
+                    )
+                    .await;
                 assert_eq!(status, 200);
                 assert_eq!(answer["data"]["total"], 12);
                 assert_eq!(
@@ -163,9 +141,9 @@ async fn every_sort_in_both_directions_matches_sorting_in_memory() {
 
 #[tokio::test]
 async fn every_filter_matches_filtering_in_memory() {
-    let h = common::app("actfilter").await;
+    let app = TestApp::new("actfilter").await;
     let acts = catalogue();
-    import(&h, &acts).await;
+    app.post_acts(&acts).await;
     let parsed: Vec<Act> = acts
         .iter()
         .map(|a| {
@@ -202,7 +180,7 @@ async fn every_filter_matches_filtering_in_memory() {
             .filter(|a| query.filter.matches(a))
             .map(|a| a.act_number.get())
             .collect();
-        let (status, answer) = list(&h, &[("limit", "100")], params).await;
+        let (status, answer) = app.get_acts(&[("limit", "100")], params).await;
         assert_eq!(status, 200, "{params:?}");
         let mut got = numbers(&answer);
         got.sort();
@@ -219,23 +197,23 @@ async fn every_filter_matches_filtering_in_memory() {
 
 #[tokio::test]
 async fn a_page_past_the_end_is_empty_with_the_right_totals() {
-    let h = common::app("actpast").await;
-    import(&h, &catalogue()).await;
-    let (status, answer) = list(&h, &[("page", "4"), ("limit", "5")], &[]).await;
+    let app = TestApp::new("actpast").await;
+    app.post_acts(&catalogue()).await;
+    let (status, answer) = app.get_acts(&[("page", "4"), ("limit", "5")], &[]).await;
     assert_eq!(status, 200);
     assert_eq!(
         answer["data"],
         json!({"items": [], "total": 12, "pages": {"page": 4, "total": 3}})
     );
-    let (_, answer) = list(&h, &[("page", "9")], &[("payer_id", "1")]).await;
+    let (_, answer) = app.get_acts(&[("page", "9")], &[("payer_id", "1")]).await;
     assert_eq!(answer["data"]["items"], json!([]));
     assert_eq!(answer["data"]["total"], 4);
 }
 
 #[tokio::test]
 async fn bad_parameters_are_400_and_unknown_acts_404() {
-    let h = common::app("actbad").await;
-    import(&h, &catalogue()).await;
+    let app = TestApp::new("actbad").await;
+    app.post_acts(&catalogue()).await;
     type Params<'a> = &'a [(&'a str, &'a str)];
     let cases: [(Params, Params, &str); 6] = [
         (&[], &[("created_at_to", "2020-25-12")], "created_at_to"),
@@ -246,49 +224,37 @@ async fn bad_parameters_are_400_and_unknown_acts_404() {
         (&[("page", "первая")], &[], "page"),
     ];
     for (path, query, field) in cases {
-        let (status, answer) = list(&h, path, query).await;
+        let (status, answer) = app.get_acts(path, query).await;
         assert_eq!(status, 400, "{path:?} {query:?}");
         assert_eq!(answer["error"]["code"], "invalid_parameter");
         assert_eq!(answer["error"]["details"][0]["field"], field, "{answer}");
         assert!(answer["error"]["details"][0].get("index").is_none());
     }
-    let (status, answer) = info(&h, "999999").await;
+    let (status, answer) = app.get_act_info("999999").await;
     assert_eq!(
         (status, answer["error"]["code"].as_str()),
         (404, Some("not_found"))
     );
-    let (status, _) = info(&h, "abc").await;
+    let (status, _) = app.get_act_info("abc").await;
     assert_eq!(status, 400);
 }
 
 #[tokio::test]
 async fn filter_values_for_statuses_payers_and_recipients() {
-    let h = common::app("actvalues").await;
-    import(&h, &catalogue()).await;
-    let (status, statuses) = status_and_json(
-        api::acts::statuses(&h.0, get_request(&h.1, &[], &[]))
-            .await
-            .unwrap(),
-    );
+    let app = TestApp::new("actvalues").await;
+    app.post_acts(&catalogue()).await;
+    let (status, statuses) = app.get_act_statuses().await;
     assert_eq!(status, 200);
     assert_eq!(
         statuses,
         json!({"data": [{"id": "sended", "name": "Отправлен"}, {"id": "not_sended", "name": "Не отправлен"}]})
     );
-    let (_, payers) = status_and_json(
-        api::acts::parties(&h.0, get_request(&h.1, &[], &[]), PartyRole::Payer)
-            .await
-            .unwrap(),
-    );
+    let payers = app.get_payers().await;
     assert_eq!(
         payers,
         json!({"data": [{"id": 0, "name": "Плательщик 0"}, {"id": 1, "name": "Плательщик 1"}, {"id": 2, "name": "Плательщик 2"}]})
     );
-    let (_, recipients) = status_and_json(
-        api::acts::parties(&h.0, get_request(&h.1, &[], &[]), PartyRole::Recipient)
-            .await
-            .unwrap(),
-    );
+    let recipients = app.get_recipients().await;
     assert_eq!(
         recipients,
         json!({"data": [{"id": 50, "name": "Получатель 0"}, {"id": 51, "name": "Получатель 1"}]})
@@ -297,31 +263,31 @@ async fn filter_values_for_statuses_payers_and_recipients() {
 
 #[tokio::test]
 async fn counts_follow_imports_and_status_changes_and_ignore_resends() {
-    let h = common::app("actcounts").await;
-    let tenant = common::tenant("default");
+    let app = TestApp::new("actcounts").await;
+    let tenant = app.tenant.clone();
     let acts = catalogue();
-    import(&h, &acts).await;
-    import(&h, &acts).await;
-    let counts = h.0.store().act_counts(&tenant).await.unwrap();
+    app.post_acts(&acts).await;
+    app.post_acts(&acts).await;
+    let counts = app.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended, counts.not_sended), (12, 6, 6));
 
     let mut changed = acts[0].clone(); // act 101, not_sended
     changed["act_status"] = json!("sended");
-    let (status, _) = import(&h, &[changed.clone(), changed]).await;
+    let (status, _) = app.post_acts(&[changed.clone(), changed]).await;
     assert_eq!(status, 201);
-    let counts = h.0.store().act_counts(&tenant).await.unwrap();
+    let counts = app.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended, counts.not_sended), (12, 7, 5));
-    let (_, answer) = list(&h, &[], &[("act_status", "sended")]).await;
+    let (_, answer) = app.get_acts(&[], &[("act_status", "sended")]).await;
     assert_eq!(answer["data"]["total"], 7);
 }
 
 #[tokio::test]
 async fn invalid_acts_are_rejected_whole() {
-    let h = common::app("actinvalid").await;
+    let app = TestApp::new("actinvalid").await;
     let mut bad = spec_list_act();
     bad["act_number"] = json!(0);
     bad["services"] = json!([{"title": "x", "amount": "много"}]);
-    let (status, answer) = import(&h, &[spec_info_act(), bad]).await;
+    let (status, answer) = app.post_acts(&[spec_info_act(), bad]).await;
     assert_eq!(status, 400);
     let fields: Vec<&str> = answer["error"]["details"]
         .as_array()
@@ -330,15 +296,15 @@ async fn invalid_acts_are_rejected_whole() {
         .map(|d| d["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["act_number", "services[0].amount"]);
-    assert_eq!(info(&h, "777").await.0, 404);
+    assert_eq!(app.get_act_info("777").await.0, 404);
 }
 
 /// The default listing reads as many whole acts as it returns, and skips only small index
 /// entries, however many acts the tenant has.
 #[tokio::test]
 async fn twenty_thousand_acts_page_without_reading_them_all() {
-    let h = common::app("actscale").await;
-    let tenant = common::tenant("default");
+    let app = TestApp::new("actscale").await;
+    let tenant = app.tenant.clone();
     let act = |n: u64| {
         json!({"act_number": n, "count_number": format!("{}", n % 977), "created_at": format!("2019-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
                "payer": {"id": n % 40, "name": "П"}, "recipient": {"id": 1, "name": "Р"},
@@ -352,15 +318,15 @@ async fn twenty_thousand_acts_page_without_reading_them_all() {
     let sended_total = (1..=20_000u64).filter(|n| sended(*n)).count() as u64;
     for chunk in (1..=20_000u64).collect::<Vec<_>>().chunks(2_000) {
         let acts: Vec<Value> = chunk.iter().map(|n| act(*n)).collect();
-        assert_eq!(import(&h, &acts).await.0, 201);
+        assert_eq!(app.post_acts(&acts).await.0, 201);
     }
-    let counts = h.0.store().act_counts(&tenant).await.unwrap();
+    let counts = app.store().act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended), (20_000, sended_total));
 
     for (page, limit) in [(1u32, 10u32), (2, 10), (30, 100)] {
         let query =
             ActQuery::parse(Some(&page.to_string()), Some(&limit.to_string()), |_| None).unwrap();
-        let result = h.0.store().act_page(&tenant, &query).await.unwrap();
+        let result = app.store().act_page(&tenant, &query).await.unwrap();
         assert_eq!(result.total, 20_000);
         assert_eq!(result.acts.len(), limit as usize);
         assert_eq!(result.acts_read, limit as usize, "whole acts read");
@@ -372,7 +338,7 @@ async fn twenty_thousand_acts_page_without_reading_them_all() {
     }
     // Status only: the total still comes from the counts, and the walk stops at the page.
     let sended = ActQuery::parse(None, None, |n| (n == "act_status").then_some("sended")).unwrap();
-    let result = h.0.store().act_page(&tenant, &sended).await.unwrap();
+    let result = app.store().act_page(&tenant, &sended).await.unwrap();
     assert_eq!((result.total, result.acts_read), (sended_total, 10));
     assert!(
         result.index_entries_read <= 200,
@@ -395,12 +361,9 @@ async fn an_act_refused_for_its_size_leaves_nothing_behind() {
         json!([{"index": 1, "field": "act_text",
                 "message": "элемент больше 400 КБ, предела хранилища: сократите это поле"}])
     );
-    assert_eq!(app.get_act_list(&[], &[]).await.1["data"]["total"], 0);
-    assert_eq!(app.get_parties(PartyRole::Payer).await, json!({"data": []}));
-    assert_eq!(
-        app.get_parties(PartyRole::Recipient).await,
-        json!({"data": []})
-    );
+    assert_eq!(app.get_acts(&[], &[]).await.1["data"]["total"], 0);
+    assert_eq!(app.get_payers().await, json!({"data": []}));
+    assert_eq!(app.get_recipients().await, json!({"data": []}));
 }
 
 #[tokio::test]
@@ -417,11 +380,9 @@ async fn acts_larger_than_one_transaction_are_written_in_several() {
         })
         .collect();
     assert_eq!(app.post_acts(&acts).await, (201, json!({"imported": 99})));
-    let (_, page) = app
-        .get_act_list(&[("page", "1"), ("limit", "100")], &[])
-        .await;
+    let (_, page) = app.get_acts(&[("page", "1"), ("limit", "100")], &[]).await;
     assert_eq!(page["data"]["total"], 99);
-    let payers = app.get_parties(PartyRole::Payer).await;
+    let payers = app.get_payers().await;
     assert_eq!(payers["data"].as_array().unwrap().len(), 99);
 }
 
@@ -436,7 +397,7 @@ async fn parties_no_act_names_leave_the_filters() {
     act["payer"] = json!({"id": 2, "name": "ООО «Новый»"});
     assert_eq!(app.post_acts(&[act.clone()]).await.0, 201);
     assert_eq!(
-        app.get_parties(PartyRole::Payer).await,
+        app.get_payers().await,
         json!({"data": [{"id": 1, "name": "ООО «Джейкет»"}, {"id": 2, "name": "ООО «Новый»"}]})
     );
     // Now act 38300 moves too, and renames the recipient: no act names payer 1 any more.
@@ -446,22 +407,16 @@ async fn parties_no_act_names_leave_the_filters() {
     second["recipient"] = json!({"id": 333, "name": "ООО «Ромашка-2»"});
     assert_eq!(app.post_acts(&[second]).await.0, 201);
     assert_eq!(
-        app.get_parties(PartyRole::Payer).await,
+        app.get_payers().await,
         json!({"data": [{"id": 2, "name": "ООО «Новый»"}]})
     );
     assert_eq!(
-        app.get_parties(PartyRole::Recipient).await,
+        app.get_recipients().await,
         json!({"data": [{"id": 333, "name": "ООО «Ромашка-2»"}]})
     );
     // Re-sending changes nothing.
     assert_eq!(app.post_acts(&[act]).await.0, 201);
-    assert_eq!(
-        app.get_parties(PartyRole::Payer).await["data"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.get_payers().await["data"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -469,7 +424,7 @@ async fn page_and_limit_come_from_the_path_or_the_query_and_names_in_any_case() 
     let app = TestApp::new("actparams").await;
     app.post_acts(&catalogue()).await;
     let (status, by_query) = app
-        .get_act_list(
+        .get_acts(
             &[],
             &[
                 ("page", "2"),
@@ -484,7 +439,7 @@ async fn page_and_limit_come_from_the_path_or_the_query_and_names_in_any_case() 
     assert_eq!(by_query["data"]["pages"], json!({"page": 2, "total": 3}));
     // The path wins over the query string.
     let (_, by_path) = app
-        .get_act_list(
+        .get_acts(
             &[("page", "1"), ("limit", "2")],
             &[("page", "2"), ("limit", "5"), ("sort", "act_number")],
         )
@@ -518,7 +473,7 @@ async fn concurrent_imports_keep_counts_and_parties_exact() {
         "{answers:?}"
     );
 
-    let tenant = common::tenant("default");
+    let tenant = app.tenant.clone();
     let store = app.app.store();
     let (mut sended, mut payers) = (0, std::collections::BTreeSet::new());
     for n in 1..=2_500u64 {
@@ -530,7 +485,7 @@ async fn concurrent_imports_keep_counts_and_parties_exact() {
     let counts = store.act_counts(&tenant).await.unwrap();
     assert_eq!((counts.total, counts.sended), (2_500, sended));
     assert_eq!(counts.not_sended, 2_500 - sended);
-    let listed = app.get_parties(PartyRole::Payer).await;
+    let listed = app.get_payers().await;
     let listed: std::collections::BTreeSet<u64> = listed["data"]
         .as_array()
         .unwrap()

@@ -11,8 +11,7 @@ use domain::Scope;
 use lambda_http::Body;
 use serde_json::{Value, json};
 
-mod common;
-use common::{TestApp, spec_info_act, status_and_json};
+use crate::helpers::{TestApp, spec_info_act, status_and_json};
 
 /// Where the printed acts and their first pages are kept (ignored by git, with `target/`).
 fn artifacts() -> PathBuf {
@@ -124,7 +123,7 @@ impl Printed {
 }
 
 async fn printed_page(app: &TestApp, act_id: &str) -> String {
-    let response = app.get_act_print(act_id, &app.key).await;
+    let response = app.get_act_print(act_id).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -242,7 +241,7 @@ async fn the_page_has_the_rules_of_act_info() {
         (&importer, "777", 403, "forbidden"),
         (&app.key, "x", 400, "invalid_parameter"),
     ] {
-        let (got, answer) = status_and_json(app.get_act_print(act_id, key).await);
+        let (got, answer) = status_and_json(app.with_key(key).get_act_print(act_id).await);
         assert_eq!(
             (got, answer["error"]["code"].as_str()),
             (status, Some(code)),

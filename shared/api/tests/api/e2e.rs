@@ -54,7 +54,7 @@ fn server_store() -> store::Dynamo {
         env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone())
     })
     .unwrap();
-    store::Dynamo::new(localstack::local_client(), tables)
+    store::Dynamo::new(local_tables::local_client(), tables)
 }
 
 /// A new API key on the server's keys table, as `make key` creates one.

@@ -5,12 +5,10 @@
 //! A request of each DomControl kind as large as the API accepts, with 1C's time-based ids, may
 //! put at most `MAX_WRITES_PER_PARTITION` on any one of them.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use api::App;
+use api::Endpoint;
 use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
@@ -19,12 +17,10 @@ use aws_sdk_dynamodb::operation::put_item::PutItemInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::AttributeValue;
-use domain::{
-    Account, Balance, Counter, PersonalData, Reading, Record, Scope, Service, Transaction,
-};
-use localstack::Template;
-use samples::Kind;
-use store::{Dynamo, MAX_WRITES_PER_PARTITION, Tables};
+use local_tables::Template;
+use store::{MAX_WRITES_PER_PARTITION, Table};
+
+use crate::helpers::TestApp;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -107,15 +103,15 @@ impl Intercept for WriteCounter {
 
 /// An app whose every DynamoDB write is counted, on fresh tables.
 struct CountingApp {
-    app: App<Dynamo>,
-    key: domain::ApiKey,
+    app: TestApp,
     counter: WriteCounter,
 }
 
 impl CountingApp {
     async fn new(test: &str) -> Self {
-        let (client, names) = localstack::fresh_tables(test).await;
-        let template = Template::load(&localstack::template_path()).unwrap();
+        let tables = TestApp::new(test).await;
+        let template = Template::load(&local_tables::template_path()).unwrap();
+        let store = tables.store().tables();
         let mut indexes = HashMap::new();
         for (var, logical) in &template.table_env {
             let hashes = template.tables[logical]
@@ -129,37 +125,29 @@ impl CountingApp {
                     )
                 })
                 .collect();
-            indexes.insert(names[var].clone(), hashes);
+            let table = Table::ALL.into_iter().find(|t| t.env_var() == var).unwrap();
+            indexes.insert(store.name(table).to_owned(), hashes);
         }
         let counter = WriteCounter {
             indexes: Arc::new(indexes),
             ..WriteCounter::default()
         };
-        let config = client
-            .config()
-            .to_builder()
-            .interceptor(counter.clone())
-            .build();
-        let tables = Tables::from_lookup(|var| names.get(var).cloned()).unwrap();
-        let store = Dynamo::new(aws_sdk_dynamodb::Client::from_conf(config), tables);
-        let app = App::new(store, PersonalData::Store);
-        let key = common::key(&app, "large-office", &Scope::ALL).await;
+        let app = tables
+            .fresh_tenant("large-office")
+            .await
+            .intercepted(counter.clone());
         counter.busiest();
-        Self { app, key, counter }
+        Self { app, counter }
     }
 
-    /// Imports `body` as records of `R`; answers the status, the number imported and the
-    /// busiest partition with its writes.
-    async fn import<R>(&self, body: String) -> (u16, u64, ((String, String), usize))
-    where
-        R: Record,
-        Dynamo: store::RecordWriter<R> + store::PeriodRemoval<R>,
-    {
-        let request = common::post(&self.key, body);
-        let response = api::import_period::<R, _>(&self.app, request)
-            .await
-            .unwrap();
-        let (status, answer) = common::status_and_json(response);
+    /// Imports `body` to `endpoint`; answers the status, the number imported and the busiest
+    /// partition with its writes.
+    async fn import(
+        &self,
+        endpoint: Endpoint,
+        body: String,
+    ) -> (u16, u64, ((String, String), usize)) {
+        let (status, answer) = self.app.post(endpoint, body).await;
         let imported = answer["imported"].as_u64().unwrap_or_default();
         (status, imported, self.counter.busiest())
     }
@@ -170,25 +158,19 @@ async fn no_partition_takes_more_than_1000_writes_from_the_largest_request() {
     let app = CountingApp::new("partitions").await;
     let mut report = BTreeMap::new();
     let mut counts = HashMap::new();
-    for kind in Kind::DOMCONTROL {
+    for endpoint in Endpoint::DOMCONTROL_IMPORTS {
         // Figures refer to accounts and meters the directories of this test define.
-        let refs = match kind {
-            Kind::Counters | Kind::Balances | Kind::Transactions => counts[&Kind::Accounts],
-            Kind::Readings => counts[&Kind::Counters] / 2,
+        let refs = match endpoint {
+            Endpoint::ImportCounters | Endpoint::ImportBalances | Endpoint::ImportTransactions => {
+                counts[&Endpoint::ImportAccounts]
+            }
+            Endpoint::ImportReadings => counts[&Endpoint::ImportCounters] / 2,
             _ => 0,
         };
-        let (body, items) = samples::largest(kind, refs);
-        counts.insert(kind, items);
-        let outcome = match kind {
-            Kind::Services => app.import::<Service>(body).await,
-            Kind::Accounts => app.import::<Account>(body).await,
-            Kind::Counters => app.import::<Counter>(body).await,
-            Kind::Readings => app.import::<Reading>(body).await,
-            Kind::Balances => app.import::<Balance>(body).await,
-            Kind::Transactions => app.import::<Transaction>(body).await,
-            Kind::Acts => unreachable!("not a DomControl kind"),
-        };
-        report.insert(kind.name(), (items, outcome));
+        let (body, items) = samples::largest(endpoint, refs);
+        counts.insert(endpoint, items);
+        let outcome = app.import(endpoint, body).await;
+        report.insert(endpoint.kind().unwrap(), (items, outcome));
     }
     for (kind, (items, (status, imported, ((place, _), writes)))) in &report {
         println!("{kind}: {items} items, busiest partition {place}: {writes} writes");
@@ -207,7 +189,7 @@ async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
     let app = CountingApp::new("crowded").await;
     let account = samples::account_id(0);
     let body = format!(r#"{{"accounts":[{{"id":"{account}","name":"ЛС"}}]}}"#);
-    assert_eq!(app.import::<Account>(body).await.0, 201);
+    assert_eq!(app.import(Endpoint::ImportAccounts, body).await.0, 201);
     let balances: Vec<String> = (0..=MAX_WRITES_PER_PARTITION)
         .map(|n| {
             let (year, month, day) = (1990 + n / 336, 1 + n / 28 % 12, 1 + n % 28);
@@ -217,11 +199,7 @@ async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
         })
         .collect();
     let body = format!(r#"{{"balances":[{}]}}"#, balances.join(","));
-    let request = common::post(&app.key, body);
-    let response = api::import_period::<Balance, _>(&app.app, request)
-        .await
-        .unwrap();
-    let (status, answer) = common::status_and_json(response);
+    let (status, answer) = app.app.post(Endpoint::ImportBalances, body).await;
     assert_eq!(status, 413, "{answer}");
     assert_eq!(answer["error"]["code"], "too_many_in_one_partition");
     assert_eq!(answer["error"]["details"][0]["field"], "account");

@@ -1,8 +1,8 @@
 //! The local stack's commands:
-//! - `localstack tables <env-file>`: creates the tables of `template.yaml` in DynamoDB Local
+//! - `local-tables tables <env-file>`: creates the tables of `template.yaml` in DynamoDB Local
 //!   (named by their logical ids; existing ones are kept) and writes the environment that
 //!   `cargo lambda watch` gives the functions.
-//! - `localstack sweep`: deletes the tables that tests created.
+//! - `local-tables sweep`: deletes the tables that tests created.
 
 use std::fmt::Write;
 
@@ -12,18 +12,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env_file = match args.as_slice() {
         [command, env_file] if command == "tables" => env_file,
         [command] if command == "sweep" => {
-            let deleted = localstack::sweep_test_tables(&localstack::local_client()).await?;
+            let deleted = local_tables::sweep_test_tables(&local_tables::local_client()).await?;
             println!("deleted {deleted} test tables");
             return Ok(());
         }
-        _ => return Err("usage: localstack tables <env-file> | localstack sweep".into()),
+        _ => return Err("usage: local-tables tables <env-file> | local-tables sweep".into()),
     };
-    let template = localstack::Template::load(&localstack::template_path())?;
+    let template = local_tables::Template::load(&local_tables::template_path())?;
     template
-        .create_tables(&localstack::local_client(), "")
+        .create_tables(&local_tables::local_client(), "")
         .await?;
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .unwrap_or_else(|_| localstack::DEFAULT_ENDPOINT.to_owned());
+        .unwrap_or_else(|_| local_tables::DEFAULT_ENDPOINT.to_owned());
     // The local stack pseudonymises like a default deployment, with a key that is no secret.
     let mut env = format!(
         "AWS_ENDPOINT_URL_DYNAMODB={endpoint}\nAWS_REGION=eu-central-1\n\
