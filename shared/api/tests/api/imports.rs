@@ -36,7 +36,6 @@ fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-
 #[tokio::test]
 async fn spec_examples_import_verbatim_and_read_back_exactly() {
     let app = TestApp::new("spec").await;
