@@ -1,13 +1,14 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
-use crate::numbers::money_json;
 use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
+use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use store::{ActReader, KeyReader};
 
+use crate::act_view::ActView;
+use crate::numbers::money;
 use crate::{ApiError, App, json_response};
 
 /// `{"data": ...}`, the envelope of every JCat answer.
@@ -31,7 +32,8 @@ struct ListItem<'a> {
     count_number: Option<&'a str>,
     created_at: String,
     /// What the customer pays, VAT included.
-    amount: Box<RawValue>,
+    #[serde(serialize_with = "money")]
+    amount: Decimal,
     payer: &'a str,
     recipient: &'a str,
     send_date: Option<String>,
@@ -45,7 +47,7 @@ impl<'a> From<&'a Act> for ListItem<'a> {
             act_number: act.act_number.get(),
             count_number: act.count_number.as_ref().map(|t| t.as_str()),
             created_at: act.created_at.to_string(),
-            amount: money_json(act.totals().with_vat),
+            amount: act.totals().with_vat,
             payer: act.payer.name.as_str(),
             recipient: act.recipient.name.as_str(),
             send_date: act.send_date.map(|d| d.to_string()),
@@ -106,79 +108,6 @@ async fn list_page<S: ActReader + KeyReader>(
     }))
 }
 
-/// A service line of the printed act; quantity, unit and price only when the act has them.
-#[derive(Serialize)]
-struct PrintedService<'a> {
-    title: &'a str,
-    amount: Box<RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    quantity: Option<Box<RawValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unit: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    price: Option<Box<RawValue>>,
-}
-
-/// The act's print data: every field of the spec's example, in its order.
-#[derive(Serialize)]
-struct PrintData<'a> {
-    act_number: String,
-    act_description: Option<&'a str>,
-    act_text: Option<&'a str>,
-    contacts: Option<&'a str>,
-    warranty_text: Option<&'a str>,
-    payment_text: Option<&'a str>,
-    general_manager_position: Option<&'a str>,
-    general_manager: Option<&'a str>,
-    general_manager_procuratory: Option<&'a str>,
-    postal_address: Option<&'a str>,
-    customer_general_manager: Option<&'a str>,
-    logo: Option<&'a str>,
-    services: Vec<PrintedService<'a>>,
-    total_amount: Box<RawValue>,
-    total_amount_with_vat: Box<RawValue>,
-    vat_string: String,
-    vat_amount: Box<RawValue>,
-    sum_string: String,
-}
-
-impl<'a> From<&'a Act> for PrintData<'a> {
-    fn from(act: &'a Act) -> Self {
-        let text = domain::Text::opt_str;
-        let totals = act.totals();
-        Self {
-            act_number: act.title(),
-            act_description: text(&act.act_description),
-            act_text: text(&act.act_text),
-            contacts: text(&act.contacts),
-            warranty_text: text(&act.warranty_text),
-            payment_text: text(&act.payment_text),
-            general_manager_position: text(&act.general_manager_position),
-            general_manager: text(&act.general_manager),
-            general_manager_procuratory: text(&act.general_manager_procuratory),
-            postal_address: text(&act.postal_address),
-            customer_general_manager: text(&act.customer_general_manager),
-            logo: text(&act.logo),
-            services: act
-                .services
-                .iter()
-                .map(|s| PrintedService {
-                    title: s.title.as_str(),
-                    amount: money_json(s.amount),
-                    quantity: s.quantity.map(money_json),
-                    unit: s.unit.as_ref().map(|u| u.as_str()),
-                    price: s.price.map(money_json),
-                })
-                .collect(),
-            total_amount: money_json(totals.total),
-            total_amount_with_vat: money_json(totals.with_vat),
-            vat_string: act.vat_string(),
-            vat_amount: money_json(totals.vat),
-            sum_string: act.sum_string(),
-        }
-    }
-}
-
 /// `GET /v1/billing/act_info/{act_id}`: the act's print data.
 pub async fn info<S: ActReader + KeyReader>(
     app: &App<S>,
@@ -192,7 +121,7 @@ async fn print_data<S: ActReader + KeyReader>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let act = requested_act(app, request).await?;
-    Ok(ok(PrintData::from(&act)))
+    Ok(ok(ActView::from(&act)))
 }
 
 /// The act that `{act_id}` names, in the tenant of the request's key (scope `read`).
@@ -207,7 +136,7 @@ pub(crate) async fn requested_act<S: ActReader + KeyReader>(
         .unwrap_or_default()
         .to_owned();
     let number = ActNumber::parse_param(&id)
-        .map_err(|message| ApiError::invalid_parameters(vec![("act_id", message)]))?;
+        .map_err(|message| ApiError::invalid_parameter("act_id", message))?;
     // Another tenant's act is as unknown as a missing one: existence does not leak.
     app.store()
         .act(&tenant, number)

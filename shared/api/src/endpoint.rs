@@ -192,7 +192,7 @@ impl Endpoint {
     /// constant, so that a function's binary holds its own handler only.
     #[inline(always)]
     pub fn handle(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
-        use crate::{act_print, acts, import, import_period, reads};
+        use crate::{act_page, acts, import, import_period, reads};
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),
             Endpoint::ImportAccounts => Box::pin(import::<Account, _>(app, request)),
@@ -203,7 +203,7 @@ impl Endpoint {
             Endpoint::ImportActs => Box::pin(import::<Act, _>(app, request)),
             Endpoint::ActsList => Box::pin(acts::list(app, request)),
             Endpoint::ActInfo => Box::pin(acts::info(app, request)),
-            Endpoint::ActPrint => Box::pin(act_print::print(app, request)),
+            Endpoint::ActPrint => Box::pin(act_page::print(app, request)),
             Endpoint::ActStatuses => Box::pin(acts::statuses(app, request)),
             Endpoint::ActPayers => Box::pin(acts::parties(app, request, PartyRole::Payer)),
             Endpoint::ActRecipients => Box::pin(acts::parties(app, request, PartyRole::Recipient)),

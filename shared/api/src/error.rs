@@ -4,9 +4,9 @@
 //! `code` is a stable English identifier for programs, `message` a short Russian sentence for
 //! the 1C integrator. Neither ever quotes a submitted value: values may be personal data.
 
-use std::borrow::Cow;
-
+use domain::Problem;
 use domain::json::EnvelopeError;
+use domain::values::Rejection;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -14,16 +14,6 @@ use store::StoreError;
 
 /// How many problems an answer lists; the message says how many there were in all.
 pub const MAX_DETAILS: usize = 100;
-
-/// One rejected item (and field) of an import, or one rejected request parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// The item's position in the body's array; absent for request parameters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<usize>,
-    pub field: Option<Cow<'static, str>>,
-    pub message: &'static str,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -73,59 +63,50 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Incomplete { .. } => ApiError::StorageIncomplete(e),
-            // The request's own fault, found before anything was written: a 400 like any other.
-            StoreError::Oversized(oversized) => {
-                let problems: Vec<Problem> = oversized
-                    .into_iter()
-                    .map(|o| Problem {
-                        index: Some(o.index),
-                        field: Some(o.field.into()),
-                        message: "элемент больше 400 КБ, предела хранилища: сократите это поле",
-                    })
-                    .collect();
-                ApiError::InvalidItems {
-                    items: problems.len(),
-                    count: problems.len(),
-                    problems: problems.into_iter().take(MAX_DETAILS).collect(),
-                }
+            // The request's own faults, found before anything was written.
+            StoreError::Oversized(problems) => ApiError::invalid_items(problems),
+            StoreError::Crowded(mut problems) => {
+                problems.truncate(MAX_DETAILS);
+                ApiError::Crowded(problems)
             }
-            StoreError::Crowded(crowded) => ApiError::Crowded(
-                crowded
-                    .into_iter()
-                    .take(MAX_DETAILS)
-                    .map(|c| Problem {
-                        index: Some(c.index),
-                        field: Some(c.field.into()),
-                        message: "с этой записи предел в 1000 записей на раздел превышен",
-                    })
-                    .collect(),
-            ),
-            StoreError::BadCursor => ApiError::invalid_parameters(vec![(
-                "next",
-                domain::history::HistoryQuery::BAD_NEXT,
-            )]),
-            StoreError::ExchangeMismatch => ApiError::invalid_parameters(vec![(
+            StoreError::BadCursor => {
+                ApiError::invalid_parameter("next", domain::history::HistoryQuery::BAD_NEXT)
+            }
+            StoreError::ExchangeMismatch => ApiError::invalid_parameter(
                 "exchange",
-                "from, to и parts части должны совпадать с первой частью этого обмена",
-            )]),
+                "from, to и parts части должны совпадать с первой принятой частью этого обмена",
+            ),
             _ => ApiError::Storage(e),
         }
     }
 }
 
 impl ApiError {
+    /// Items of a request that are invalid: every problem counted, the first [`MAX_DETAILS`]
+    /// listed, and the items they are in counted.
+    pub fn invalid_items(problems: Vec<Problem>) -> Self {
+        let (count, items, problems) = listed(problems);
+        ApiError::InvalidItems {
+            items,
+            count,
+            problems,
+        }
+    }
+
+    /// Items that refer to directory entries never imported, as [`ApiError::invalid_items`].
+    pub fn unknown_references(problems: Vec<Problem>) -> Self {
+        let (count, _, problems) = listed(problems);
+        ApiError::UnknownReferences { count, problems }
+    }
+
     /// Rejected request parameters, each named (they have no item index).
-    pub fn invalid_parameters(errors: Vec<(&'static str, &'static str)>) -> Self {
-        ApiError::InvalidParameters(
-            errors
-                .into_iter()
-                .map(|(field, message)| Problem {
-                    index: None,
-                    field: Some(field.into()),
-                    message,
-                })
-                .collect(),
-        )
+    pub fn invalid_parameters(problems: Vec<Problem>) -> Self {
+        ApiError::InvalidParameters(listed(problems).2)
+    }
+
+    /// One rejected request parameter.
+    pub fn invalid_parameter(name: &'static str, message: Rejection) -> Self {
+        ApiError::InvalidParameters(vec![Problem::new(name, message)])
     }
 
     pub fn status(&self) -> StatusCode {
@@ -217,6 +198,15 @@ impl ApiError {
         }
         response
     }
+}
+
+/// How many problems there are, in how many items, and the first [`MAX_DETAILS`] of them.
+fn listed(mut problems: Vec<Problem>) -> (usize, usize, Vec<Problem>) {
+    let count = problems.len();
+    let items: std::collections::BTreeSet<usize> =
+        problems.iter().filter_map(|p| p.index).collect();
+    problems.truncate(MAX_DETAILS);
+    (count, items.len(), problems)
 }
 
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {

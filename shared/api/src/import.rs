@@ -9,13 +9,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use domain::json::{Fields, collection, normalise};
-use domain::{Guid, PeriodImport, Record, Scope, Tenant};
+use domain::{Guid, PeriodImport, Problem, Record, Scope, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodRemoval, RecordWriter, Stamp, Written};
 
-use crate::error::{MAX_DETAILS, Problem, json_response};
+use crate::error::json_response;
 use crate::metrics::ImportMetrics;
 use crate::{ApiError, App, body};
 
@@ -188,7 +188,7 @@ where
     let (tenant, records) = accepted::<R, S>(app, request, |records| {
         let import = declared
             .as_ref()
-            .map_err(|errors| ApiError::invalid_parameters(errors.clone()))?;
+            .map_err(|problems| ApiError::invalid_parameters(problems.clone()))?;
         check_dates(records, import)
     })
     .await?;
@@ -204,29 +204,7 @@ where
     let plan = store.plan(&tenant, records, stamp)?;
     let began = store.open_part(&tenant, R::KIND, &import, at).await?;
     let written = store.write(&tenant, plan).await?;
-    let (complete, exchange) = match import.part {
-        None => (true, None),
-        Some(_) => {
-            let state = store.part_written(&tenant, R::KIND, &import).await?;
-            let progress = ExchangeProgress {
-                received: state.received,
-                parts: state.parts,
-                complete: state.complete(),
-            };
-            (state.complete() && !state.removed, Some(progress))
-        }
-    };
-    let removed = if complete {
-        let removed = store
-            .remove_stale(&tenant, import.period, mark, began)
-            .await?;
-        if import.part.is_some() {
-            store.removal_done(&tenant, R::KIND, &import).await?;
-        }
-        Some(removed)
-    } else {
-        None
-    };
+    let (removed, exchange) = complete::<R, S>(store, &tenant, &import, mark, began).await?;
     let imported = Imported {
         imported,
         removed,
@@ -239,65 +217,79 @@ where
     })
 }
 
+/// After a period import's records are written: records the part of its exchange, and, once
+/// the period is complete and its removal not yet done, removes what the rule removes. Answers
+/// how many were removed (when the removal ran) and the exchange's progress (for a part).
+async fn complete<R, S>(
+    store: &S,
+    tenant: &Tenant,
+    import: &PeriodImport,
+    mark: Guid,
+    began: DateTime<Utc>,
+) -> Result<(Option<usize>, Option<ExchangeProgress>), ApiError>
+where
+    R: Record,
+    S: PeriodRemoval<R> + ExchangeLog,
+{
+    let (complete, exchange) = match import.part {
+        None => (true, None),
+        Some(_) => {
+            let state = store.part_written(tenant, R::KIND, import).await?;
+            let progress = ExchangeProgress {
+                received: state.received,
+                parts: state.parts,
+                complete: state.complete(),
+            };
+            (state.complete() && !state.removed, Some(progress))
+        }
+    };
+    if !complete {
+        return Ok((None, exchange));
+    }
+    let removed = store
+        .remove_stale(tenant, import.period, mark, began)
+        .await?;
+    if import.part.is_some() {
+        store.removal_done(tenant, R::KIND, import).await?;
+    }
+    Ok((Some(removed), exchange))
+}
+
 /// Every record of a period import is dated in its period.
 fn check_dates<R: Record>(records: &[R], import: &PeriodImport) -> Result<(), ApiError> {
     let problems: Vec<Problem> = records
         .iter()
         .enumerate()
         .filter(|(_, r)| r.dated().is_some_and(|d| !import.period.contains(d)))
-        .map(|(index, _)| Problem {
-            index: Some(index),
-            field: Some("date".into()),
-            message: "дата вне объявленного периода (from, to)",
+        .map(|(index, _)| {
+            Problem::new("date", "дата вне объявленного периода (from, to)").at(index)
         })
         .collect();
     if problems.is_empty() {
         return Ok(());
     }
-    let count = problems.len();
-    Err(ApiError::InvalidItems {
-        items: count,
-        count,
-        problems: problems.into_iter().take(MAX_DETAILS).collect(),
-    })
+    Err(ApiError::invalid_items(problems))
 }
 
-/// Every item parsed, or every problem found (the first [`MAX_DETAILS`] listed).
+/// Every item parsed, or every problem found.
 pub fn parse_all<R: Record>(body: &str) -> Result<Vec<R>, ApiError> {
     let raw_items = collection(body, R::COLLECTION)?;
     let mut records = Vec::with_capacity(raw_items.len());
     let mut problems = Vec::new();
-    let mut bad_items = 0;
     for (index, raw) in raw_items.into_iter().enumerate() {
         let parsed = match Fields::parse(raw) {
             Some(fields) => R::parse(&fields),
-            None => Err(vec![domain::FieldError {
-                field: None,
-                message: "элемент массива должен быть объектом",
-            }]),
+            None => Err(vec![Problem::whole("элемент массива должен быть объектом")]),
         };
         match parsed {
             Ok(record) => records.push(record),
-            Err(errors) => {
-                bad_items += 1;
-                problems.extend(errors.into_iter().map(|e| Problem {
-                    index: Some(index),
-                    field: e.field,
-                    message: e.message,
-                }));
-            }
+            Err(errors) => problems.extend(errors.into_iter().map(|p| p.at(index))),
         }
     }
     if problems.is_empty() {
         return Ok(records);
     }
-    let count = problems.len();
-    problems.truncate(MAX_DETAILS);
-    Err(ApiError::InvalidItems {
-        items: bad_items,
-        count,
-        problems,
-    })
+    Err(ApiError::invalid_items(problems))
 }
 
 /// Every referenced service, account or counter must have been imported before.
@@ -326,16 +318,8 @@ async fn check_references<R: Record, S: DirectoryLookup>(
                 .references()
                 .into_iter()
                 .filter(|r| missing.contains(&(r.directory, r.id)))
-                .map(move |r| Problem {
-                    index: Some(index),
-                    field: Some(r.field.into()),
-                    message: r.directory.not_found(),
-                })
+                .map(move |r| Problem::new(r.field, r.directory.not_found()).at(index))
         })
         .collect();
-    let count = problems.len();
-    Err(ApiError::UnknownReferences {
-        count,
-        problems: problems.into_iter().take(MAX_DETAILS).collect(),
-    })
+    Err(ApiError::unknown_references(problems))
 }

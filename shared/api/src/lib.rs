@@ -1,7 +1,8 @@
 //! HTTP glue shared by every function: the request body, errors as responses, and the import
 //! pipeline. A function's `main` builds the store once and hands requests to a handler here.
 
-pub mod act_print;
+pub mod act_page;
+mod act_view;
 pub mod acts;
 mod app;
 pub mod body;
@@ -13,8 +14,9 @@ mod numbers;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};
+pub use domain::Problem;
 pub use endpoint::{Answer, Endpoint};
-pub use error::{ApiError, MAX_DETAILS, Problem, json_response};
+pub use error::{ApiError, MAX_DETAILS, json_response};
 pub use import::{import, import_period};
 
 /// JSON log lines for CloudWatch; `RUST_LOG` sets the level (default `info`).

@@ -49,10 +49,10 @@ fn path_id(request: &Request) -> Result<Guid, ApiError> {
         .to_owned();
     match Guid::parse(&JsonValue::String(id.into())) {
         Ok(Some(id)) => Ok(id),
-        _ => Err(ApiError::invalid_parameters(vec![(
+        _ => Err(ApiError::invalid_parameter(
             "id",
             "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-        )])),
+        )),
     }
 }
 

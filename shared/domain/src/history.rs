@@ -4,6 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::period::DateRange;
+use crate::problems::{Problem, Problems};
 use crate::values::Rejection;
 
 /// Where the previous page of a history ended: opaque here, made and read by the store, and
@@ -50,53 +51,28 @@ impl HistoryQuery {
         to: Option<&str>,
         limit: Option<&str>,
         next: Option<&str>,
-    ) -> Result<Self, Vec<(&'static str, Rejection)>> {
-        let mut errors = Vec::new();
-        let mut bound = |name, value: Option<&str>, end| {
-            let value = present(value)?;
-            DateRange::bound(value, end)
-                .map_err(|e| errors.push((name, e)))
-                .ok()
-        };
+    ) -> Result<Self, Vec<Problem>> {
+        let mut p = Problems::new();
         let range = DateRange {
-            from: bound("from", from, false),
-            to: bound("to", to, true),
+            from: p.param("from", from, |v| DateRange::bound(v, false)),
+            to: p.param("to", to, |v| DateRange::bound(v, true)),
         };
-        let limit = match present(limit).map(str::parse::<u32>) {
-            None => Self::DEFAULT_LIMIT,
-            Some(Ok(l)) if (1..=Self::MAX_LIMIT).contains(&l) => l,
-            Some(_) => {
-                errors.push(("limit", "записей на странице: целое число от 1 до 1000"));
-                Self::DEFAULT_LIMIT
-            }
-        };
-        let after = present(next).and_then(|token| {
-            let cursor = Cursor::from_token(token);
-            if cursor.is_none() {
-                errors.push(("next", Self::BAD_NEXT));
-            }
-            cursor
+        let limit = p.param("limit", limit, |v| match v.parse::<u32>() {
+            Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
+            _ => Err("записей на странице: целое число от 1 до 1000"),
         });
-        if let (Some(from), Some(to)) = (range.from, range.to) {
-            if from > to {
-                errors.push(("from", "начало периода позже его конца"));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Self {
+        let after = p.param("next", next, |token| {
+            Cursor::from_token(token).ok_or(Self::BAD_NEXT)
+        });
+        p.in_order("from", range.from, range.to);
+        p.finish(|| Self {
             range,
-            limit,
+            limit: limit.unwrap_or(Self::DEFAULT_LIMIT),
             after,
         })
     }
 
     pub const BAD_NEXT: Rejection = "токен продолжения не от этого запроса";
-}
-
-fn present(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -135,7 +111,10 @@ mod tests {
         let errors =
             HistoryQuery::parse(Some("2020-25-12"), None, Some("0"), Some("!!")).unwrap_err();
         assert_eq!(
-            errors.iter().map(|e| e.0).collect::<Vec<_>>(),
+            errors
+                .iter()
+                .map(|e| e.field.as_deref().unwrap())
+                .collect::<Vec<_>>(),
             ["from", "limit", "next"]
         );
         assert!(HistoryQuery::parse(Some("2018-02-01"), Some("2018-01-01"), None, None).is_err());

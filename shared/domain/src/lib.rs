@@ -7,6 +7,7 @@ pub mod clock;
 pub mod history;
 pub mod json;
 pub mod period;
+pub mod problems;
 pub mod records;
 pub mod tenant;
 pub mod values;
@@ -16,9 +17,9 @@ pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
 pub use auth::{ApiKey, KeyHash, PersonalData, Scope};
 pub use clock::Clock;
 pub use period::{DateRange, ExchangePart, PeriodImport};
+pub use problems::{Problem, Problems};
 pub use records::{
-    Account, Balance, Counter, Directory, FieldError, Reading, Record, Reference, Service,
-    Transaction,
+    Account, Balance, Counter, Directory, Reading, Record, Reference, Service, Transaction,
 };
 pub use tenant::Tenant;
 pub use values::{Guid, LocalDateTime, Text};

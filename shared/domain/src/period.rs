@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::json::Value;
+use crate::problems::{Problem, Problems};
 use crate::values::{Guid, LocalDateTime, Rejection};
 
 /// An inclusive span of wall-clock time; an open end reaches as far as there is data.
@@ -83,86 +84,67 @@ impl PeriodImport {
     /// `None` for an ordinary import (no parameter given); every bad parameter is named.
     pub fn parse<'a>(
         query: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<Option<Self>, Vec<(&'static str, Rejection)>> {
-        const DAY: Rejection = "ожидается дата ГГГГ-ММ-ДД";
+    ) -> Result<Option<Self>, Vec<Problem>> {
         const BOTH: Rejection = "период задаётся двумя датами: from и to";
         let value = |name| query(name).map(str::trim).filter(|v| !v.is_empty());
-        let (from, to) = (value("from"), value("to"));
-        let (exchange, part, parts) = (value("exchange"), value("part"), value("parts"));
-        if from.is_none() && to.is_none() && exchange.is_none() && part.is_none() && parts.is_none()
-        {
+        let names = ["from", "to", "exchange", "part", "parts"];
+        if names.iter().all(|name| value(name).is_none()) {
             return Ok(None);
         }
-        let mut errors = Vec::new();
-        let mut day = |name, text: Option<&str>| match text.map(parse_day) {
-            Some(Some(day)) => Some(day),
-            Some(None) => {
-                errors.push((name, DAY));
-                None
-            }
-            None => {
-                errors.push((name, BOTH));
-                None
-            }
+        let mut p = Problems::new();
+        let mut day = |name| match value(name) {
+            Some(text) => p.check(name, parse_day(text).ok_or("ожидается дата ГГГГ-ММ-ДД")),
+            None => p.check(name, Err(BOTH)),
         };
-        let (from, to) = (day("from", from), day("to", to));
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                errors.push(("from", "начало периода позже его конца"));
-            }
-        }
-        let part = Self::parse_part(exchange, part, parts, &mut errors);
-        match (from, to) {
-            (Some(from), Some(to)) if errors.is_empty() => Ok(Some(Self {
+        let (from, to) = (day("from"), day("to"));
+        p.in_order("from", from, to);
+        let part = ExchangePart::parse(&mut p, value("exchange"), value("part"), value("parts"));
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(p.into_vec());
+        };
+        p.finish(|| {
+            Some(Self {
                 period: DateRange::days(from, to),
                 from,
                 to,
                 part,
-            })),
-            _ => Err(errors),
-        }
+            })
+        })
     }
+}
 
-    fn parse_part(
+impl ExchangePart {
+    /// `exchange`, `part` and `parts`: all three or none.
+    fn parse(
+        p: &mut Problems,
         exchange: Option<&str>,
         part: Option<&str>,
         parts: Option<&str>,
-        errors: &mut Vec<(&'static str, Rejection)>,
-    ) -> Option<ExchangePart> {
+    ) -> Option<Self> {
         const ALL_THREE: Rejection =
             "часть обмена задаётся тремя параметрами: exchange, part и parts";
         if exchange.is_none() && part.is_none() && parts.is_none() {
             return None;
         }
-        let (Some(exchange), Some(part), Some(parts)) = (exchange, part, parts) else {
-            let missing = [("exchange", exchange), ("part", part), ("parts", parts)];
-            for (name, _) in missing.into_iter().filter(|(_, v)| v.is_none()) {
-                errors.push((name, ALL_THREE));
+        let given = [("exchange", exchange), ("part", part), ("parts", parts)];
+        for (name, _) in given.iter().filter(|(_, v)| v.is_none()) {
+            p.check(*name, Err::<(), _>(ALL_THREE));
+        }
+        let exchange = p.param("exchange", exchange, |v| {
+            match Guid::parse(&Value::String(v.into())) {
+                Ok(Some(id)) => Ok(id),
+                _ => Err("ожидается GUID обмена"),
             }
-            return None;
-        };
-        let exchange = match Guid::parse(&Value::String(exchange.into())) {
-            Ok(Some(id)) => Some(id),
-            _ => {
-                errors.push(("exchange", "ожидается GUID обмена"));
-                None
-            }
-        };
-        let parts = match parts.parse::<u32>() {
-            Ok(n) if (1..=Self::MAX_PARTS).contains(&n) => Some(n),
-            _ => {
-                errors.push(("parts", "число частей: целое от 1 до 1000"));
-                None
-            }
-        };
-        let part = match (part.parse::<u32>(), parts) {
-            (Ok(k), Some(n)) if (1..=n).contains(&k) => Some(k),
-            (Ok(k), None) if k >= 1 => Some(k),
-            _ => {
-                errors.push(("part", "номер части: целое от 1 до parts"));
-                None
-            }
-        };
+        });
+        let parts = p.param("parts", parts, |v| match v.parse::<u32>() {
+            Ok(n) if (1..=PeriodImport::MAX_PARTS).contains(&n) => Ok(n),
+            _ => Err("число частей: целое от 1 до 1000"),
+        });
+        let part = p.param("part", part, |v| match (v.parse::<u32>(), parts) {
+            (Ok(k), Some(n)) if (1..=n).contains(&k) => Ok(k),
+            (Ok(k), None) if k >= 1 => Ok(k),
+            _ => Err("номер части: целое от 1 до parts"),
+        });
         Some(ExchangePart {
             exchange: exchange?,
             part: part?,
@@ -175,9 +157,14 @@ impl PeriodImport {
 mod tests {
     use super::*;
 
-    fn parse(pairs: &[(&str, &str)]) -> Result<Option<PeriodImport>, Vec<&'static str>> {
-        PeriodImport::parse(|name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
-            .map_err(|errors| errors.into_iter().map(|e| e.0).collect())
+    fn parse(pairs: &[(&str, &str)]) -> Result<Option<PeriodImport>, Vec<String>> {
+        let query = |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        PeriodImport::parse(query).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| e.field.unwrap().into_owned())
+                .collect()
+        })
     }
 
     #[test]
@@ -237,6 +224,7 @@ mod tests {
                 vec!["from", "to", "exchange", "parts", "part"],
             ),
         ] {
+            let names: Vec<String> = names.into_iter().map(String::from).collect();
             assert_eq!(parse(&pairs), Err(names), "{pairs:?}");
         }
     }

@@ -2,6 +2,7 @@
 //! operations and tables, never item content.
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use domain::Problem;
 
 #[allow(unused_imports)] // for the docs' links
 use crate::MAX_WRITES_PER_PARTITION;
@@ -20,38 +21,21 @@ pub enum StoreError {
     Incomplete { left: usize },
     #[error("a stored item does not match its record type: {0}")]
     Corrupt(String),
-    /// Nothing was written: these records would be items larger than DynamoDB stores.
+    /// Nothing was written: these records (each named by its index and largest field) would be
+    /// items larger than DynamoDB stores.
     #[error("{} records would be items over 400 KB", .0.len())]
-    Oversized(Vec<Oversized>),
-    /// Nothing was written: the request would put more than
-    /// [`MAX_WRITES_PER_PARTITION`] items on these partitions.
+    Oversized(Vec<Problem>),
+    /// Nothing was written: the request would put more than [`MAX_WRITES_PER_PARTITION`]
+    /// items on a partition; each problem names the first record over the bound and the field
+    /// that places it.
     #[error("{} partitions would take more than 1,000 writes", .0.len())]
-    Crowded(Vec<Crowded>),
+    Crowded(Vec<Problem>),
     /// A history's `next` token that does not belong to the requested period or owner.
     #[error("the cursor is not from this history")]
     BadCursor,
     /// A part of an exchange whose period or number of parts differ from its first part's.
     #[error("the part does not match its exchange")]
     ExchangeMismatch,
-}
-
-/// A record of a request that DynamoDB could not store: its item would be over
-/// [`crate::items::MAX_ITEM_BYTES`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Oversized {
-    /// The record's position in the request.
-    pub index: usize,
-    /// The field that takes the most room.
-    pub field: String,
-}
-
-/// The first record of a request over [`MAX_WRITES_PER_PARTITION`] on one partition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Crowded {
-    /// The record's position in the request.
-    pub index: usize,
-    /// The field that decides the partition (`account`, `counter`, `id`, `date`).
-    pub field: &'static str,
 }
 
 /// The outcome of a conditional write: `Ok(true)` written, `Ok(false)` its condition did not

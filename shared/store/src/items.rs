@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use domain::Problem;
+use domain::values::Rejection;
 use serde::de::DeserializeOwned;
 
 use crate::StoreError;
@@ -49,11 +51,13 @@ pub(crate) fn text_of(item: &Item, name: &str) -> Option<String> {
     }
 }
 
-/// The record at `index`, if its item is over DynamoDB's limit.
-pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<crate::Oversized> {
-    (item_size(item) > MAX_ITEM_BYTES).then(|| crate::Oversized {
-        index,
-        field: largest_attribute(item).unwrap_or_default().to_owned(),
+/// The record at `index`, if its item is over DynamoDB's limit: named by the field that takes
+/// the most room.
+pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<Problem> {
+    const TOO_LARGE: Rejection = "элемент больше 400 КБ, предела хранилища: сократите это поле";
+    (item_size(item) > MAX_ITEM_BYTES).then(|| {
+        let field = largest_attribute(item).unwrap_or_default().to_owned();
+        Problem::new(field, TOO_LARGE).at(index)
     })
 }
 

@@ -40,7 +40,7 @@ pub use api_keys::{KeyReader, KeyRecord, Verified};
 pub use batch::Backoff;
 pub use client::Dynamo;
 pub use directories::DirectoryLookup;
-pub use error::{Crowded, Oversized, StoreError};
+pub use error::StoreError;
 pub use exchanges::{ExchangeLog, ExchangeState};
 pub use items::MAX_ITEM_BYTES;
 pub use keys::Stored;

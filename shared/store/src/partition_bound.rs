@@ -7,15 +7,20 @@
 
 use std::collections::HashMap;
 
-use crate::{Crowded, StoreError};
+use domain::Problem;
+use domain::values::Rejection;
+
+use crate::StoreError;
 
 pub const MAX_WRITES_PER_PARTITION: usize = 1_000;
+
+const CROWDED: Rejection = "с этой записи предел в 1000 записей на раздел превышен";
 
 /// Items a request puts on each partition, counted as they are planned.
 #[derive(Default)]
 pub(crate) struct PartitionLoad {
     writes: HashMap<(&'static str, String), usize>,
-    crowded: Vec<Crowded>,
+    crowded: Vec<Problem>,
 }
 
 impl PartitionLoad {
@@ -26,7 +31,7 @@ impl PartitionLoad {
         *writes += 1;
         // Reported once per partition: at the first record over the bound.
         if *writes == MAX_WRITES_PER_PARTITION + 1 {
-            self.crowded.push(Crowded { index, field });
+            self.crowded.push(Problem::new(field, CROWDED).at(index));
         }
     }
 

@@ -181,10 +181,22 @@ async fn cold_starts(bin: &Path) -> Vec<Row> {
     for _ in 0..COLD_STARTS {
         round_trips.push(dynamo_round_trips(&stack, service.clone()).await);
     }
-    let (hello, ours) = (&measured["hello"], &measured["import-services"]);
+    cold_start_rows(
+        &measured["hello"],
+        &measured["import-services"],
+        median(round_trips),
+    )
+}
+
+/// The report of the cold starts: init, first answer, and the first answer less DynamoDB
+/// Local's own time (`dynamo`), each of ours against the hello world's (medians).
+fn cold_start_rows(
+    hello: &(Vec<Duration>, Vec<Duration>),
+    ours: &(Vec<Duration>, Vec<Duration>),
+    dynamo: Duration,
+) -> Vec<Row> {
     let (hello_init, ours_init) = (median(hello.0.clone()), median(ours.0.clone()));
     let (hello_first, ours_first) = (median(hello.1.clone()), median(ours.1.clone()));
-    let dynamo = median(round_trips);
     let init = ours_init.as_secs_f64() / hello_init.as_secs_f64();
     let first = ours_first.as_secs_f64() / hello_first.as_secs_f64();
     let own = ours_first.saturating_sub(dynamo);
@@ -259,34 +271,11 @@ async fn imports(bin: &Path) -> Vec<Row> {
         .rposition(measured)
         .expect("BENCH_KINDS names an import kind");
     for round in 0..rounds.unwrap_or(ROUNDS) {
-        let stack = Stack::new(&format!("bench-import-{round}")).await;
-        let floor = Stack::new(&format!("bench-floor-{round}")).await;
-        for kind in Endpoint::DOMCONTROL_IMPORTS.into_iter().take(last + 1) {
-            let (binary, path, table) = endpoint(kind);
-            let body = samples::body(kind, 0..ITEMS, refs(kind, ITEMS, ITEMS));
-            let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
-            function.init().await;
-            let empty = format!("{{\"{}\": []}}", kind.collection().expect("an import"));
-            function
-                .invoke(http_event("POST", path, "", stack.key(), &empty))
-                .await;
-            let answer = function
-                .invoke(http_event("POST", path, "", stack.key(), &body))
-                .await;
-            assert_eq!(answer.status, 201, "{}: {}", name(kind), answer.body);
-            if !measured(&kind) {
-                continue;
-            }
-            let items = floor::scan(&stack.client, stack.table(table)).await;
-            let took = floor::write(&floor.client, floor.table(table), items, 8).await;
+        let kinds = &Endpoint::DOMCONTROL_IMPORTS[..=last];
+        for (kind, ours, floor) in import_round(bin, round, kinds, &measured).await {
             let entry = times.entry(name(kind)).or_default();
-            entry.0.push(answer.took);
-            entry.1.push(took);
-            eprintln!(
-                "round {round} {}: {:?} vs floor {took:?}",
-                name(kind),
-                answer.took
-            );
+            entry.0.push(ours);
+            entry.1.push(floor);
         }
     }
     kinds
@@ -313,6 +302,46 @@ async fn imports(bin: &Path) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// One round: each of `kinds` imported by a warm function in a fresh stack, and, for those
+/// `measured`, its stored items written again as plain batches into another: the import's
+/// time and its floor's.
+async fn import_round(
+    bin: &Path,
+    round: usize,
+    kinds: &[Endpoint],
+    measured: &impl Fn(&Endpoint) -> bool,
+) -> Vec<(Endpoint, Duration, Duration)> {
+    let stack = Stack::new(&format!("bench-import-{round}")).await;
+    let floor = Stack::new(&format!("bench-floor-{round}")).await;
+    let mut times = Vec::new();
+    for &kind in kinds {
+        let (binary, path, table) = endpoint(kind);
+        let body = samples::body(kind, 0..ITEMS, refs(kind, ITEMS, ITEMS));
+        let mut function = Function::spawn(&bin.join(binary), &stack.env()).await;
+        function.init().await;
+        let empty = format!("{{\"{}\": []}}", kind.collection().expect("an import"));
+        function
+            .invoke(http_event("POST", path, "", stack.key(), &empty))
+            .await;
+        let answer = function
+            .invoke(http_event("POST", path, "", stack.key(), &body))
+            .await;
+        assert_eq!(answer.status, 201, "{}: {}", name(kind), answer.body);
+        if !measured(&kind) {
+            continue;
+        }
+        let items = floor::scan(&stack.client, stack.table(table)).await;
+        let took = floor::write(&floor.client, floor.table(table), items, 8).await;
+        eprintln!(
+            "round {round} {}: {:?} vs floor {took:?}",
+            name(kind),
+            answer.took
+        );
+        times.push((kind, answer.took, took));
+    }
+    times
 }
 
 /// 20,000 acts in four requests sent at once to four functions; the counts must come out exact.

@@ -214,7 +214,7 @@ const READINGS: &str = "/api/counter/import";
 const BALANCES: &str = "/api/balance/import";
 const TRANSACTIONS: &str = "/api/transaction/import";
 
-/// What the curl session of the README posts, in order.
+/// What the curl session of docs/development.md posts, in order.
 fn exchange() -> Vec<(&'static str, String)> {
     vec![
         (SERVICES, fixture("prerequisites/services.json")),

@@ -227,7 +227,7 @@ proptest! {
                 let totals = act.checked_totals();
                 prop_assert!(totals.is_some(), "a parsed act's sums fit");
                 let _ = (act.title(), act.vat_string(), act.sum_string());
-                let page = api::act_print::page(&act);
+                let page = api::act_page::page(&act);
                 prop_assert!(page.starts_with("<!DOCTYPE html>"));
             }
         }

@@ -1,15 +1,16 @@
 //! Billing acts (акты) of the JCat API.
 //!
+//! - `fields`: the values an act is made of (date, number, status, parties, VAT rate).
 //! - `model`: the act the billing side imports, and how 1C's JSON becomes one.
-//! - `printed`: the figures printed on it (sums, VAT line, amount in words).
+//! - `totals`: the figures computed from it (sums, VAT line, amount in words).
 //! - `query`: the act list's filters, sort and paging.
 
+mod fields;
 mod model;
-mod printed;
 mod query;
+mod totals;
 
-pub use model::{
-    Act, ActNumber, ActStatus, Date, MAX_LINE_AMOUNT, Party, PartyRole, ServiceLine, VatRate,
-};
-pub use printed::Totals;
+pub use fields::{ActNumber, ActStatus, Date, Party, PartyRole, VatRate};
+pub use model::{Act, MAX_LINE_AMOUNT, ServiceLine};
 pub use query::{ActFilter, ActQuery, ActSort, Direction};
+pub use totals::Totals;

@@ -1,216 +1,15 @@
-//! The act as the billing side imports it: its number, status, parties, VAT, service lines and
-//! printed texts, parsed from 1C's JSON into valid values.
+//! The act as the billing side imports it: its values (`fields`), service lines and printed
+//! texts, parsed from 1C's JSON; every problem of an act is collected.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::fields::{ActNumber, ActStatus, Date, Party, VatRate};
 use crate::json::{Fields, Value};
-use crate::records::{FieldError, ItemParser, Record};
-use crate::values::{LocalDateTime, Rejection, Text, parse_decimal, parse_flag};
-
-/// A calendar date, written `YYYY-MM-DD` as in the spec's answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Date(NaiveDate);
-
-impl Date {
-    /// Takes whatever date forms 1C writes; a time of day is dropped.
-    pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
-        const BAD: Rejection = "ожидается дата вида ГГГГ-ММ-ДД";
-        LocalDateTime::parse(value)
-            .map(|d| d.map(|d| Self(d.naive().date())))
-            .map_err(|_| BAD)
-    }
-
-    /// A query parameter: `YYYY-MM-DD` (or `DD.MM.YYYY`), nothing looser.
-    pub fn parse_param(text: &str) -> Result<Self, Rejection> {
-        const BAD: Rejection = "ожидается дата вида ГГГГ-ММ-ДД";
-        let text = text.trim();
-        if !crate::values::has_four_digit_year(text) {
-            return Err(BAD);
-        }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
-            .map(Self)
-            .map_err(|_| BAD)
-    }
-
-    /// `31.10.2018`, as printed on the act.
-    pub fn printed(&self) -> impl fmt::Display + use<> {
-        self.0.format("%d.%m.%Y")
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.format("%Y-%m-%d").fmt(f)
-    }
-}
-
-impl Serialize for Date {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse_param(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-/// An act's number: "Номер акта", its identity within the tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ActNumber(u64);
-
-impl ActNumber {
-    pub const BAD: Rejection = "ожидается номер акта: целое положительное число";
-
-    pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
-        match value {
-            Value::Missing | Value::Null => Ok(None),
-            Value::Number(n) => Self::parse_param(n).map(Some),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::String(s) => Self::parse_param(s).map(Some),
-            _ => Err(Self::BAD),
-        }
-    }
-
-    pub fn parse_param(text: &str) -> Result<Self, Rejection> {
-        match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(Self(n)),
-            _ => Err(Self::BAD),
-        }
-    }
-
-    pub fn get(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Display for ActNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// Whether the act was sent to the customer (the spec's own spelling).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActStatus {
-    Sended,
-    NotSended,
-}
-
-impl ActStatus {
-    pub const ALL: [ActStatus; 2] = [ActStatus::Sended, ActStatus::NotSended];
-    const BAD: Rejection = "ожидается статус sended или not_sended";
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActStatus::Sended => "sended",
-            ActStatus::NotSended => "not_sended",
-        }
-    }
-
-    pub fn name_ru(self) -> &'static str {
-        match self {
-            ActStatus::Sended => "Отправлен",
-            ActStatus::NotSended => "Не отправлен",
-        }
-    }
-
-    /// As the spec writes it, in any case.
-    pub fn parse_param(text: &str) -> Result<Self, Rejection> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or(Self::BAD)
-    }
-
-    fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
-        match value {
-            Value::Missing | Value::Null => Ok(None),
-            Value::String(s) => Self::parse_param(s).map(Some),
-            _ => Err(Self::BAD),
-        }
-    }
-}
-
-/// A payer or a recipient of acts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Party {
-    pub id: u64,
-    pub name: Text,
-}
-
-/// Which side of an act a party is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PartyRole {
-    Payer,
-    Recipient,
-}
-
-impl Party {
-    const BAD: Rejection = "ожидается объект {\"id\": целое число, \"name\": строка}";
-
-    fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
-        let raw = match value {
-            Value::Missing | Value::Null => return Ok(None),
-            Value::Object(raw) => *raw,
-            _ => return Err(Self::BAD),
-        };
-        let raw: &RawValue = serde_json::from_str(raw).map_err(|_| Self::BAD)?;
-        let fields = Fields::parse(raw).ok_or(Self::BAD)?;
-        let id = match fields.get("id") {
-            Value::Number(n) => n.parse::<u64>().ok(),
-            Value::String(s) => s.trim().parse::<u64>().ok(),
-            _ => None,
-        };
-        let name = Text::parse(&fields.get("name")).ok().flatten();
-        match (id, name) {
-            (Some(id), Some(name)) => Ok(Some(Self { id, name })),
-            _ => Err(Self::BAD),
-        }
-    }
-}
-
-/// The act's VAT rate: none (`null`, `"без НДС"`), or a rate in force now or on the dates of
-/// older acts: 0, 10, 20 and 22 % (general, from 2026), 18 % (until 2018), 5 and 7 % (УСН).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct VatRate(Option<u8>);
-
-impl VatRate {
-    pub const RATES: [u8; 7] = [0, 5, 7, 10, 18, 20, 22];
-    const BAD: Rejection = "ставка НДС: null или \"без НДС\", 0, 5, 7, 10, 18, 20 или 22";
-
-    fn parse(value: &Value<'_>) -> Result<Self, Rejection> {
-        let text = match value {
-            Value::Missing | Value::Null => return Ok(Self(None)),
-            Value::Number(n) => *n,
-            Value::String(s) => s.trim().trim_end_matches('%').trim(),
-            _ => return Err(Self::BAD),
-        };
-        if text.is_empty() || text.to_lowercase().starts_with("без") {
-            return Ok(Self(None));
-        }
-        match text.parse::<u8>() {
-            Ok(rate) if Self::RATES.contains(&rate) => Ok(Self(Some(rate))),
-            _ => Err(Self::BAD),
-        }
-    }
-
-    pub fn percent(self) -> Option<u8> {
-        self.0
-    }
-}
+use crate::problems::{Problem, Problems};
+use crate::records::{ItemParser, Record};
+use crate::values::{Rejection, Text, parse_decimal, parse_flag};
 
 /// The largest amount of a service line, in rubles: far above any real act, and small enough
 /// that no sum of lines a request can carry, nor its VAT, can overflow.
@@ -276,30 +75,27 @@ pub struct Act {
     pub logo: Option<Text>,
 }
 
-fn parse_services(value: &Value<'_>, errors: &mut Vec<FieldError>) -> Vec<ServiceLine> {
-    let error = |field: String, message| FieldError {
-        field: Some(Cow::Owned(field)),
-        message,
-    };
+fn parse_services(value: &Value<'_>, problems: &mut Problems) -> Vec<ServiceLine> {
+    const NONE: Rejection = "нужна хотя бы одна строка услуг";
     let raw = match value {
         Value::Array(raw) => *raw,
         Value::Missing | Value::Null => {
-            errors.push(error("services".into(), "нужна хотя бы одна строка услуг"));
+            problems.push(Problem::new("services", NONE));
             return Vec::new();
         }
         _ => {
-            errors.push(error("services".into(), "ожидается массив строк услуг"));
+            problems.push(Problem::new("services", "ожидается массив строк услуг"));
             return Vec::new();
         }
     };
     let items: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();
     if items.is_empty() {
-        errors.push(error("services".into(), "нужна хотя бы одна строка услуг"));
+        problems.push(Problem::new("services", NONE));
     }
     let mut lines = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let Some(fields) = Fields::parse(item) else {
-            errors.push(error(format!("services[{i}]"), "ожидается объект"));
+            problems.push(Problem::new(format!("services[{i}]"), "ожидается объект"));
             continue;
         };
         let mut p = ItemParser::new(&fields);
@@ -318,20 +114,35 @@ fn parse_services(value: &Value<'_>, errors: &mut Vec<FieldError>) -> Vec<Servic
             })
         }) {
             Ok(line) => lines.push(line),
-            Err(line_errors) => errors.extend(line_errors.into_iter().map(|e| FieldError {
-                field: e.field.map(|f| Cow::Owned(format!("services[{i}].{f}"))),
-                message: e.message,
+            Err(line_problems) => problems.extend(line_problems.into_iter().map(|p| Problem {
+                field: p.field.map(|f| format!("services[{i}].{f}").into()),
+                ..p
             })),
         }
     }
     lines
 }
 
+/// An act's total may be neither negative nor too large to sum.
+fn check_total(services: &[ServiceLine], problems: &mut Problems) {
+    let total = services
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount));
+    match total {
+        Some(total) if total < Decimal::ZERO => problems.push(Problem::new(
+            "services",
+            "сумма акта не может быть отрицательной",
+        )),
+        Some(_) => {}
+        None => problems.push(Problem::new("services", "сумма акта слишком велика")),
+    }
+}
+
 impl Record for Act {
     const COLLECTION: &'static str = "acts";
     const KIND: &'static str = "acts";
 
-    fn parse(item: &Fields<'_>) -> Result<Self, Vec<FieldError>> {
+    fn parse(item: &Fields<'_>) -> Result<Self, Vec<Problem>> {
         let mut p = ItemParser::new(item);
         let act_number = p.required("act_number", ActNumber::parse);
         let count_number = p.optional("count_number", Text::parse);
@@ -344,7 +155,7 @@ impl Record for Act {
         let send_address = p.optional("send_address", Text::parse);
         let vat_rate = p.optional("vat_rate", |v| VatRate::parse(v).map(Some));
         let vat_included = p.optional("vat_included", parse_flag).unwrap_or(false);
-        let services = parse_services(&item.get("services"), &mut p.errors);
+        let services = parse_services(&item.get("services"), &mut p.problems);
         let mut text = |field| p.optional(field, Text::parse);
         let act_description = text("act_description");
         let act_text = text("act_text");
@@ -357,20 +168,7 @@ impl Record for Act {
         let postal_address = text("postal_address");
         let customer_general_manager = text("customer_general_manager");
         let logo = text("logo");
-        let total = services
-            .iter()
-            .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount));
-        match total {
-            Some(total) if total < Decimal::ZERO => p.errors.push(FieldError {
-                field: Some("services".into()),
-                message: "сумма акта не может быть отрицательной",
-            }),
-            Some(_) => {}
-            None => p.errors.push(FieldError {
-                field: Some("services".into()),
-                message: "сумма акта слишком велика",
-            }),
-        }
+        check_total(&services, &mut p.problems);
         p.finish(|| {
             Some(Self {
                 act_number: act_number?,
@@ -406,7 +204,7 @@ pub(super) mod examples {
     use super::*;
     use crate::json::collection;
 
-    pub(in crate::acts) fn act(json: &str) -> Result<Act, Vec<FieldError>> {
+    pub(in crate::acts) fn act(json: &str) -> Result<Act, Vec<Problem>> {
         let body = format!("{{\"acts\": [{json}]}}");
         let raw = collection(&body, "acts").unwrap()[0];
         Act::parse(&Fields::parse(raw).unwrap())
@@ -420,7 +218,7 @@ pub(super) mod examples {
       "services": [{"title": "Лицензионное вознаграждение за использование Сервиса", "amount": 1000}],
       "logo": "https://www.somesite.ru/img/logo.jpg"}"#;
 
-    pub(in crate::acts) fn with(replacements: &[(&str, &str)]) -> Result<Act, Vec<FieldError>> {
+    pub(in crate::acts) fn with(replacements: &[(&str, &str)]) -> Result<Act, Vec<Problem>> {
         let json = replacements
             .iter()
             .fold(ISSUE_EXAMPLE.to_owned(), |json, (from, to)| {

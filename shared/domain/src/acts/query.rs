@@ -1,7 +1,8 @@
 //! The act list's query: `GET /v1/billing/acts/{page}/{limit}?filters&sort&direction`, its
 //! filters, sort and paging, parsed with every bad parameter named.
 
-use super::model::{Act, ActNumber, ActStatus, Date};
+use super::{Act, ActNumber, ActStatus, Date};
+use crate::problems::{Problem, Problems};
 use crate::values::Rejection;
 
 /// The field the act list is sorted by.
@@ -32,6 +33,25 @@ pub struct ActFilter {
 }
 
 impl ActFilter {
+    /// The filters of the query string; their problems go to `p`.
+    fn parse<'a>(p: &mut Problems, query: &impl Fn(&str) -> Option<&'a str>) -> Self {
+        let filter = ActFilter {
+            created_from: p.param(
+                "created_at_from",
+                query("created_at_from"),
+                Date::parse_param,
+            ),
+            created_to: p.param("created_at_to", query("created_at_to"), Date::parse_param),
+            act_number: p.param("act_number", query("act_number"), ActNumber::parse_param),
+            count_number: p.param("count_number", query("count_number"), |v| Ok(v.to_owned())),
+            payer_id: p.param("payer_id", query("payer_id"), parse_id),
+            recipient_id: p.param("recipient_id", query("recipient_id"), parse_id),
+            status: p.param("act_status", query("act_status"), ActStatus::parse_param),
+        };
+        p.in_order("created_at_from", filter.created_from, filter.created_to);
+        filter
+    }
+
     pub fn matches(&self, act: &Act) -> bool {
         self.created_from.is_none_or(|d| act.created_at >= d)
             && self.created_to.is_none_or(|d| act.created_at <= d)
@@ -75,72 +95,32 @@ impl ActQuery {
         page: Option<&str>,
         limit: Option<&str>,
         query: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<Self, Vec<(&'static str, Rejection)>> {
-        let mut errors = Vec::new();
-        let filter = ActFilter {
-            created_from: param(
-                &mut errors,
-                "created_at_from",
-                query("created_at_from"),
-                Date::parse_param,
-            ),
-            created_to: param(
-                &mut errors,
-                "created_at_to",
-                query("created_at_to"),
-                Date::parse_param,
-            ),
-            act_number: param(
-                &mut errors,
-                "act_number",
-                query("act_number"),
-                ActNumber::parse_param,
-            ),
-            count_number: param(&mut errors, "count_number", query("count_number"), |v| {
-                Ok(v.to_owned())
-            }),
-            payer_id: param(&mut errors, "payer_id", query("payer_id"), parse_id),
-            recipient_id: param(&mut errors, "recipient_id", query("recipient_id"), parse_id),
-            status: param(
-                &mut errors,
-                "act_status",
-                query("act_status"),
-                ActStatus::parse_param,
-            ),
-        };
-        let sort = param(&mut errors, "sort", query("sort"), |v| {
-            match v.to_lowercase().as_str() {
-                "act_number" => Ok(ActSort::ActNumber),
-                "count_number" => Ok(ActSort::CountNumber),
-                "created_at" => Ok(ActSort::CreatedAt),
-                "amount" => Ok(ActSort::Amount),
-                _ => Err("sort: act_number, count_number, created_at или amount"),
-            }
+    ) -> Result<Self, Vec<Problem>> {
+        let mut p = Problems::new();
+        let filter = ActFilter::parse(&mut p, &query);
+        let sort = p.param("sort", query("sort"), |v| match v.to_lowercase().as_str() {
+            "act_number" => Ok(ActSort::ActNumber),
+            "count_number" => Ok(ActSort::CountNumber),
+            "created_at" => Ok(ActSort::CreatedAt),
+            "amount" => Ok(ActSort::Amount),
+            _ => Err("sort: act_number, count_number, created_at или amount"),
         });
-        let direction = param(&mut errors, "direction", query("direction"), |v| {
+        let direction = p.param("direction", query("direction"), |v| {
             match v.to_lowercase().as_str() {
                 "asc" => Ok(Direction::Asc),
                 "desc" => Ok(Direction::Desc),
                 _ => Err("direction: asc или desc"),
             }
         });
-        let page = param(&mut errors, "page", page, |v| match v.parse::<u32>() {
+        let page = p.param("page", page, |v| match v.parse::<u32>() {
             Ok(p) if p >= 1 => Ok(p),
             _ => Err("номер страницы: целое число от 1"),
         });
-        let limit = param(&mut errors, "limit", limit, |v| match v.parse::<u32>() {
+        let limit = p.param("limit", limit, |v| match v.parse::<u32>() {
             Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
             _ => Err("записей на странице: целое число от 1 до 100"),
         });
-        if let (Some(from), Some(to)) = (filter.created_from, filter.created_to) {
-            if from > to {
-                errors.push(("created_at_from", "начало периода позже его конца"));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Self {
+        p.finish(|| Self {
             filter,
             sort: sort.unwrap_or(ActSort::CreatedAt),
             direction: direction.unwrap_or(Direction::Desc),
@@ -161,16 +141,6 @@ impl ActQuery {
 }
 
 /// A present, non-blank parameter parsed; a rejection is recorded under the parameter's name.
-fn param<T>(
-    errors: &mut Vec<(&'static str, Rejection)>,
-    name: &'static str,
-    value: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, Rejection>,
-) -> Option<T> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    parse(value).map_err(|e| errors.push((name, e))).ok()
-}
-
 fn parse_id(text: &str) -> Result<u64, Rejection> {
     text.trim()
         .parse()
@@ -203,7 +173,7 @@ mod tests {
             params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
         })
         .unwrap_err();
-        let names: Vec<_> = errors.iter().map(|e| e.0).collect();
+        let names: Vec<_> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
         assert_eq!(
             names,
             [

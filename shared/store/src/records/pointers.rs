@@ -91,6 +91,37 @@ struct Steps {
     last: Vec<Item>,
 }
 
+impl Steps {
+    /// The steps of the record at `index`, with identity `id`, now at `key`: its pointer said
+    /// `before`, and copies may be at `stale`.
+    fn add(
+        &mut self,
+        tenant: &Tenant,
+        id: Guid,
+        key: Key,
+        index: usize,
+        before: Option<&Locations>,
+        stale: Vec<Key>,
+    ) {
+        let now = Locations {
+            at: Some(key.clone()),
+            stale,
+        };
+        if before != Some(&now) {
+            self.first.push(now.item(tenant, id));
+        }
+        if !now.stale.is_empty() {
+            self.old.extend(now.stale.iter().cloned());
+            let settled = Locations {
+                at: Some(key.clone()),
+                stale: Vec::new(),
+            };
+            self.last.push(settled.item(tenant, id));
+        }
+        self.records.push((key, index));
+    }
+}
+
 impl Dynamo {
     /// Writes the records with an identity, `planned` by key and index, through their pointers.
     /// Answers how many calls were sent again.
@@ -122,18 +153,10 @@ impl Dynamo {
         plan: &Plan<R>,
         hundred: Vec<(Key, usize)>,
     ) -> Result<Steps, StoreError> {
-        let table = self.tables().name(R::TABLE);
-        let ids: Vec<Item> = hundred
+        let ids = hundred
             .iter()
-            .filter_map(|(_, index)| plan.records()[*index].identity())
-            .map(|id| key_item(&identity_key(tenant, id)))
-            .collect();
-        let mut before: HashMap<Guid, Locations> = HashMap::new();
-        for pointer in self.read_consistently(table, ids).await? {
-            if let Some(id) = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok()) {
-                before.insert(id, Locations::read(&pointer));
-            }
-        }
+            .filter_map(|(_, index)| plan.records()[*index].identity());
+        let before = self.pointers::<R>(tenant, ids).await?;
         let mut steps = Steps::default();
         for (key, index) in hundred {
             let Some(id) = plan.records()[index].identity() else {
@@ -157,28 +180,30 @@ impl Dynamo {
                     .collect(),
             };
             stale.dedup();
-            let now = Locations {
-                at: Some(key.clone()),
-                stale,
-            };
-            if before != Some(&now) {
-                steps.first.push(now.item(tenant, id));
-            }
-            if !now.stale.is_empty() {
-                steps.old.extend(now.stale.iter().cloned());
-                let settled = Locations {
-                    at: Some(key.clone()),
-                    stale: Vec::new(),
-                };
-                steps.last.push(settled.item(tenant, id));
-            }
-            steps.records.push((key, index));
+            steps.add(tenant, id, key, index, before, stale);
         }
         steps
             .old
             .sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
         steps.old.dedup();
         Ok(steps)
+    }
+
+    /// What the pointers of `ids` say, read consistently.
+    async fn pointers<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        ids: impl Iterator<Item = Guid>,
+    ) -> Result<HashMap<Guid, Locations>, StoreError> {
+        let table = self.tables().name(R::TABLE);
+        let keys = ids.map(|id| key_item(&identity_key(tenant, id))).collect();
+        let mut found = HashMap::new();
+        for pointer in self.read_consistently(table, keys).await? {
+            if let Some(id) = text_of(&pointer, "sk").and_then(|sk| sk.parse().ok()) {
+                found.insert(id, Locations::read(&pointer));
+            }
+        }
+        Ok(found)
     }
 
     async fn take_steps<R: Stored>(

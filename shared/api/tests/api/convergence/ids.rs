@@ -62,7 +62,7 @@ async fn a_move_stopped_at_any_step_leaves_one_copy_after_the_next_import() {
     }
 }
 
-/// The README tells offices to start sending ids; a payment 1C sent without one is then sent
+/// The integrator's guide tells offices to start sending ids; a payment 1C sent without one is then sent
 /// with it, plainly or as a period import, and must not be counted twice.
 #[tokio::test]
 async fn a_payment_sent_without_its_id_then_with_it_is_stored_once() {

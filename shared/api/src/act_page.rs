@@ -1,14 +1,14 @@
 //! `GET /v1/billing/act_info/{act_id}/print`: the act as a page to print on A4, laid out as a
 //! Russian act from 1C. The page is `templates/act.html` (askama: checked when this crate
-//! compiles, every value HTML-escaped); this module turns an act into the figures it prints.
+//! compiles, every value HTML-escaped), rendering the act's one view (`act_view`).
 
 use askama::Template;
 use domain::Act;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use rust_decimal::{Decimal, RoundingStrategy};
 use store::{ActReader, KeyReader};
 
+use crate::act_view::ActView;
 use crate::acts::requested_act;
 use crate::{ApiError, App};
 
@@ -19,97 +19,36 @@ struct Columns {
     price: bool,
 }
 
-/// One row of the service table, as printed.
-struct Line<'a> {
-    title: &'a str,
-    quantity: String,
-    unit: &'a str,
-    price: String,
-    amount: String,
-}
-
-/// Everything the page prints; texts are the act's, figures are formatted as Russian acts print
-/// them (`1 000,00`).
+/// The page: the act's view, the columns its lines fill, and its logo made safe for CSS.
 #[derive(Template)]
 #[template(path = "act.html")]
-struct PrintedAct<'a> {
-    title: String,
+struct ActPage<'a> {
+    act: ActView<'a>,
+    columns: Columns,
     /// A URL that is safe inside the page's CSS (see [`css_url`]), when the act has a usable one.
     logo: Option<String>,
-    contacts: Option<&'a str>,
-    description: Option<&'a str>,
-    /// The recipient of the payment: the office that issues the act.
-    executor: &'a str,
-    /// The payer.
-    customer: &'a str,
-    act_text: Option<&'a str>,
-    columns: Columns,
-    lines: Vec<Line<'a>>,
-    total: String,
-    vat_label: String,
-    vat_amount: String,
-    with_vat: String,
-    sum_string: String,
-    warranty_text: Option<&'a str>,
-    payment_text: Option<&'a str>,
-    position: Option<&'a str>,
-    manager: Option<&'a str>,
-    procuratory: Option<&'a str>,
-    customer_manager: Option<&'a str>,
-    postal_address: Option<&'a str>,
 }
 
-impl<'a> From<&'a Act> for PrintedAct<'a> {
+impl<'a> From<&'a Act> for ActPage<'a> {
     fn from(act: &'a Act) -> Self {
-        let text = domain::Text::opt_str;
-        let totals = act.totals();
-        let lines = act
-            .services
-            .iter()
-            .map(|s| Line {
-                title: s.title.as_str(),
-                quantity: s.quantity.map(number).unwrap_or_default(),
-                unit: text(&s.unit).unwrap_or_default(),
-                price: s.price.map(rubles).unwrap_or_default(),
-                amount: rubles(s.amount),
-            })
-            .collect();
+        let view = ActView::from(act);
+        let columns = Columns {
+            quantity: view.services.iter().any(|s| s.quantity.is_some()),
+            unit: view.services.iter().any(|s| s.unit.is_some()),
+            price: view.services.iter().any(|s| s.price.is_some()),
+        };
+        let logo = view.logo.and_then(css_url);
         Self {
-            title: act.title(),
-            logo: text(&act.logo).and_then(css_url),
-            contacts: text(&act.contacts),
-            description: text(&act.act_description),
-            executor: act.recipient.name.as_str(),
-            customer: act.payer.name.as_str(),
-            act_text: text(&act.act_text),
-            columns: Columns {
-                quantity: act.services.iter().any(|s| s.quantity.is_some()),
-                unit: act.services.iter().any(|s| s.unit.is_some()),
-                price: act.services.iter().any(|s| s.price.is_some()),
-            },
-            lines,
-            total: rubles(totals.total),
-            vat_label: act.vat_string(),
-            vat_amount: match act.vat_rate.percent() {
-                None => "—".to_owned(),
-                Some(_) => rubles(totals.vat),
-            },
-            with_vat: rubles(totals.with_vat),
-            sum_string: act.sum_string(),
-            warranty_text: text(&act.warranty_text),
-            payment_text: text(&act.payment_text),
-            position: text(&act.general_manager_position),
-            manager: text(&act.general_manager),
-            procuratory: text(&act.general_manager_procuratory),
-            customer_manager: text(&act.customer_general_manager),
-            postal_address: text(&act.postal_address),
+            act: view,
+            columns,
+            logo,
         }
     }
 }
 
 /// The page of an act.
 pub fn page(act: &Act) -> String {
-    PrintedAct::from(act)
+    ActPage::from(act)
         .render()
         .unwrap_or_else(|_| String::from("<!DOCTYPE html><title>Акт</title>"))
 }
@@ -140,45 +79,6 @@ fn html(page: String) -> Response<Body> {
         .expect("static status and headers are valid")
 }
 
-/// Rubles and kopecks as acts print them: `1 000,00`, `-12,50` (no-break spaces between
-/// thousands).
-fn rubles(amount: Decimal) -> String {
-    let amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let mut text = grouped(amount);
-    if amount.scale() == 0 {
-        text.push_str(",00");
-    } else if amount.scale() == 1 {
-        text.push('0');
-    }
-    text
-}
-
-/// A quantity as printed: its own digits, a decimal comma, no trailing zeros (`1,5`, `12`).
-fn number(value: Decimal) -> String {
-    grouped(value.normalize())
-}
-
-/// The decimal's digits with a decimal comma and no-break spaces between thousands.
-fn grouped(value: Decimal) -> String {
-    let plain = value.abs().to_string();
-    let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
-    let mut text = String::with_capacity(plain.len() + plain.len() / 3 + 2);
-    if value.is_sign_negative() && !value.is_zero() {
-        text.push('-');
-    }
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            text.push('\u{a0}');
-        }
-        text.push(digit);
-    }
-    if !fraction.is_empty() {
-        text.push(',');
-        text.push_str(fraction);
-    }
-    text
-}
-
 /// The logo's address as it can stand inside `url('…')` in a style attribute: only `https:`,
 /// `http:` and `data:image/` addresses; quotes, parentheses, backslashes, spaces and anything
 /// outside ASCII percent-encoded, so that no text of an act can end the CSS string.
@@ -205,7 +105,6 @@ mod tests {
     use super::*;
     use domain::Record;
     use domain::json::{Fields, collection};
-    use rust_decimal_macros::dec;
     use serde_json::{Value, json};
 
     fn act(json: Value) -> Act {
@@ -315,17 +214,6 @@ mod tests {
             ),
             "{html}"
         );
-    }
-
-    #[test]
-    fn figures_print_as_on_russian_acts() {
-        assert_eq!(rubles(dec!(1000)), "1\u{a0}000,00");
-        assert_eq!(rubles(dec!(1234567.5)), "1\u{a0}234\u{a0}567,50");
-        assert_eq!(rubles(dec!(0.755)), "0,76");
-        assert_eq!(rubles(dec!(-12.5)), "-12,50");
-        assert_eq!(rubles(dec!(999)), "999,00");
-        assert_eq!(number(dec!(1.500)), "1,5");
-        assert_eq!(number(dec!(12000)), "12\u{a0}000");
     }
 
     #[test]

@@ -1,0 +1,151 @@
+//! Field values as 1C writes them, parsed once into types that are valid by construction.
+//!
+//! Every parser takes a [`Value`] and answers `Ok(None)` for "no value" (missing, `null`, `""`,
+//! the empty 1C date, the all-zero GUID), `Ok(Some(_))` for a value, or `Err(message)`. The
+//! messages are short Russian phrases for a 1C integrator and never quote the value: it may be a
+//! resident's personal data.
+
+mod dates;
+mod decimals;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use dates::LocalDateTime;
+pub(crate) use dates::has_four_digit_year;
+pub use decimals::{NUMBER_LIMIT, parse_decimal, parse_share};
+
+use crate::json::Value;
+
+/// Why a field value was rejected: a fixed phrase, safe to show and to log.
+pub type Rejection = &'static str;
+
+/// A 1C reference (`УникальныйИдентификатор`), normalised to lower-case hyphenated form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Guid(uuid::Uuid);
+
+impl Guid {
+    /// A new random GUID (version 4), for what the API itself names.
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the OS random source is available");
+        Self(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+
+    /// The GUID's 128 bits, to spread keys over shards.
+    pub fn as_u128(&self) -> u128 {
+        self.0.as_u128()
+    }
+
+    /// Accepts either case, braces, and stray spaces; the all-zero GUID is 1C's empty reference.
+    pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
+        const BAD: Rejection = "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+        let Some(text) = text_of(value, BAD)? else {
+            return Ok(None);
+        };
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(text)
+            .trim();
+        let uuid = uuid::Uuid::try_parse(inner).map_err(|_| BAD)?;
+        Ok((!uuid.is_nil()).then_some(Self(uuid)))
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl FromStr for Guid {
+    type Err = Rejection;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Guid::parse(&Value::String(s.into()))?.ok_or("пустой GUID")
+    }
+}
+
+impl Serialize for Guid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Guid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Trimmed, non-empty text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    /// A JSON number is taken as its text too: 1C writes numeric codes either way.
+    pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
+        Ok(text_of(value, "ожидается строка")?.map(|t| Self(t.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An optional text as an optional `&str`, as answers and printed pages show it.
+    pub fn opt_str(text: &Option<Text>) -> Option<&str> {
+        text.as_ref().map(Text::as_str)
+    }
+
+    /// Text made here (a pseudonym), already trimmed and non-empty.
+    pub(crate) fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
+pub fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
+    const BAD: Rejection = "ожидается true или false";
+    match value {
+        Value::Missing | Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::String(s) => match s.trim().to_lowercase().as_str() {
+            "" => Ok(None),
+            "true" | "да" | "1" => Ok(Some(true)),
+            "false" | "нет" | "0" => Ok(Some(false)),
+            _ => Err(BAD),
+        },
+        Value::Number("1") => Ok(Some(true)),
+        Value::Number("0") => Ok(Some(false)),
+        _ => Err(BAD),
+    }
+}
+
+/// The trimmed text of a string or number; `None` for missing, `null` and blank strings.
+pub(crate) fn text_of<'v>(
+    value: &'v Value<'_>,
+    bad: Rejection,
+) -> Result<Option<&'v str>, Rejection> {
+    match value {
+        Value::Missing | Value::Null => Ok(None),
+        Value::String(s) => {
+            let t = s.trim();
+            Ok((!t.is_empty()).then_some(t))
+        }
+        Value::Number(n) => Ok(Some(n)),
+        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(bad),
+    }
+}
+
+#[cfg(test)]
+mod tests;
