@@ -14,6 +14,8 @@ SCHEMATHESIS_VERSION := 4.32.5
 
 PORT ?= 9000
 export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:8000
+# make test's own DynamoDB Local, in memory: its tests never touch make run's data.
+TEST_DYNAMODB_PORT ?= 8002
 
 VENV := .tools/venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
@@ -25,7 +27,7 @@ ACTIONLINT := .tools/sam/bin/actionlint
 # Every Lambda: one crate per function under functions/.
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: help tools browser dynamodb tables run key test e2e lint validate package bench clean-data
+.PHONY: help tools browser dynamodb bins tables run key test e2e lint validate package bench clean-data
 
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
@@ -74,9 +76,15 @@ browser:
 dynamodb: $(DYNAMODB_JAR_STAMP)
 	scripts/dynamodb-local.sh
 
-tables: dynamodb
+# Every binary of the workspace in one build, the functions too: one set of features, so that
+# cargo lambda watch (which runs `cargo run --bin <function>`) finds them built, and the tools
+# below are not compiled again with features of their own.
+bins:
+	cargo build --quiet --workspace --bins
+
+tables: dynamodb bins
 	mkdir -p .local
-	cargo run --quiet -p local-tables -- tables .local/lambda.env
+	target/debug/local-tables tables .local/lambda.env
 
 # WATCH_FLAGS=--ignore-changes keeps the functions as built (scripts/e2e.sh uses it).
 WATCH_FLAGS ?=
@@ -88,10 +96,12 @@ run: tools tables
 SCOPES ?= import,read
 key: tables
 	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read]" >&2; exit 2; }
-	@set -a && . .local/lambda.env && set +a && cargo run --quiet -p apikey -- create "$(TENANT)" "$(SCOPES)"
+	@set -a && . .local/lambda.env && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)"
 
-test: tools browser dynamodb
-	cargo run --quiet -p local-tables -- sweep
+test: export AWS_ENDPOINT_URL_DYNAMODB = http://127.0.0.1:$(TEST_DYNAMODB_PORT)
+test: export DYNAMODB_IN_MEMORY = 1
+test: tools browser dynamodb bins
+	target/debug/local-tables sweep
 	cargo test --workspace
 	$(MAKE) --no-print-directory e2e
 
@@ -116,7 +126,8 @@ package: $(CARGO_LAMBDA) $(ZIG_STAMP)
 	@for f in $(FUNCTIONS); do ls -l target/lambda/$$f/bootstrap | awk -v f=$$f '{printf "%-22s %6.1f MB\n", f, $$5/1048576}'; done
 
 clean-data:
-	-[ -f .local/dynamodb.pid ] && kill "$$(cat .local/dynamodb.pid)" 2>/dev/null
+	-for pid in .local/dynamodb.pid .local/dynamodb-memory.pid; do \
+		[ -f $$pid ] && kill "$$(cat $$pid)" 2>/dev/null; done
 	rm -rf .local
 
 # The benchmarks of docs/BENCHMARKS.md (issue "fast and cheap"): criterion's parsing comparison,

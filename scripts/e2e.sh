@@ -33,14 +33,15 @@ if [ -z "${E2E_URL:-}" ]; then
   done
   listening || { cat "$log" >&2; echo "make run did not listen on $E2E_URL" >&2; exit 1; }
 fi
-cargo test -p api --test api -- --ignored --test-threads 1 e2e::
+# --workspace: the features of make test's build, so nothing is compiled again.
+cargo test --workspace --test api -- --ignored --test-threads 1 e2e::
 
 # The whole API under a schema fuzzer: every operation of docs/openapi.yaml, a bounded number of
 # cases each, in a tenant of its own; any 5xx, undocumented status or answer that does not fit
 # its schema fails the run. The one exclusion (bodies that are not UTF-8, which the local
 # emulator answers itself) is written, with its reason, in scripts/schemathesis_hooks.py.
 key=$(set -a && . .local/lambda.env && set +a &&
-  cargo run --quiet -p apikey -- create "schemathesis-$(date +%s%N)" import,read | tail -n 1)
+  target/debug/apikey create "schemathesis-$(date +%s%N)" import,read | tail -n 1)
 PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks .tools/venv/bin/schemathesis run \
   docs/openapi.yaml --url "$E2E_URL" -H "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance \

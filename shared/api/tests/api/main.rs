@@ -7,6 +7,7 @@
 
 mod act_print;
 mod acts;
+mod build;
 mod convergence;
 mod e2e;
 mod helpers;
