@@ -100,9 +100,15 @@ key: tables
 
 test: export AWS_ENDPOINT_URL_DYNAMODB = http://127.0.0.1:$(TEST_DYNAMODB_PORT)
 test: export DYNAMODB_IN_MEMORY = 1
-test: tools browser dynamodb bins
+test: tools browser dynamodb
+	cargo build --quiet --workspace --bin local-tables
 	target/debug/local-tables sweep
-	cargo test --workspace
+	cargo test --workspace --no-run
+	@# The binaries that the end-to-end tests run are built while these tests run: cargo holds no
+	@# lock while tests run, and the dependencies are already built (one feature set).
+	$(MAKE) --no-print-directory bins & bins=$$!; \
+	  if cargo test --workspace; then status=0; else status=$$?; fi; \
+	  wait $$bins && exit $$status
 	$(MAKE) --no-print-directory e2e
 
 # The end-to-end tests, then schemathesis against docs/openapi.yaml, go through a `make run` of
