@@ -16,6 +16,8 @@ PORT ?= 9000
 export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:8000
 # make test's own DynamoDB Local, in memory: its tests never touch make run's data.
 TEST_DYNAMODB_PORT ?= 8002
+# The functions' environment (endpoint, table names, settings): make run's, or make test's own.
+export LAMBDA_ENV ?= .local/lambda.env
 
 VENV := .tools/venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
@@ -84,22 +86,23 @@ bins:
 
 tables: dynamodb bins
 	mkdir -p .local
-	target/debug/local-tables tables .local/lambda.env
+	target/debug/local-tables tables $(LAMBDA_ENV)
 
 # WATCH_FLAGS=--ignore-changes keeps the functions as built (scripts/e2e.sh uses it).
 WATCH_FLAGS ?=
 run: tools tables
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch $(WATCH_FLAGS) \
-		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file .local/lambda.env
+		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file $(LAMBDA_ENV)
 
 # The new key alone on the last line; SCOPES narrows it to read or import.
 SCOPES ?= import,read
 key: tables
 	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read]" >&2; exit 2; }
-	@set -a && . .local/lambda.env && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)"
+	@set -a && . $(LAMBDA_ENV) && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)"
 
 test: export AWS_ENDPOINT_URL_DYNAMODB = http://127.0.0.1:$(TEST_DYNAMODB_PORT)
 test: export DYNAMODB_IN_MEMORY = 1
+test: export LAMBDA_ENV = .local/test.env
 test: tools browser dynamodb
 	cargo build --quiet --workspace --bin local-tables
 	target/debug/local-tables sweep

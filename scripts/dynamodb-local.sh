@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 endpoint=${AWS_ENDPOINT_URL_DYNAMODB:-http://127.0.0.1:8000}
-port=${endpoint##*:}
-port=${port%%/*}
+port=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).port or "")' "$endpoint")
+if [ -z "$port" ]; then
+  echo "AWS_ENDPOINT_URL_DYNAMODB ($endpoint) names no port: DynamoDB Local listens on one" >&2
+  exit 1
+fi
 url="http://127.0.0.1:${port}"
 
 answers() { curl -s -o /dev/null --max-time 1 "$url"; }

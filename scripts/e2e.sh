@@ -7,7 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The tests read the functions' environment (.local/lambda.env) to create their API keys.
+if [ -n "${E2E_URL:-}" ]; then
+  # Your own server (make run): its database and environment, not make test's.
+  export LAMBDA_ENV=.local/lambda.env AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
+  unset DYNAMODB_IN_MEMORY
+fi
+export LAMBDA_ENV=${LAMBDA_ENV:-.local/lambda.env}
+# The tests read the functions' environment ($LAMBDA_ENV) to create their API keys.
 make --no-print-directory tables >/dev/null
 
 if [ -z "${E2E_URL:-}" ]; then
@@ -40,7 +46,7 @@ cargo test --workspace --test api -- --ignored --test-threads 1 e2e::
 # cases each, in a tenant of its own; any 5xx, undocumented status or answer that does not fit
 # its schema fails the run. The one exclusion (bodies that are not UTF-8, which the local
 # emulator answers itself) is written, with its reason, in scripts/schemathesis_hooks.py.
-key=$(set -a && . .local/lambda.env && set +a &&
+key=$(set -a && . "$LAMBDA_ENV" && set +a &&
   target/debug/apikey create "schemathesis-$(date +%s%N)" import,read | tail -n 1)
 PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks .tools/venv/bin/schemathesis run \
   docs/openapi.yaml --url "$E2E_URL" -H "Authorization: Bearer $key" \

@@ -127,8 +127,11 @@ impl ExchangePart {
             return None;
         }
         let given = [("exchange", exchange), ("part", part), ("parts", parts)];
-        for (name, _) in given.iter().filter(|(_, v)| v.is_none()) {
-            p.check(*name, Err::<(), _>(ALL_THREE));
+        if given.iter().any(|(_, v)| v.is_none()) {
+            for (name, _) in given.iter().filter(|(_, v)| v.is_none()) {
+                p.check(*name, Err::<(), _>(ALL_THREE));
+            }
+            return None;
         }
         let exchange = p.param("exchange", exchange, |v| {
             match Guid::parse(&Value::String(v.into())) {

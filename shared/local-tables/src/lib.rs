@@ -283,10 +283,15 @@ fn keys(schema: &[KeySpec]) -> Vec<KeySchemaElement> {
 }
 
 /// A client for DynamoDB Local (`AWS_ENDPOINT_URL_DYNAMODB`, by default [`DEFAULT_ENDPOINT`]).
-/// DynamoDB Local runs with `-sharedDb`, so region and credentials are placeholders.
 pub fn local_client() -> Client {
     let endpoint =
         std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_owned());
+    client_at(&endpoint)
+}
+
+/// A client for the DynamoDB Local at `endpoint`. It runs with `-sharedDb`, so region and
+/// credentials are placeholders.
+pub fn client_at(endpoint: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-central-1"))
@@ -297,7 +302,7 @@ pub fn local_client() -> Client {
             None,
             "local-tables",
         ))
-        .endpoint_url(endpoint)
+        .endpoint_url(endpoint.to_owned())
         .build();
     Client::from_conf(config)
 }

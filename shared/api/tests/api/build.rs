@@ -13,7 +13,7 @@ fn features(packages: &[&str], edges: &str) -> BTreeSet<(String, String)> {
     let output = Command::new(env!("CARGO"))
         .arg("tree")
         .args(packages)
-        .args(["--offline", "-e", edges, "--prefix", "none"])
+        .args(["-e", edges, "--prefix", "none"])
         .args(["--format", "{p}|{f}"])
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .output()

@@ -19,11 +19,12 @@ struct Api {
     key: Option<String>,
 }
 
-/// The environment the server's functions run with (`.local/lambda.env`, which `scripts/e2e.sh`
-/// writes before it starts the server).
+/// The environment the server's functions run with: the file `LAMBDA_ENV` names
+/// (`.local/lambda.env` by default), which `scripts/e2e.sh` writes before it starts the server.
 fn local_env() -> Vec<(String, String)> {
-    std::fs::read_to_string(format!("{ROOT}/.local/lambda.env"))
-        .expect(".local/lambda.env: scripts/e2e.sh (make tables) writes it")
+    let file = std::env::var("LAMBDA_ENV").unwrap_or_else(|_| ".local/lambda.env".to_owned());
+    std::fs::read_to_string(format!("{ROOT}/{file}"))
+        .expect("the functions' environment: scripts/e2e.sh (make tables) writes it")
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -54,7 +55,12 @@ fn server_store() -> store::Dynamo {
         env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone())
     })
     .unwrap();
-    store::Dynamo::new(local_tables::local_client(), tables)
+    let endpoint = env
+        .iter()
+        .find(|(k, _)| k == "AWS_ENDPOINT_URL_DYNAMODB")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or(local_tables::DEFAULT_ENDPOINT);
+    store::Dynamo::new(local_tables::client_at(endpoint), tables)
 }
 
 /// A new API key on the server's keys table, as `make key` creates one.

@@ -35,7 +35,7 @@ pub struct ActFilter {
 impl ActFilter {
     /// The filters of the query string; their problems go to `p`.
     fn parse<'a>(p: &mut Problems, query: &impl Fn(&str) -> Option<&'a str>) -> Self {
-        let filter = ActFilter {
+        ActFilter {
             created_from: p.param(
                 "created_at_from",
                 query("created_at_from"),
@@ -47,9 +47,7 @@ impl ActFilter {
             payer_id: p.param("payer_id", query("payer_id"), parse_id),
             recipient_id: p.param("recipient_id", query("recipient_id"), parse_id),
             status: p.param("act_status", query("act_status"), ActStatus::parse_param),
-        };
-        p.in_order("created_at_from", filter.created_from, filter.created_to);
-        filter
+        }
     }
 
     pub fn matches(&self, act: &Act) -> bool {
@@ -120,6 +118,7 @@ impl ActQuery {
             Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
             _ => Err("записей на странице: целое число от 1 до 100"),
         });
+        p.in_order("created_at_from", filter.created_from, filter.created_to);
         p.finish(|| Self {
             filter,
             sort: sort.unwrap_or(ActSort::CreatedAt),

@@ -16,7 +16,8 @@
 //! for balances, the latest balances about to be removed fall back first ([`fallback`]), so that
 //! a removal stopped half-way never leaves a removed balance as the latest; then one
 //! TransactWriteItems per 100 removals, each delete conditioned on the record being still
-//! stale, so that a record written between the read and the delete stays.
+//! stale, so that a record written between the read and the delete stays (and, if one did, the
+//! latest balances that fell back are set right again).
 
 pub(crate) mod calendar;
 mod fallback;
@@ -142,11 +143,18 @@ impl<R: Stored> PeriodRemoval<R> for Dynamo {
             .into_iter()
             .filter(|item| stale.holds(item))
             .collect();
-        if R::HAS_LATEST {
-            self.fall_back_all::<R>(tenant, &items).await?;
+        let fell_back = match R::HAS_LATEST {
+            true => self.fall_back_all::<R>(tenant, &items).await?,
+            false => Vec::new(),
+        };
+        let candidates = items.len();
+        let removed = self.remove_if_stale(table, items, &stale).await?.len();
+        if removed < candidates && !fell_back.is_empty() {
+            // Some were written again between the read and their delete: they stay, and the
+            // latest balances that fell back past them take them back.
+            self.set_right::<R>(tenant, fell_back).await?;
         }
-        let removed = self.remove_if_stale(table, items, &stale).await?;
-        Ok(removed.len())
+        Ok(removed)
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ACCOUNT, DECEMBER, OTHER_ACCOUNT, fresh_office, payment, stored};
+use super::{ACCOUNT, DECEMBER, OTHER_ACCOUNT, SERVICE, fresh_office, payment, stored};
 use crate::helpers::TestApp;
 
 const ROUNDS: usize = 10;
@@ -121,4 +121,47 @@ fn pairs(query: &[(String, String)]) -> Vec<(&str, &str)> {
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect()
+}
+
+/// A balances period import that removes December's balance, beside a plain import that writes
+/// that balance again: whichever lands first, the balance stays and is the account's latest
+/// (the removal's latest-balance fall-back is set right when its delete finds the balance new).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_written_again_during_its_removal_stays_the_latest() {
+    let tables = TestApp::new("concbalances").await;
+    let balance = |date: &str, amount: i64| json!({"account": ACCOUNT, "service": SERVICE, "date": date, "amount": amount});
+    for round in 0..ROUNDS {
+        let app = Arc::new(fresh_office(&tables, &format!("round-{round}")).await);
+        let old = json!([
+            balance("2018-11-30T23:59:59", -1),
+            balance("2018-12-31T23:59:59", -2)
+        ]);
+        assert_eq!(app.post_balances(old, &[]).await.0, 201);
+        app.time_passes();
+        let removal = {
+            let app = app.clone();
+            tokio::spawn(async move { app.post_balances(json!([]), &DECEMBER).await })
+        };
+        let again = {
+            let app = app.clone();
+            let items = json!([balance("2018-12-31T23:59:59", -22)]);
+            tokio::spawn(async move { app.post_balances(items, &[]).await })
+        };
+        assert_eq!(removal.await.unwrap().0, 201);
+        assert_eq!(again.await.unwrap().0, 201);
+        let (_, account) = app.get_account(ACCOUNT).await;
+        assert_eq!(
+            account["data"]["balances"],
+            json!([balance("2018-12-31T23:59:59", -22)]),
+            "round {round}: the balance written again is the latest"
+        );
+        let (_, history) = app.get_balances(ACCOUNT, &[]).await;
+        let amounts: Vec<i64> = history["data"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["amount"].as_i64().unwrap())
+            .collect();
+        assert_eq!(amounts, [-22, -1], "round {round}");
+    }
 }
