@@ -108,8 +108,9 @@ test: tools browser dynamodb
 	target/debug/local-tables sweep
 	cargo test --workspace --no-run
 	@# The binaries that the end-to-end tests run are built while these tests run: cargo holds no
-	@# lock while tests run, and the dependencies are already built (one feature set).
-	$(MAKE) --no-print-directory bins & bins=$$!; \
+	@# lock while tests run, and the dependencies are already built (one feature set). The build
+	@# starts a moment later, so that cargo test takes the lock first (to find its tests built).
+	(sleep 3 && $(MAKE) --no-print-directory bins) & bins=$$!; \
 	  if cargo test --workspace; then status=0; else status=$$?; fi; \
 	  wait $$bins && exit $$status
 	$(MAKE) --no-print-directory e2e
