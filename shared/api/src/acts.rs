@@ -1,5 +1,6 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
+use crate::path::path_param;
 use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -83,11 +84,12 @@ async fn list_page<S: ActReader + KeyReader>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let tenant = app.authenticate(request, Scope::Read).await?;
-    let path = request.path_parameters();
     let params = request.query_string_parameters();
     // `page` and `limit` may come in the path or the query string; the path wins.
-    let page = path.first("page").or_else(|| params.first("page"));
-    let limit = path.first("limit").or_else(|| params.first("limit"));
+    let in_path = |name| Some(path_param(request, name)).filter(|v| !v.is_empty());
+    let (page, limit) = (in_path("page"), in_path("limit"));
+    let page = page.as_deref().or_else(|| params.first("page"));
+    let limit = limit.as_deref().or_else(|| params.first("limit"));
     let query = ActQuery::parse(page, limit, |name| params.first(name))
         .map_err(ApiError::invalid_parameters)?;
     let page = app.store().act_page(&tenant, &query).await?;
@@ -130,11 +132,7 @@ pub(crate) async fn requested_act<S: ActReader + KeyReader>(
     request: &Request,
 ) -> Result<Act, ApiError> {
     let tenant = app.authenticate(request, Scope::Read).await?;
-    let id = request
-        .path_parameters()
-        .first("act_id")
-        .unwrap_or_default()
-        .to_owned();
+    let id = path_param(request, "act_id");
     let number = ActNumber::parse_param(&id)
         .map_err(|message| ApiError::invalid_parameter("act_id", message))?;
     // Another tenant's act is as unknown as a missing one: existence does not leak.

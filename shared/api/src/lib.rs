@@ -11,6 +11,7 @@ mod error;
 pub mod import;
 pub mod metrics;
 mod numbers;
+mod path;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};

@@ -6,6 +6,7 @@
 //! deployment's personal-data setting stored.
 
 use crate::numbers::decimal_json;
+use crate::path::path_param;
 use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value as JsonValue;
 use domain::{
@@ -42,11 +43,7 @@ fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, la
 
 /// The `{id}` of the path, a GUID.
 fn path_id(request: &Request) -> Result<Guid, ApiError> {
-    let id = request
-        .path_parameters()
-        .first("id")
-        .unwrap_or_default()
-        .to_owned();
+    let id = path_param(request, "id");
     match Guid::parse(&JsonValue::String(id.into())) {
         Ok(Some(id)) => Ok(id),
         _ => Err(ApiError::invalid_parameter(

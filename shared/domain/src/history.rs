@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::period::DateRange;
 use crate::problems::{Problem, Problems};
-use crate::values::Rejection;
+use crate::values::{Rejection, parse_digits};
 
 /// Where the previous page of a history ended: opaque here, made and read by the store, and
 /// carried by clients as the `next` token.
@@ -57,8 +57,8 @@ impl HistoryQuery {
             from: p.param("from", from, |v| DateRange::bound(v, false)),
             to: p.param("to", to, |v| DateRange::bound(v, true)),
         };
-        let limit = p.param("limit", limit, |v| match v.parse::<u32>() {
-            Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
+        let limit = p.param("limit", limit, |v| match parse_digits::<u32>(v) {
+            Some(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
             _ => Err("записей на странице: целое число от 1 до 1000"),
         });
         let after = p.param("next", next, |token| {

@@ -5,7 +5,9 @@ use chrono::{NaiveDate, NaiveTime};
 
 use crate::json::Value;
 use crate::problems::{Problem, Problems};
-use crate::values::{Guid, LocalDateTime, Rejection};
+use crate::values::{
+    Guid, LocalDateTime, Rejection, parse_date, parse_date_time, parse_digits, trim,
+};
 
 /// An inclusive span of wall-clock time; an open end reaches as far as there is data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,21 +29,16 @@ impl DateRange {
         }
     }
 
-    /// A bound as a query gives it: a date (the whole day) or a date and time.
+    /// A bound as a query gives it: a date (the whole day) or a date and time, in any form
+    /// [`LocalDateTime`] takes (`0001-01-01` is a date here, not 1C's "no date").
     pub fn bound(text: &str, end: bool) -> Result<LocalDateTime, Rejection> {
         const BAD: Rejection = "ожидается дата ГГГГ-ММ-ДД или дата и время ГГГГ-ММ-ДДTчч:мм:сс";
-        let text = text.trim();
-        if let Some(day) = parse_day(text) {
-            let at = if end {
-                end_of(day)
-            } else {
-                day.and_time(NaiveTime::MIN)
-            };
-            return Ok(LocalDateTime::from_naive(at));
-        }
-        LocalDateTime::parse(&Value::String(text.into()))
-            .map_err(|_| BAD)?
-            .ok_or(BAD)
+        let at = match parse_date_time(trim(text)).ok_or(BAD)? {
+            (at, true) => at,
+            (day, false) if end => end_of(day.date()),
+            (day, false) => day,
+        };
+        Ok(LocalDateTime::from_naive(at))
     }
 }
 
@@ -49,11 +46,11 @@ fn end_of(day: NaiveDate) -> chrono::NaiveDateTime {
     day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))
 }
 
-/// `YYYY-MM-DD` with a four-digit year.
+/// `YYYY-MM-DD`, the days of a period import.
 fn parse_day(text: &str) -> Option<NaiveDate> {
-    let four_digits = text.split('-').next().is_some_and(|y| y.len() == 4);
-    four_digits
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+    let text = trim(text);
+    (text.len() == 10 && text.as_bytes()[4] == b'-')
+        .then(|| parse_date(text))
         .flatten()
 }
 
@@ -86,7 +83,7 @@ impl PeriodImport {
         query: impl Fn(&str) -> Option<&'a str>,
     ) -> Result<Option<Self>, Vec<Problem>> {
         const BOTH: Rejection = "период задаётся двумя датами: from и to";
-        let value = |name| query(name).map(str::trim).filter(|v| !v.is_empty());
+        let value = |name| query(name).map(trim).filter(|v| !v.is_empty());
         let names = ["from", "to", "exchange", "part", "parts"];
         if names.iter().all(|name| value(name).is_none()) {
             return Ok(None);
@@ -139,13 +136,13 @@ impl ExchangePart {
                 _ => Err("ожидается GUID обмена"),
             }
         });
-        let parts = p.param("parts", parts, |v| match v.parse::<u32>() {
-            Ok(n) if (1..=PeriodImport::MAX_PARTS).contains(&n) => Ok(n),
+        let parts = p.param("parts", parts, |v| match parse_digits::<u32>(v) {
+            Some(n) if (1..=PeriodImport::MAX_PARTS).contains(&n) => Ok(n),
             _ => Err("число частей: целое от 1 до 1000"),
         });
-        let part = p.param("part", part, |v| match (v.parse::<u32>(), parts) {
-            (Ok(k), Some(n)) if (1..=n).contains(&k) => Ok(k),
-            (Ok(k), None) if k >= 1 => Ok(k),
+        let part = p.param("part", part, |v| match (parse_digits::<u32>(v), parts) {
+            (Some(k), Some(n)) if (1..=n).contains(&k) => Ok(k),
+            (Some(k), None) if k >= 1 => Ok(k),
             _ => Err("номер части: целое от 1 до parts"),
         });
         Some(ExchangePart {

@@ -81,7 +81,7 @@ impl Problems {
         value: Option<&str>,
         parse: impl FnOnce(&str) -> Result<T, Rejection>,
     ) -> Option<T> {
-        let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+        let value = value.map(crate::values::trim).filter(|v| !v.is_empty())?;
         self.check(name, parse(value))
     }
 
@@ -132,7 +132,7 @@ mod tests {
             None
         );
         assert_eq!(
-            p.param("d", Some(" 7 "), |v| v.parse::<u8>().map_err(|_| "x")),
+            p.param("d", Some(" 7\u{a0}"), |v| v.parse::<u8>().map_err(|_| "x")),
             Some(7)
         );
         p.in_order("from", Some(2), Some(1));

@@ -17,4 +17,5 @@ mod never_panics;
 mod partitions;
 mod reads;
 mod routes;
+mod schema;
 mod tenants;

@@ -285,3 +285,32 @@ async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
         assert_eq!(body["error"]["details"][0]["field"], field);
     }
 }
+
+/// API Gateway hands the functions a decoded path, cargo lambda's emulator the path as sent:
+/// either way an id reads the same.
+#[tokio::test]
+async fn a_path_id_reads_the_same_percent_encoded_or_not() {
+    let app = TestApp::new("readpath").await;
+    import_everything(&app).await;
+    let plain = read(&app, Endpoint::AccountGet, get(&app.key, Some(PETROV), &[])).await;
+    assert_eq!(plain.0, 200);
+    let hex = PETROV.replace('-', "").to_uppercase();
+    for id in [
+        format!("%7B{hex}%7D"),
+        format!("%20{PETROV}%C2%A0"),
+        format!("{{{hex}}}"),
+    ] {
+        let encoded = read(&app, Endpoint::AccountGet, get(&app.key, Some(&id), &[])).await;
+        assert_eq!((encoded.0, &encoded.2), (200, &plain.2), "{id}");
+    }
+    let (status, _, body) = read(
+        &app,
+        Endpoint::AccountGet,
+        get(&app.key, Some("%7Bxyz%7D"), &[]),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (400, Some("id"))
+    );
+}

@@ -73,7 +73,7 @@ fn every_function_main_runs_its_endpoint() {
     assert_eq!(functions, listed, "one function per endpoint");
 }
 
-fn openapi() -> Value {
+pub(crate) fn openapi() -> Value {
     let text = std::fs::read_to_string(Path::new(ROOT).join("docs/openapi.yaml")).unwrap();
     let yaml: serde_norway::Value = serde_norway::from_str(&text).unwrap();
     serde_json::to_value(yaml).unwrap()

@@ -8,7 +8,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::json::{Fields, Value};
-use crate::values::{LocalDateTime, Rejection, Text};
+use rust_decimal::Decimal;
+
+use crate::values::{
+    LocalDateTime, Rejection, Text, parse_date, parse_digits, parse_exact_decimal, trim,
+    whole_number,
+};
 
 /// A calendar date, written `YYYY-MM-DD` as in the spec's answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,14 +31,7 @@ impl Date {
     /// A query parameter: `YYYY-MM-DD` (or `DD.MM.YYYY`), nothing looser.
     pub fn parse_param(text: &str) -> Result<Self, Rejection> {
         const BAD: Rejection = "ожидается дата вида ГГГГ-ММ-ДД";
-        let text = text.trim();
-        if !crate::values::has_four_digit_year(text) {
-            return Err(BAD);
-        }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
-            .map(Self)
-            .map_err(|_| BAD)
+        parse_date(trim(text)).map(Self).ok_or(BAD)
     }
 
     /// `31.10.2018`, as printed on the act.
@@ -72,16 +70,20 @@ impl ActNumber {
     pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
         match value {
             Value::Missing | Value::Null => Ok(None),
-            Value::Number(n) => Self::parse_param(n).map(Some),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
+            Value::Number(n) => match whole_number(n) {
+                Some(n) if n > 0 => Ok(Some(Self(n))),
+                _ => Err(Self::BAD),
+            },
+            Value::String(s) if trim(s).is_empty() => Ok(None),
             Value::String(s) => Self::parse_param(s).map(Some),
             _ => Err(Self::BAD),
         }
     }
 
+    /// 1 to 18 446 744 073 709 551 615, in digits.
     pub fn parse_param(text: &str) -> Result<Self, Rejection> {
-        match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(Self(n)),
+        match parse_digits::<u64>(text) {
+            Some(n) if n > 0 => Ok(Self(n)),
             _ => Err(Self::BAD),
         }
     }
@@ -127,7 +129,7 @@ impl ActStatus {
     pub fn parse_param(text: &str) -> Result<Self, Rejection> {
         Self::ALL
             .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+            .find(|s| s.as_str().eq_ignore_ascii_case(trim(text)))
             .ok_or(Self::BAD)
     }
 
@@ -166,8 +168,8 @@ impl Party {
         let raw: &RawValue = serde_json::from_str(raw).map_err(|_| Self::BAD)?;
         let fields = Fields::parse(raw).ok_or(Self::BAD)?;
         let id = match fields.get("id") {
-            Value::Number(n) => n.parse::<u64>().ok(),
-            Value::String(s) => s.trim().parse::<u64>().ok(),
+            Value::Number(n) => whole_number(n),
+            Value::String(s) => parse_digits::<u64>(&s),
             _ => None,
         };
         let name = Text::parse(&fields.get("name")).ok().flatten();
@@ -188,20 +190,31 @@ impl VatRate {
     pub const RATES: [u8; 7] = [0, 5, 7, 10, 18, 20, 22];
     const BAD: Rejection = "ставка НДС: null или \"без НДС\", 0, 5, 7, 10, 18, 20 или 22";
 
+    /// A number, or a string: the rate with an optional `%`, or anything that starts with
+    /// "без" (in any case); a blank string is none.
     pub(crate) fn parse(value: &Value<'_>) -> Result<Self, Rejection> {
-        let text = match value {
+        let rate = match value {
             Value::Missing | Value::Null => return Ok(Self(None)),
-            Value::Number(n) => *n,
-            Value::String(s) => s.trim().trim_end_matches('%').trim(),
-            _ => return Err(Self::BAD),
+            Value::Number(_) => parse_exact_decimal(value).ok().flatten(),
+            Value::String(s) => {
+                let text = trim(s);
+                if text.to_lowercase().starts_with("без") {
+                    return Ok(Self(None));
+                }
+                let text = trim(text.strip_suffix('%').map_or(text, trim));
+                if text.is_empty() {
+                    return Ok(Self(None));
+                }
+                Self::RATES
+                    .iter()
+                    .find(|r| r.to_string() == text)
+                    .map(|r| Decimal::from(*r))
+            }
+            _ => None,
         };
-        if text.is_empty() || text.to_lowercase().starts_with("без") {
-            return Ok(Self(None));
-        }
-        match text.parse::<u8>() {
-            Ok(rate) if Self::RATES.contains(&rate) => Ok(Self(Some(rate))),
-            _ => Err(Self::BAD),
-        }
+        let rate =
+            rate.and_then(|rate| Self::RATES.into_iter().find(|r| Decimal::from(*r) == rate));
+        rate.map(|r| Self(Some(r))).ok_or(Self::BAD)
     }
 
     pub fn percent(self) -> Option<u8> {

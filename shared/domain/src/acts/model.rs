@@ -9,7 +9,7 @@ use super::fields::{ActNumber, ActStatus, Date, Party, VatRate};
 use crate::json::{Fields, Value};
 use crate::problems::{Problem, Problems};
 use crate::records::{ItemParser, Record};
-use crate::values::{Rejection, Text, parse_decimal, parse_flag};
+use crate::values::{INEXACT, Rejection, Text, parse_decimal, parse_exact_decimal, parse_flag};
 
 /// The largest amount of a service line, in rubles: far above any real act, and small enough
 /// that no sum of lines a request can carry, nor its VAT, can overflow.
@@ -18,11 +18,13 @@ pub const MAX_LINE_AMOUNT: Decimal = rust_decimal_macros::dec!(999_999_999_999_9
 /// A service line's amount: rubles and kopecks (at most two decimal places, so that every printed
 /// figure is exact), at most [`MAX_LINE_AMOUNT`] either way.
 fn parse_line_amount(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
-    let Some(amount) = parse_decimal(value)? else {
+    const KOPECKS: Rejection = "сумма: рубли и копейки, не больше двух знаков после запятой";
+    let exact = parse_exact_decimal(value).map_err(|e| if e == INEXACT { KOPECKS } else { e });
+    let Some(amount) = exact? else {
         return Ok(None);
     };
     if amount.normalize().scale() > 2 {
-        return Err("сумма: рубли и копейки, не больше двух знаков после запятой");
+        return Err(KOPECKS);
     }
     if amount.abs() > MAX_LINE_AMOUNT {
         return Err("сумма: не больше 999 999 999 999 999,99 по модулю");

@@ -3,7 +3,7 @@
 
 use super::{Act, ActNumber, ActStatus, Date};
 use crate::problems::{Problem, Problems};
-use crate::values::Rejection;
+use crate::values::{Rejection, parse_digits};
 
 /// The field the act list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,26 +96,28 @@ impl ActQuery {
     ) -> Result<Self, Vec<Problem>> {
         let mut p = Problems::new();
         let filter = ActFilter::parse(&mut p, &query);
-        let sort = p.param("sort", query("sort"), |v| match v.to_lowercase().as_str() {
-            "act_number" => Ok(ActSort::ActNumber),
-            "count_number" => Ok(ActSort::CountNumber),
-            "created_at" => Ok(ActSort::CreatedAt),
-            "amount" => Ok(ActSort::Amount),
-            _ => Err("sort: act_number, count_number, created_at или amount"),
+        let sort = p.param("sort", query("sort"), |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "act_number" => Ok(ActSort::ActNumber),
+                "count_number" => Ok(ActSort::CountNumber),
+                "created_at" => Ok(ActSort::CreatedAt),
+                "amount" => Ok(ActSort::Amount),
+                _ => Err("sort: act_number, count_number, created_at или amount"),
+            }
         });
         let direction = p.param("direction", query("direction"), |v| {
-            match v.to_lowercase().as_str() {
+            match v.to_ascii_lowercase().as_str() {
                 "asc" => Ok(Direction::Asc),
                 "desc" => Ok(Direction::Desc),
                 _ => Err("direction: asc или desc"),
             }
         });
-        let page = p.param("page", page, |v| match v.parse::<u32>() {
-            Ok(p) if p >= 1 => Ok(p),
+        let page = p.param("page", page, |v| match parse_digits::<u32>(v) {
+            Some(p) if p >= 1 => Ok(p),
             _ => Err("номер страницы: целое число от 1"),
         });
-        let limit = p.param("limit", limit, |v| match v.parse::<u32>() {
-            Ok(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
+        let limit = p.param("limit", limit, |v| match parse_digits::<u32>(v) {
+            Some(l) if (1..=Self::MAX_LIMIT).contains(&l) => Ok(l),
             _ => Err("записей на странице: целое число от 1 до 100"),
         });
         p.in_order("created_at_from", filter.created_from, filter.created_to);
@@ -141,9 +143,7 @@ impl ActQuery {
 
 /// A present, non-blank parameter parsed; a rejection is recorded under the parameter's name.
 fn parse_id(text: &str) -> Result<u64, Rejection> {
-    text.trim()
-        .parse()
-        .map_err(|_| "идентификатор: целое неотрицательное число")
+    parse_digits(text).ok_or("идентификатор: целое неотрицательное число")
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ impl LocalDateTime {
         let Some(text) = text_of(value, BAD)? else {
             return Ok(None);
         };
-        let at = parse_date_time(text).ok_or(BAD)?;
+        let (at, _) = parse_date_time(text).ok_or(BAD)?;
         Ok((at.date() != EMPTY_1C_DATE).then_some(Self(at)))
     }
 
@@ -41,55 +41,104 @@ impl LocalDateTime {
 /// 1C's empty date is `0001-01-01T00:00:00`; no real document is dated in year 1.
 const EMPTY_1C_DATE: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
 
-/// Whether the date's year is written with four digits: `05.12.18` is no date, however chrono
-/// would read it (as the year 18).
-pub(crate) fn has_four_digit_year(date: &str) -> bool {
-    let mut groups = date.split(|c: char| !c.is_ascii_digit());
-    let year = if date
-        .find('.')
-        .is_some_and(|dot| date.find('-').is_none_or(|dash| dot < dash))
-    {
-        groups.nth(2) // DD.MM.YYYY
+/// A wall-clock date and time in the forms 1C and its serializers write, and nothing looser
+/// (`docs/openapi.yaml` states the same grammar as the pattern of `DateTime1C`):
+///
+/// - `YYYY-MM-DD`, optionally followed by `T` or a space and `hh:mm`, `hh:mm:ss` or
+///   `hh:mm:ss.fff…`, then optionally `Z` or an offset (`+03:00`, `-0500`, `+03`), dropped;
+/// - `DD.MM.YYYY`, optionally followed by a space and `hh:mm` or `hh:mm:ss`.
+///
+/// The second is `true` when a time of day was written. Fractions of a second are dropped:
+/// storage keys have whole seconds, so a reading sent as `.000` and as `:46` is the same one.
+pub(crate) fn parse_date_time(text: &str) -> Option<(NaiveDateTime, bool)> {
+    let mut s = Scanner(text.as_bytes());
+    let iso = text.as_bytes().get(2) != Some(&b'.');
+    let (y, m, d) = if iso {
+        (
+            s.number(4)?,
+            s.then(b'-')?.number(2)?,
+            s.then(b'-')?.number(2)?,
+        )
     } else {
-        groups.next() // YYYY-MM-DD
+        let (d, m) = (s.number(2)?, s.then(b'.')?.number(2)?);
+        (s.then(b'.')?.number(4)?, m, d)
     };
-    year.is_some_and(|y| y.len() == 4)
+    let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    let time = match s.0.first() {
+        None => return Some((date.and_time(NaiveTime::MIN), false)),
+        Some(b'T') if iso => s.then(b'T')?.time(true)?,
+        Some(b' ') => s.then(b' ')?.time(iso)?,
+        _ => return None,
+    };
+    (s.0.is_empty() || (iso && s.offset())).then_some((date.and_time(time), true))
 }
 
-fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
-    // Drop an offset or `Z`: see the type's documentation.
-    let wall = match text.find('T').or_else(|| text.find(' ')) {
-        Some(t) => {
-            let time = &text[t + 1..];
-            let cut = time
-                .find(['Z', 'z', '+'])
-                .or_else(|| time.find('-'))
-                .map_or(text.len(), |i| t + 1 + i);
-            &text[..cut]
-        }
-        None => text,
-    };
-    const DATE_TIMES: [&str; 4] = [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%d.%m.%Y %H:%M:%S",
-    ];
-    const DATES: [&str; 2] = ["%Y-%m-%d", "%d.%m.%Y"];
-    if !has_four_digit_year(wall) {
-        return None;
+/// `YYYY-MM-DD` or `DD.MM.YYYY`, a date alone.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    match parse_date_time(text)? {
+        (at, false) => Some(at.date()),
+        (_, true) => None,
     }
-    DATE_TIMES
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(wall, f).ok())
-        .or_else(|| {
-            DATES
+}
+
+/// What is left of the text being read, byte by byte (every accepted byte is ASCII).
+struct Scanner<'t>(&'t [u8]);
+
+impl Scanner<'_> {
+    /// Exactly `digits` ASCII digits.
+    fn number(&mut self, digits: usize) -> Option<u32> {
+        let (head, rest) = self.0.split_at_checked(digits)?;
+        if !head.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.0 = rest;
+        Some(head.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0')))
+    }
+
+    fn then(&mut self, byte: u8) -> Option<&mut Self> {
+        let rest = self.0.strip_prefix(&[byte])?;
+        self.0 = rest;
+        Some(self)
+    }
+
+    /// `hh:mm`, `hh:mm:ss`, or (with `fraction`) `hh:mm:ss.fff…`.
+    fn time(&mut self, fraction: bool) -> Option<NaiveTime> {
+        let (h, m) = (self.number(2)?, self.then(b':')?.number(2)?);
+        let s = match self.0.first() {
+            Some(b':') => self.then(b':')?.number(2)?,
+            _ => return NaiveTime::from_hms_opt(h, m, 0),
+        };
+        if fraction && self.0.first() == Some(&b'.') {
+            let digits = self.0[1..]
                 .iter()
-                .find_map(|f| NaiveDate::parse_from_str(wall, f).ok())
-                .map(|d| d.and_time(NaiveTime::MIN))
-        })
-        // Storage keys have whole seconds, so a reading sent as .000 and as :46 is the same one.
-        .map(|at| at.with_nanosecond(0).unwrap_or(at))
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits == 0 {
+                return None;
+            }
+            self.0 = &self.0[1 + digits..];
+        }
+        NaiveTime::from_hms_opt(h, m, s)
+    }
+
+    /// The rest is exactly `Z`, `z`, or `+hh`, `+hhmm`, `+hh:mm` (or with `-`).
+    fn offset(&mut self) -> bool {
+        match self.0 {
+            [b'Z' | b'z'] => true,
+            [b'+' | b'-', rest @ ..] => {
+                let mut s = Scanner(rest);
+                s.number(2).is_some()
+                    && match s.0 {
+                        [] => true,
+                        [b':', ..] => {
+                            s.then(b':').and_then(|s| s.number(2)).is_some() && s.0.is_empty()
+                        }
+                        _ => s.number(2).is_some() && s.0.is_empty(),
+                    }
+            }
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for LocalDateTime {

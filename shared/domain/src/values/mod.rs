@@ -14,8 +14,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use dates::LocalDateTime;
-pub(crate) use dates::has_four_digit_year;
-pub use decimals::{NUMBER_LIMIT, parse_decimal, parse_share};
+pub(crate) use dates::{parse_date, parse_date_time};
+pub use decimals::{INEXACT, NUMBER_LIMIT, parse_decimal, parse_exact_decimal, parse_share};
 
 use crate::json::Value;
 
@@ -39,18 +39,28 @@ impl Guid {
         self.0.as_u128()
     }
 
-    /// Accepts either case, braces, and stray spaces; the all-zero GUID is 1C's empty reference.
+    /// 32 hexadecimal digits in either case, hyphenated 8-4-4-4-12 or not, optionally in braces,
+    /// with [`SPACE`] around them and inside the braces; the all-zero GUID is 1C's empty
+    /// reference. Nothing looser: `docs/openapi.yaml` states the same grammar as a pattern.
     pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
         const BAD: Rejection = "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
         let Some(text) = text_of(value, BAD)? else {
             return Ok(None);
         };
-        let inner = text
-            .strip_prefix('{')
-            .and_then(|t| t.strip_suffix('}'))
-            .unwrap_or(text)
-            .trim();
-        let uuid = uuid::Uuid::try_parse(inner).map_err(|_| BAD)?;
+        let digits = match text.strip_prefix('{') {
+            Some(braced) => trim(braced.strip_suffix('}').ok_or(BAD)?),
+            None => text,
+        };
+        let hyphenated = digits.len() == 36
+            && digits.char_indices().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => c == '-',
+                _ => c.is_ascii_hexdigit(),
+            });
+        let simple = digits.len() == 32 && digits.chars().all(|c| c.is_ascii_hexdigit());
+        if !(hyphenated || simple) {
+            return Err(BAD);
+        }
+        let uuid = uuid::Uuid::try_parse(digits).map_err(|_| BAD)?;
         Ok((!uuid.is_nil()).then_some(Self(uuid)))
     }
 }
@@ -113,22 +123,53 @@ impl fmt::Display for Text {
     }
 }
 
-/// `true`/`false`, as JSON or as text (`"да"`/`"нет"` too); missing is `false`.
+/// `true`/`false`, as JSON or as text in any case (`"да"`/`"нет"`, `"1"`/`"0"` too), or the
+/// numbers 1 and 0; missing is `false`.
 pub fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
     const BAD: Rejection = "ожидается true или false";
     match value {
         Value::Missing | Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(*b)),
-        Value::String(s) => match s.trim().to_lowercase().as_str() {
+        Value::String(s) => match trim(s).to_lowercase().as_str() {
             "" => Ok(None),
             "true" | "да" | "1" => Ok(Some(true)),
             "false" | "нет" | "0" => Ok(Some(false)),
             _ => Err(BAD),
         },
-        Value::Number("1") => Ok(Some(true)),
-        Value::Number("0") => Ok(Some(false)),
+        Value::Number(_) => match parse_exact_decimal(value) {
+            Ok(Some(n)) if n == rust_decimal::Decimal::ONE => Ok(Some(true)),
+            Ok(Some(n)) if n.is_zero() => Ok(Some(false)),
+            _ => Err(BAD),
+        },
         _ => Err(BAD),
     }
+}
+
+/// What may surround a value and is not part of it: ASCII white space and the no-break space
+/// (1C's own thousands separator). `docs/openapi.yaml` writes it `[\t\n\v\f\r \u00a0]`.
+pub const SPACE: [char; 7] = ['\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{a0}'];
+
+/// `text` without [`SPACE`] around it.
+pub fn trim(text: &str) -> &str {
+    text.trim_matches(SPACE)
+}
+
+/// A whole number written in ASCII digits only (leading zeros allowed, no sign), as path and
+/// query parameters carry counts, pages and identifiers; `None` for anything else or too large.
+pub fn parse_digits<T: FromStr>(text: &str) -> Option<T> {
+    let text = trim(text);
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// A JSON number that is a whole number from 0 to `u64::MAX`, in any notation (`7`, `7.0`, `7e0`),
+/// as JSON Schema's `integer` reads it.
+pub fn whole_number(number: &str) -> Option<u64> {
+    use rust_decimal::prelude::ToPrimitive;
+    let exact = rust_decimal::Decimal::from_str_exact(number)
+        .or_else(|_| rust_decimal::Decimal::from_scientific(number))
+        .ok()?;
+    exact.fract().is_zero().then(|| exact.to_u64()).flatten()
 }
 
 /// The trimmed text of a string or number; `None` for missing, `null` and blank strings.
@@ -139,7 +180,7 @@ pub(crate) fn text_of<'v>(
     match value {
         Value::Missing | Value::Null => Ok(None),
         Value::String(s) => {
-            let t = s.trim();
+            let t = trim(s);
             Ok((!t.is_empty()).then_some(t))
         }
         Value::Number(n) => Ok(Some(n)),

@@ -1,0 +1,729 @@
+//! docs/openapi.yaml says exactly what the API takes. For every kind of value a request carries
+//! (the value schemas of the bodies, and the parameters), generated values, most of them made
+//! from the document's own patterns or a character away from them, are given both to the
+//! document's schema and to the API's parser: each must accept exactly what the other accepts.
+//!
+//! The few rules a JSON Schema cannot state are named in [`Rule`], written in the document's
+//! descriptions, and held by scripts/schemathesis_hooks.py when `make test` fuzzes the API.
+
+use std::sync::LazyLock;
+
+use domain::history::HistoryQuery;
+use domain::json::{Fields, collection};
+use domain::records::Record;
+use domain::{
+    Account, Act, ActNumber, ActQuery, Counter, Guid, PeriodImport, Service, Transaction,
+};
+use proptest::prelude::*;
+use proptest::strategy::Union;
+use proptest::string::string_regex;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use super::routes::openapi;
+
+static DOC: LazyLock<Value> = LazyLock::new(openapi);
+
+/// Values that fit the schema and are still refused, each for a rule the document describes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    None,
+    /// A share's fraction is at most 1 (`Share`).
+    FractionAtMostOne,
+    /// An act's amount has at most two decimal places, as a JSON number too (`Amount`), and the
+    /// act's total is not negative.
+    Kopecks,
+    /// Only tokens the API made are taken as `next`.
+    TokenOfTheApi,
+    /// Parameters that go together (`from` and `to`, `exchange`, `part` and `parts`) are given
+    /// together, and a part's number is at most `parts`.
+    Together,
+}
+
+/// A body field: the operation, its collection, a valid item, where the value goes in it, the
+/// item's parser, and the rule beyond the schema.
+struct BodyField {
+    path: &'static str,
+    collection: &'static str,
+    item: fn() -> Value,
+    pointer: &'static str,
+    parses: fn(&Fields<'_>) -> bool,
+    rule: Rule,
+}
+
+fn parses<R: Record>(item: &Fields<'_>) -> bool {
+    R::parse(item).is_ok()
+}
+
+fn transaction() -> Value {
+    json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
+           "amount": -2600, "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"})
+}
+fn account() -> Value {
+    json!({"id": "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb", "name": "М30400НЖ003"})
+}
+fn counter() -> Value {
+    json!({"id": "67d00473-13c2-11e4-9dce-94de80eb2300"})
+}
+fn service() -> Value {
+    json!({"id": "1093b094-a349-472a-b63d-9008506af55a"})
+}
+/// Its first line is as large as a line may be, so that no second line makes the total negative.
+fn act() -> Value {
+    json!({"act_number": 777, "created_at": "2018-10-31", "act_status": "sended",
+           "payer": {"id": 777, "name": "ООО «Василек»"}, "recipient": {"id": 333, "name": "ООО"},
+           "services": [{"title": "x", "amount": BASE_ACT_FIRST_LINE.parse::<f64>().unwrap()}, {"title": "y", "amount": 1}]})
+}
+
+const BASE_ACT_FIRST_LINE: &str = "9999999999999.99";
+
+const BODY_FIELDS: &[BodyField] = &[
+    BodyField {
+        path: "/api/transaction/import",
+        collection: "transactions",
+        item: transaction,
+        pointer: "/account",
+        parses: parses::<Transaction>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/transaction/import",
+        collection: "transactions",
+        item: transaction,
+        pointer: "/service",
+        parses: parses::<Transaction>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/transaction/import",
+        collection: "transactions",
+        item: transaction,
+        pointer: "/id",
+        parses: parses::<Transaction>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/transaction/import",
+        collection: "transactions",
+        item: transaction,
+        pointer: "/date",
+        parses: parses::<Transaction>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/transaction/import",
+        collection: "transactions",
+        item: transaction,
+        pointer: "/amount",
+        parses: parses::<Transaction>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/directory/importcounters",
+        collection: "counters",
+        item: counter,
+        pointer: "/date_installation",
+        parses: parses::<Counter>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/directory/importaccounts",
+        collection: "accounts",
+        item: account,
+        pointer: "/name",
+        parses: parses::<Account>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/directory/importaccounts",
+        collection: "accounts",
+        item: account,
+        pointer: "/square",
+        parses: parses::<Account>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/directory/importaccounts",
+        collection: "accounts",
+        item: account,
+        pointer: "/ownership",
+        parses: parses::<Account>,
+        rule: Rule::FractionAtMostOne,
+    },
+    BodyField {
+        path: "/api/directory/importservices",
+        collection: "services",
+        item: service,
+        pointer: "/organization",
+        parses: parses::<Service>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/api/directory/importservices",
+        collection: "services",
+        item: service,
+        pointer: "/deleted",
+        parses: parses::<Service>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/act_number",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/created_at",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/payer/id",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/act_status",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/vat_rate",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/vat_included",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/services/1/amount",
+        parses: parses::<Act>,
+        rule: Rule::Kopecks,
+    },
+    BodyField {
+        path: "/v1/billing/acts/import",
+        collection: "acts",
+        item: act,
+        pointer: "/services/1/title",
+        parses: parses::<Act>,
+        rule: Rule::None,
+    },
+];
+
+/// The schema of a body field, by walking the request schema along `pointer`.
+fn body_field_schema(field: &BodyField) -> Value {
+    let body =
+        &DOC["paths"][field.path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let mut schema = resolve(body)["properties"][field.collection]["items"].clone();
+    for step in field.pointer.split('/').skip(1) {
+        schema = resolve(&schema);
+        schema = match step.parse::<usize>() {
+            Ok(_) => schema["items"].clone(),
+            Err(_) => schema["properties"][step].clone(),
+        };
+    }
+    schema
+}
+
+/// A schema with its `$ref` followed.
+fn resolve(schema: &Value) -> Value {
+    match schema["$ref"].as_str() {
+        Some(r) => resolve(DOC.pointer(r.trim_start_matches('#')).unwrap()),
+        None => schema.clone(),
+    }
+}
+
+/// A validator of `schema`, with the document's components to resolve references in.
+fn validator(schema: &Value) -> jsonschema::Validator {
+    let mut root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "components": DOC["components"].clone()});
+    for (k, v) in schema.as_object().unwrap() {
+        root[k] = v.clone();
+    }
+    jsonschema::validator_for(&root).unwrap()
+}
+
+/// Every pattern in a schema, followed through references, `anyOf` and `not`.
+fn patterns(schema: &Value, found: &mut Vec<String>) {
+    let schema = resolve(schema);
+    if let Some(p) = schema["pattern"].as_str() {
+        found.push(p.to_owned());
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        for s in schema[key].as_array().into_iter().flatten() {
+            patterns(s, found);
+        }
+    }
+    if schema.get("not").is_some() {
+        patterns(&schema["not"], found);
+    }
+}
+
+/// Characters that sit on the edges of the grammars.
+const EDGES: &[char] = &[
+    '0', '1', '2', '5', '9', '-', '+', '.', ',', ':', '/', '%', ' ', '\u{a0}', '\u{2003}', '\t',
+    '\n', '{', '}', 'T', 't', 'Z', 'e', 'E', 'a', 'F', 'g', '\'', '\u{2212}', '\u{202f}', 'б', 'Д',
+    '_', '=',
+];
+
+/// Strings from the patterns, the same a character away, and others.
+fn strings(schema: &Value) -> BoxedStrategy<String> {
+    let mut found = Vec::new();
+    patterns(schema, &mut found);
+    let from_patterns: Vec<BoxedStrategy<String>> = found
+        .iter()
+        .map(|p| {
+            let anchored = p.strip_prefix('^').unwrap_or(p);
+            let anchored = anchored.strip_suffix('$').unwrap_or(anchored);
+            string_regex(anchored).unwrap().boxed()
+        })
+        .collect();
+    let edge = proptest::sample::select(EDGES);
+    let numbers = prop_oneof![
+        any::<u64>().prop_map(|n| n.to_string()),
+        any::<u32>().prop_map(|n| n.to_string()),
+        (0u8..40).prop_map(|n| "9".repeat(usize::from(n))),
+        Just("18446744073709551616".to_owned()),
+        Just("4294967296".to_owned()),
+    ];
+    let mut all = vec![
+        numbers.boxed(),
+        proptest::collection::vec(edge.clone(), 0..12)
+            .prop_map(String::from_iter)
+            .boxed(),
+        any::<String>().boxed(),
+    ];
+    if !from_patterns.is_empty() {
+        let generated = Union::new(from_patterns);
+        all.push(generated.clone().boxed());
+        all.push(generated.clone().boxed());
+        let mutated =
+            (generated, any::<prop::sample::Index>(), edge, 0..3u8).prop_map(|(s, at, c, op)| {
+                let mut chars: Vec<char> = s.chars().collect();
+                let i = at.index(chars.len() + 1);
+                match op {
+                    0 => chars.insert(i, c),
+                    1 if i < chars.len() => {
+                        chars.remove(i);
+                    }
+                    _ if i < chars.len() => chars[i] = c,
+                    _ => chars.push(c),
+                }
+                String::from_iter(chars)
+            });
+        all.push(mutated.boxed());
+    }
+    Union::new(all).boxed()
+}
+
+/// Any JSON value a field may be sent: the strings above, numbers of every kind, and the rest.
+fn values(schema: &Value) -> BoxedStrategy<Value> {
+    let number_texts = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| f.to_string()),
+        (-20i32..20, any::<i32>()).prop_map(|(e, m)| format!("{m}e{e}")),
+        (0u32..30, any::<u64>()).prop_map(|(s, m)| Decimal::from_i128_with_scale(
+            i128::from(m),
+            s.min(28)
+        )
+        .to_string()),
+        Just("999999999999999.99".to_owned()),
+        Just("-999999999999999.999".to_owned()),
+        Just("1e15".to_owned()),
+        Just("2.2250738585072014e-308".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("18446744073709551616".to_owned()),
+        Just("20.0".to_owned()),
+        Just("1.0".to_owned()),
+    ];
+    prop_oneof![
+        6 => strings(schema).prop_map(Value::String),
+        3 => number_texts.prop_map(|n| serde_json::from_str(&n).unwrap()),
+        1 => prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            Just(json!([])),
+            Just(json!({})),
+            Just(json!({"id": 1})),
+        ],
+    ]
+    .boxed()
+}
+
+/// Whether a value is refused by a rule the schema cannot state.
+fn beyond_the_schema(rule: Rule, value: &Value) -> bool {
+    match (rule, value) {
+        (Rule::FractionAtMostOne, Value::String(s)) => s.split_once('/').is_some_and(|(n, d)| {
+            let whole = |t: &str| {
+                let t = domain::values::trim(t).trim_start_matches('0');
+                Decimal::from_str_exact(if t.is_empty() { "0" } else { t }).ok()
+            };
+            matches!((whole(n), whole(d)), (Some(n), Some(d)) if n > d)
+        }),
+        (Rule::Kopecks, Value::Number(n)) => {
+            let text = n.to_string();
+            let decimal = Decimal::from_scientific(&text).or_else(|_| text.parse::<Decimal>());
+            decimal.map_or(true, |d| {
+                d.normalize().scale() > 2 || below_the_base_total(d)
+            })
+        }
+        (Rule::Kopecks, Value::String(s)) => {
+            let text = domain::json::Value::String(s.as_str().into());
+            domain::values::parse_decimal(&text)
+                .ok()
+                .flatten()
+                .is_some_and(below_the_base_total)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a line of this amount takes the base act's total below zero.
+fn below_the_base_total(amount: Decimal) -> bool {
+    amount < -Decimal::from_str_exact(BASE_ACT_FIRST_LINE).unwrap()
+}
+
+fn cases() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("SCHEMA_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1500),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+#[test]
+fn every_body_value_the_schema_admits_is_parsed_and_no_other() {
+    for field in BODY_FIELDS {
+        let schema = body_field_schema(field);
+        assert!(
+            !schema.is_null(),
+            "{} {}: no schema",
+            field.path,
+            field.pointer
+        );
+        let body_schema = &DOC["paths"][field.path]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"];
+        let validator = validator(body_schema);
+        let base = json!({ field.collection: [(field.item)()] });
+        assert!(
+            validator.is_valid(&base),
+            "{}: the base item fits: {:?}",
+            field.path,
+            validator
+                .iter_errors(&base)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+        proptest!(cases(), |(value in values(&schema))| {
+            let mut body = base.clone();
+            let (parent, key) = field.pointer.rsplit_once('/').unwrap();
+            let parent = body[field.collection][0].pointer_mut(parent).unwrap();
+            match parent {
+                Value::Array(lines) => lines[key.parse::<usize>().unwrap()] = value.clone(),
+                parent => parent[key] = value.clone(),
+            }
+            let text = body.to_string();
+            let items = collection(&text, field.collection).unwrap();
+            let fields = Fields::parse(items[0]).unwrap();
+            let parsed = (field.parses)(&fields);
+            let admitted = validator.is_valid(&body);
+            if admitted && !parsed && beyond_the_schema(field.rule, &value) {
+                return Ok(());
+            }
+            prop_assert_eq!(
+                parsed, admitted,
+                "{} {} = {}: parser {}, schema {}", field.path, field.pointer, value,
+                parsed, admitted
+            );
+        });
+    }
+}
+
+/// A parameter: where the document declares it, whether the API takes a value of it (with its
+/// companions set to values that pass), and the rule beyond the schema.
+struct Param {
+    path: &'static str,
+    name: &'static str,
+    takes: fn(&str) -> bool,
+    rule: Rule,
+}
+
+fn acts_param(name: &str, v: &str) -> bool {
+    ActQuery::parse(None, None, |n| (n == name).then_some(v)).is_ok()
+}
+
+fn period(v: &str, given: &[(&str, &str)]) -> bool {
+    PeriodImport::parse(|n| {
+        given
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, x)| if *x == "?" { v } else { *x })
+    })
+    .is_ok()
+}
+
+const ACTS: &str = "/v1/billing/acts";
+const HISTORY: &str = "/api/accounts/{id}/balances";
+const PERIOD: &str = "/api/balance/import";
+
+const PARAMS: &[Param] = &[
+    Param {
+        path: ACTS,
+        name: "page",
+        takes: |v| ActQuery::parse(Some(v), None, |_| None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "limit",
+        takes: |v| ActQuery::parse(None, Some(v), |_| None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: "/v1/billing/acts/{page}/{limit}",
+        name: "page",
+        takes: |v| ActQuery::parse(Some(v), None, |_| None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: "/v1/billing/acts/{page}/{limit}",
+        name: "limit",
+        takes: |v| ActQuery::parse(None, Some(v), |_| None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "created_at_from",
+        takes: |v| acts_param("created_at_from", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "created_at_to",
+        takes: |v| acts_param("created_at_to", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "act_number",
+        takes: |v| acts_param("act_number", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "count_number",
+        takes: |v| acts_param("count_number", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "payer_id",
+        takes: |v| acts_param("payer_id", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "recipient_id",
+        takes: |v| acts_param("recipient_id", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "act_status",
+        takes: |v| acts_param("act_status", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "sort",
+        takes: |v| acts_param("sort", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: ACTS,
+        name: "direction",
+        takes: |v| acts_param("direction", v),
+        rule: Rule::None,
+    },
+    Param {
+        path: "/v1/billing/act_info/{act_id}",
+        name: "act_id",
+        takes: |v| ActNumber::parse_param(v).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: "/api/accounts/{id}",
+        name: "id",
+        takes: |v| {
+            matches!(
+                Guid::parse(&domain::json::Value::String(v.into())),
+                Ok(Some(_))
+            )
+        },
+        rule: Rule::None,
+    },
+    Param {
+        path: HISTORY,
+        name: "from",
+        takes: |v| HistoryQuery::parse(Some(v), None, None, None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: HISTORY,
+        name: "to",
+        takes: |v| HistoryQuery::parse(None, Some(v), None, None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: HISTORY,
+        name: "limit",
+        takes: |v| HistoryQuery::parse(None, None, Some(v), None).is_ok(),
+        rule: Rule::None,
+    },
+    Param {
+        path: HISTORY,
+        name: "next",
+        takes: |v| HistoryQuery::parse(None, None, None, Some(v)).is_ok(),
+        rule: Rule::TokenOfTheApi,
+    },
+    Param {
+        path: PERIOD,
+        name: "from",
+        takes: |v| period(v, &[("from", "?"), ("to", "?")]),
+        rule: Rule::None,
+    },
+    Param {
+        path: PERIOD,
+        name: "exchange",
+        takes: |v| {
+            period(
+                v,
+                &[
+                    ("from", "2020-01-01"),
+                    ("to", "2020-01-31"),
+                    ("exchange", "?"),
+                    ("part", "1"),
+                    ("parts", "1"),
+                ],
+            )
+        },
+        rule: Rule::Together,
+    },
+    Param {
+        path: PERIOD,
+        name: "part",
+        takes: |v| {
+            period(
+                v,
+                &[
+                    ("from", "2020-01-01"),
+                    ("to", "2020-01-31"),
+                    ("exchange", "b712502b-005f-11e4-8679-d43d7e9efaeb"),
+                    ("part", "?"),
+                    ("parts", "1000"),
+                ],
+            )
+        },
+        rule: Rule::Together,
+    },
+    Param {
+        path: PERIOD,
+        name: "parts",
+        takes: |v| {
+            period(
+                v,
+                &[
+                    ("from", "2020-01-01"),
+                    ("to", "2020-01-31"),
+                    ("exchange", "b712502b-005f-11e4-8679-d43d7e9efaeb"),
+                    ("part", "1"),
+                    ("parts", "?"),
+                ],
+            )
+        },
+        rule: Rule::Together,
+    },
+];
+
+/// The parameter object the document declares, references resolved.
+fn declared(param: &Param) -> Value {
+    let operation = DOC["paths"][param.path]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(resolve)
+        .find(|p| p["name"] == param.name)
+        .unwrap_or_else(|| panic!("{} declares {}", param.path, param.name))
+}
+
+/// A query string carries text; a schema that wants an integer is given the digits as one.
+fn admitted(validator: &jsonschema::Validator, text: &str) -> bool {
+    let trimmed = domain::values::trim(text);
+    let digits = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
+    let as_integer = || match trimmed.parse::<u64>() {
+        Ok(n) => Value::from(n),
+        Err(_) => Value::from(f64::MAX),
+    };
+    validator.is_valid(&Value::String(text.to_owned()))
+        || (digits && validator.is_valid(&as_integer()))
+}
+
+#[test]
+fn every_parameter_value_the_schema_admits_is_taken_and_no_other() {
+    for param in PARAMS {
+        let declared = declared(param);
+        let (schema, in_path) = (&declared["schema"], declared["in"] == "path");
+        let validator = validator(schema);
+        proptest!(cases(), |(value in strings(schema))| {
+            // No route has an empty path segment.
+            if in_path && value.is_empty() {
+                return Ok(());
+            }
+            let taken = (param.takes)(&value);
+            let admitted = admitted(&validator, &value);
+            let together = param.rule == Rule::Together
+                && (domain::values::trim(&value).is_empty()
+                    || domain::values::parse_digits::<u64>(&value).is_some_and(|n| n > 1000));
+            if admitted && !taken && (together || param.rule == Rule::TokenOfTheApi) {
+                return Ok(());
+            }
+            prop_assert_eq!(
+                taken, admitted,
+                "{} {} = {:?}: API {}, schema {}", param.path, param.name, value, taken, admitted
+            );
+        });
+    }
+}
