@@ -180,7 +180,11 @@ pub(crate) fn identity_key(tenant: &Tenant, id: Guid) -> Key {
 /// suffix of the last second.
 pub(crate) fn history_bounds(range: &domain::DateRange) -> (String, String) {
     let from = range.from.map_or_else(|| "0".to_owned(), |d| d.to_string());
-    let to = range.to.map_or_else(|| "9".to_owned(), |d| format!("{d}~"));
+    // Open-ended: after the last second of year 9999, so that a `from` in the far future still
+    // comes before it (DynamoDB refuses a BETWEEN whose ends are the wrong way round).
+    let to = range
+        .to
+        .map_or_else(|| "9999-12-31T23:59:59~".to_owned(), |d| format!("{d}~"));
     (from, to)
 }
 

@@ -314,3 +314,33 @@ async fn a_path_id_reads_the_same_percent_encoded_or_not() {
         (400, Some("id"))
     );
 }
+
+/// A period that starts after everything stored (year 9494, say) reads nothing, with or
+/// without its end: never a storage error.
+#[tokio::test]
+async fn a_period_starting_after_everything_reads_empty() {
+    let app = TestApp::new("readlate").await;
+    import_everything(&app).await;
+    for query in [
+        &[("from", "9494-01-30")][..],
+        &[("from", "9999-12-31T23:59:59")],
+        &[("from", "9494-01-30"), ("to", "9999-12-31")],
+    ] {
+        let (status, _, body) = read(
+            &app,
+            Endpoint::AccountBalances,
+            get(&app.key, Some(PETROV), query),
+        )
+        .await;
+        assert_eq!(
+            (status, &body["data"]["items"]),
+            (200, &json!([])),
+            "{query:?}"
+        );
+    }
+    for sort in ["created_at", "amount"] {
+        let query = [("created_at_from", "9494-1-30"), ("sort", sort)];
+        let (status, body) = app.get_acts(&[], &query).await;
+        assert_eq!((status, &body["data"]["total"]), (200, &json!(0)), "{body}");
+    }
+}

@@ -54,13 +54,14 @@ impl Conditions {
     fn created_range(&mut self, filter: &ActFilter, sort: ActSort) {
         let range = filter.created_from.is_some() || filter.created_to.is_some();
         if range && sort == ActSort::CreatedAt {
-            // `by_created` is `YYYY-MM-DD#<number>`; `~` sorts after every digit.
+            // `by_created` is `YYYY-MM-DD#<number>`; `~` sorts after every digit. Open-ended is
+            // after year 9999's last day, so that a `from` in the far future still comes first.
             let from = filter
                 .created_from
                 .map_or_else(|| "0".into(), |d| d.to_string());
             let to = filter
                 .created_to
-                .map_or_else(|| "9".into(), |d| format!("{d}#~"));
+                .map_or_else(|| "9999-12-31#~".into(), |d| format!("{d}#~"));
             self.segments = vec!["pk = :pk AND by_created BETWEEN :from AND :to".into()];
             self.values.insert(":from".into(), s(from));
             self.values.insert(":to".into(), s(to));
