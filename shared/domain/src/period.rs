@@ -49,7 +49,7 @@ fn end_of(day: NaiveDate) -> chrono::NaiveDateTime {
 /// `YYYY-MM-DD`, the days of a period import.
 fn parse_day(text: &str) -> Option<NaiveDate> {
     let text = trim(text);
-    (text.len() == 10 && text.as_bytes()[4] == b'-')
+    (text.as_bytes().get(4) == Some(&b'-'))
         .then(|| parse_date(text))
         .flatten()
 }

@@ -12,7 +12,8 @@ use domain::history::HistoryQuery;
 use domain::json::{Fields, collection};
 use domain::records::Record;
 use domain::{
-    Account, Act, ActNumber, ActQuery, Counter, Guid, PeriodImport, Service, Transaction,
+    Account, Act, ActNumber, ActQuery, Balance, Counter, Guid, PeriodImport, Reading, Service,
+    Transaction,
 };
 use proptest::prelude::*;
 use proptest::strategy::Union;
@@ -78,6 +79,14 @@ fn transaction() -> Value {
     json!({"account": "af723e90-c3d4-11e4-8075-1c6f652434e1", "date": "2018-12-01T00:00:00",
            "amount": -2600, "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"})
 }
+fn reading() -> Value {
+    json!({"date": "2018-12-05T15:14:46", "counter": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+           "current_data1": 33})
+}
+fn balance() -> Value {
+    json!({"account": "ad96e8ab-476f-11e7-8518-0050569f0c67", "date": "2018-06-30T23:59:59",
+           "amount": -20394.86, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb"})
+}
 fn account() -> Value {
     json!({"id": "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb", "name": "М30400НЖ003"})
 }
@@ -120,6 +129,18 @@ const SERVICES: Operation = Operation {
     parses: parses::<Service>,
 };
 
+const READINGS: Operation = Operation {
+    endpoint: Endpoint::ImportReadings,
+    item: reading,
+    parses: parses::<Reading>,
+};
+
+const BALANCES: Operation = Operation {
+    endpoint: Endpoint::ImportBalances,
+    item: balance,
+    parses: parses::<Balance>,
+};
+
 const ACTS_IMPORT: Operation = Operation {
     endpoint: Endpoint::ImportActs,
     item: act,
@@ -127,6 +148,40 @@ const ACTS_IMPORT: Operation = Operation {
 };
 
 const BODY_FIELDS: &[BodyField] = &[
+    field(&READINGS, "/date", Rule::None),
+    field(&READINGS, "/counter", Rule::None),
+    field(&READINGS, "/current_data1", Rule::None),
+    field(&READINGS, "/current_data2", Rule::None),
+    field(&BALANCES, "/account", Rule::None),
+    field(&BALANCES, "/service", Rule::None),
+    field(&BALANCES, "/date", Rule::None),
+    field(&BALANCES, "/amount", Rule::None),
+    field(&COUNTERS, "/id", Rule::None),
+    field(&COUNTERS, "/account", Rule::None),
+    field(&COUNTERS, "/service", Rule::None),
+    field(&COUNTERS, "/date_removal", Rule::None),
+    field(&COUNTERS, "/name", Rule::None),
+    field(&COUNTERS, "/type", Rule::None),
+    field(&COUNTERS, "/deleted", Rule::None),
+    field(&ACCOUNTS, "/id", Rule::None),
+    field(&ACCOUNTS, "/deleted", Rule::None),
+    field(&ACCOUNTS, "/full_name", Rule::None),
+    field(&ACCOUNTS, "/address", Rule::None),
+    field(&ACCOUNTS, "/phone", Rule::None),
+    field(&ACCOUNTS, "/email", Rule::None),
+    field(&SERVICES, "/id", Rule::None),
+    field(&SERVICES, "/short_name", Rule::None),
+    field(&SERVICES, "/full_name", Rule::None),
+    field(&ACTS_IMPORT, "/count_number", Rule::None),
+    field(&ACTS_IMPORT, "/send_date", Rule::None),
+    field(&ACTS_IMPORT, "/send_method", Rule::None),
+    field(&ACTS_IMPORT, "/recipient/id", Rule::None),
+    field(&ACTS_IMPORT, "/payer/name", Rule::None),
+    field(&ACTS_IMPORT, "/services/1/quantity", Rule::None),
+    field(&ACTS_IMPORT, "/services/1/unit", Rule::None),
+    field(&ACTS_IMPORT, "/services/1/price", Rule::None),
+    field(&ACTS_IMPORT, "/act_description", Rule::None),
+    field(&ACTS_IMPORT, "/logo", Rule::None),
     field(&TRANSACTIONS, "/account", Rule::None),
     field(&TRANSACTIONS, "/service", Rule::None),
     field(&TRANSACTIONS, "/id", Rule::None),
@@ -517,7 +572,7 @@ fn history_param(name: &str, v: &str) -> bool {
     HistoryQuery::parse(given("from"), given("to"), given("limit"), given("next")).is_ok()
 }
 
-/// `from` with `to` the same; `exchange`, `part` or `parts` with the others valid.
+/// `from` or `to` with the other the same; `exchange`, `part` or `parts` with the others valid.
 fn period_param(name: &str, v: &str) -> bool {
     let exchange = [
         ("from", "2020-01-01"),
@@ -526,14 +581,15 @@ fn period_param(name: &str, v: &str) -> bool {
         ("part", "1"),
         ("parts", "1000"),
     ];
-    let given: &[(&str, &str)] = if name == "from" {
+    let alone = name == "from" || name == "to";
+    let given: &[(&str, &str)] = if alone {
         &[("from", ""), ("to", "")]
     } else {
         &exchange
     };
     PeriodImport::parse(|n| {
         let (_, value) = given.iter().find(|(k, _)| *k == n)?;
-        Some(if n == name || (name == "from" && n == "to") {
+        Some(if n == name || (alone && (n == "from" || n == "to")) {
             v
         } else {
             *value
@@ -545,7 +601,7 @@ fn period_param(name: &str, v: &str) -> bool {
 const ACTS: Endpoint = Endpoint::ActsList;
 const HISTORY: Endpoint = Endpoint::AccountBalances;
 const PERIOD: Endpoint = Endpoint::ImportBalances;
-/// `/v1/billing/acts/{page}/{limit}`.
+/// `/v1/billing/acts/{page}` (`path: 1`) and `/v1/billing/acts/{page}/{limit}` (`path: 2`).
 const ACTS_PAGED: Param = param(ACTS, "", acts_param, Rule::None);
 
 const PARAMS: &[Param] = &[
@@ -570,13 +626,23 @@ const PARAMS: &[Param] = &[
     param(ACTS, "act_status", acts_param, Rule::None),
     param(ACTS, "sort", acts_param, Rule::None),
     param(ACTS, "direction", acts_param, Rule::None),
+    Param {
+        path: 1,
+        name: "page",
+        ..ACTS_PAGED
+    },
     param(Endpoint::ActInfo, "act_id", act_id, Rule::None),
+    param(Endpoint::ActPrint, "act_id", act_id, Rule::None),
     param(Endpoint::AccountGet, "id", guid, Rule::None),
+    param(Endpoint::AccountBalances, "id", guid, Rule::None),
+    param(Endpoint::AccountTransactions, "id", guid, Rule::None),
+    param(Endpoint::CounterReadings, "id", guid, Rule::None),
     param(HISTORY, "from", history_param, Rule::None),
     param(HISTORY, "to", history_param, Rule::None),
     param(HISTORY, "limit", history_param, Rule::None),
     param(HISTORY, "next", history_param, Rule::TokenOfTheApi),
     param(PERIOD, "from", period_param, Rule::None),
+    param(PERIOD, "to", period_param, Rule::None),
     param(PERIOD, "exchange", period_param, Rule::Together),
     param(PERIOD, "part", period_param, Rule::Together),
     param(PERIOD, "parts", period_param, Rule::Together),

@@ -46,21 +46,23 @@ const EMPTY_1C_DATE: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
 ///
 /// - `YYYY-MM-DD`, optionally followed by `T` or a space and `hh:mm`, `hh:mm:ss` or
 ///   `hh:mm:ss.fff…`, then optionally `Z` or an offset (`+03:00`, `-0500`, `+03`), dropped;
-/// - `DD.MM.YYYY`, optionally followed by a space and `hh:mm` or `hh:mm:ss`.
+/// - `DD.MM.YYYY`, optionally followed by a space and `hh:mm` or `hh:mm:ss`;
+///
+/// a day, month or hour in one digit or two (1C's `Строка(Дата)` writes `05.12.2018 9:05:00`).
 ///
 /// The second is `true` when a time of day was written. Fractions of a second are dropped:
 /// storage keys have whole seconds, so a reading sent as `.000` and as `:46` is the same one.
 pub(crate) fn parse_date_time(text: &str) -> Option<(NaiveDateTime, bool)> {
     let mut s = Scanner(text.as_bytes());
-    let iso = text.as_bytes().get(2) != Some(&b'.');
+    let iso = text.bytes().find(|b| !b.is_ascii_digit()) != Some(b'.');
     let (y, m, d) = if iso {
         (
             s.number(4)?,
-            s.then(b'-')?.number(2)?,
-            s.then(b'-')?.number(2)?,
+            s.then(b'-')?.one_or_two()?,
+            s.then(b'-')?.one_or_two()?,
         )
     } else {
-        let (d, m) = (s.number(2)?, s.then(b'.')?.number(2)?);
+        let (d, m) = (s.one_or_two()?, s.then(b'.')?.one_or_two()?);
         (s.then(b'.')?.number(4)?, m, d)
     };
     let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
@@ -95,6 +97,14 @@ impl Scanner<'_> {
         Some(head.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0')))
     }
 
+    /// One or two ASCII digits, as a day, a month or an hour may be written (`5.12.2018 9:05`).
+    fn one_or_two(&mut self) -> Option<u32> {
+        match self.0 {
+            [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => self.number(2),
+            _ => self.number(1),
+        }
+    }
+
     fn then(&mut self, byte: u8) -> Option<&mut Self> {
         let rest = self.0.strip_prefix(&[byte])?;
         self.0 = rest;
@@ -103,7 +113,7 @@ impl Scanner<'_> {
 
     /// `hh:mm`, `hh:mm:ss`, or (with `fraction`) `hh:mm:ss.fff…`.
     fn time(&mut self, fraction: bool) -> Option<NaiveTime> {
-        let (h, m) = (self.number(2)?, self.then(b':')?.number(2)?);
+        let (h, m) = (self.one_or_two()?, self.then(b':')?.number(2)?);
         let s = match self.0.first() {
             Some(b':') => self.then(b':')?.number(2)?,
             _ => return NaiveTime::from_hms_opt(h, m, 0),

@@ -69,18 +69,20 @@ fn json_number(text: &str) -> Result<(Decimal, Exact), Rejection> {
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits = format!("{int}{frac}");
     let significant = digits.trim_start_matches('0');
-    if significant.is_empty() {
-        return Ok((Decimal::ZERO, Exact(true)));
-    }
     // Where the decimal point falls in `digits`; far-out exponents are as good as infinite.
     let exponent: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') {
         i64::MIN / 2
     } else {
         i64::MAX / 2
     });
+    if significant.is_empty() {
+        // Zero keeps its scale, as any number does: `0.00` stays `0.00`.
+        let scale = (frac.len() as i64).saturating_sub(exponent);
+        return Ok((Decimal::new(0, scale.clamp(0, 28) as u32), Exact(true)));
+    }
     let point = (int.len() as i64).saturating_add(exponent);
     let leading_zeros = (digits.len() - significant.len()) as i64;
-    if point - leading_zeros > INTEGER_DIGITS as i64 {
+    if point.saturating_sub(leading_zeros) > INTEGER_DIGITS as i64 {
         return Err(TOO_LARGE);
     }
     if point <= leading_zeros - SIGNIFICANT_DIGITS as i64 {
@@ -159,7 +161,8 @@ fn exact(negative: bool, int: &str, frac: &str) -> (Decimal, Exact) {
         .bytes()
         .fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
     let mut d = Decimal::from_i128_with_scale(mantissa, frac.len() as u32);
-    d.set_sign_negative(negative);
+    // No negative zero: `-0,00` is stored and answered as `0.00`.
+    d.set_sign_negative(negative && mantissa != 0);
     (d, exact)
 }
 

@@ -40,7 +40,7 @@ impl Guid {
     }
 
     /// 32 hexadecimal digits in either case, hyphenated 8-4-4-4-12 or not, optionally in braces,
-    /// with [`SPACE`] around them and inside the braces; the all-zero GUID is 1C's empty
+    /// with white space ([`trim`]) around them and inside the braces; the all-zero GUID is 1C's empty
     /// reference. Nothing looser: `docs/openapi.yaml` states the same grammar as a pattern.
     pub fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
         const BAD: Rejection = "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
@@ -145,13 +145,12 @@ pub fn parse_flag(value: &Value<'_>) -> Result<Option<bool>, Rejection> {
     }
 }
 
-/// What may surround a value and is not part of it: ASCII white space and the no-break space
-/// (1C's own thousands separator). `docs/openapi.yaml` writes it `[\t\n\v\f\r \u00a0]`.
-pub const SPACE: [char; 7] = ['\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{a0}'];
-
-/// `text` without [`SPACE`] around it.
+/// `text` without the white space around it, which is not part of any value: Unicode's
+/// White_Space, so also the no-break space (1C's own thousands separator) and the typographic
+/// spaces a copy from a document brings. `docs/openapi.yaml` writes it
+/// `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`.
 pub fn trim(text: &str) -> &str {
-    text.trim_matches(SPACE)
+    text.trim()
 }
 
 /// A whole number written in ASCII digits only (leading zeros allowed, no sign), as path and

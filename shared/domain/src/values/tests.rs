@@ -53,7 +53,10 @@ fn dates_in_every_form_1c_writes() {
         "2018-12-05T15:14:46.000",
         "2018-12-05 15:14:46",
         "05.12.2018 15:14:46",
+        "5.12.2018 15:14:46",
+        "2018-12-5T15:14:46",
         " 2018-12-05T15:14:46 ",
+        "\u{2003}2018-12-05T15:14:46\u{3000}",
     ] {
         let d = LocalDateTime::parse(&s(input)).unwrap().unwrap();
         assert_eq!(d.to_string(), want, "{input}");
@@ -62,6 +65,15 @@ fn dates_in_every_form_1c_writes() {
     assert_eq!(d.to_string(), "2018-12-05T00:00:00");
     let d = LocalDateTime::parse(&s("05.12.2018")).unwrap().unwrap();
     assert_eq!(d.to_string(), "2018-12-05T00:00:00");
+    // 1C's Строка(Дата) writes the hour without a leading zero.
+    let d = LocalDateTime::parse(&s("05.12.2018 9:05:00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.to_string(), "2018-12-05T09:05:00");
+    let d = LocalDateTime::parse(&s("5.1.2018 0:00:00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.to_string(), "2018-01-05T00:00:00");
 }
 
 #[test]
@@ -105,6 +117,11 @@ fn impossible_dates_are_rejected() {
         "018-12-05T00:00:00",
         "+2018-12-05",
         "02018-12-05",
+        "005.12.2018",
+        "2018-12-005",
+        "2018-12-05T15:4:46",
+        "2018-12-05T115:14:46",
+        "5.12.2018T15:14:46",
     ] {
         assert!(LocalDateTime::parse(&s(input)).is_err(), "{input}");
     }
@@ -125,15 +142,25 @@ fn decimals_from_numbers_and_human_strings_are_exact() {
         (s(" 56.7 "), dec!(56.7)),
         (s("+5"), dec!(5)),
         (s("\u{2212}5,5"), dec!(-5.5)),
+        (Value::Number("0.01e-9223372036854775808"), dec!(0)),
+        (Value::Number("1e-9223372036854775809"), dec!(0)),
     ];
     for (v, want) in cases {
         assert_eq!(parse_decimal(&v), Ok(Some(want)), "{v:?}");
     }
-    // The scale is kept: 56.70 reads back as 56.70.
-    assert_eq!(
-        parse_decimal(&s("56,70")).unwrap().unwrap().to_string(),
-        "56.70"
-    );
+    // The scale is kept: 56.70 reads back as 56.70, and zero as it came, never negative.
+    for (input, text) in [
+        (s("56,70"), "56.70"),
+        (Value::Number("0.000"), "0.000"),
+        (Value::Number("-0.00"), "0.00"),
+        (Value::Number("0e5"), "0"),
+        (s("-0,00"), "0.00"),
+        (s("\u{2212}0"), "0"),
+    ] {
+        let parsed = parse_decimal(&input).unwrap().unwrap();
+        assert_eq!(parsed.to_string(), text, "{input:?}");
+        assert!(!parsed.is_sign_negative(), "{input:?}");
+    }
 }
 
 #[test]
