@@ -50,6 +50,18 @@ struct Operation {
     parses: fn(&Fields<'_>) -> bool,
 }
 
+const fn operation(
+    endpoint: Endpoint,
+    item: fn() -> Value,
+    parses: fn(&Fields<'_>) -> bool,
+) -> Operation {
+    Operation {
+        endpoint,
+        item,
+        parses,
+    }
+}
+
 impl Operation {
     fn path(&self) -> &'static str {
         self.endpoint.paths()[0]
@@ -105,47 +117,23 @@ fn act() -> Value {
 
 const BASE_ACT_FIRST_LINE: &str = "9999999999999.99";
 
-const TRANSACTIONS: Operation = Operation {
-    endpoint: Endpoint::ImportTransactions,
-    item: transaction,
-    parses: parses::<Transaction>,
-};
+const TRANSACTIONS: Operation = operation(
+    Endpoint::ImportTransactions,
+    transaction,
+    parses::<Transaction>,
+);
 
-const COUNTERS: Operation = Operation {
-    endpoint: Endpoint::ImportCounters,
-    item: counter,
-    parses: parses::<Counter>,
-};
+const COUNTERS: Operation = operation(Endpoint::ImportCounters, counter, parses::<Counter>);
 
-const ACCOUNTS: Operation = Operation {
-    endpoint: Endpoint::ImportAccounts,
-    item: account,
-    parses: parses::<Account>,
-};
+const ACCOUNTS: Operation = operation(Endpoint::ImportAccounts, account, parses::<Account>);
 
-const SERVICES: Operation = Operation {
-    endpoint: Endpoint::ImportServices,
-    item: service,
-    parses: parses::<Service>,
-};
+const SERVICES: Operation = operation(Endpoint::ImportServices, service, parses::<Service>);
 
-const READINGS: Operation = Operation {
-    endpoint: Endpoint::ImportReadings,
-    item: reading,
-    parses: parses::<Reading>,
-};
+const READINGS: Operation = operation(Endpoint::ImportReadings, reading, parses::<Reading>);
 
-const BALANCES: Operation = Operation {
-    endpoint: Endpoint::ImportBalances,
-    item: balance,
-    parses: parses::<Balance>,
-};
+const BALANCES: Operation = operation(Endpoint::ImportBalances, balance, parses::<Balance>);
 
-const ACTS_IMPORT: Operation = Operation {
-    endpoint: Endpoint::ImportActs,
-    item: act,
-    parses: parses::<Act>,
-};
+const ACTS_IMPORT: Operation = operation(Endpoint::ImportActs, act, parses::<Act>);
 
 const BODY_FIELDS: &[BodyField] = &[
     field(&READINGS, "/date", Rule::None),
