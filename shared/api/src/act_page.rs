@@ -69,10 +69,12 @@ fn html(page: String) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
         .header("content-type", "text/html; charset=utf-8")
-        // The page runs no script and loads nothing but its logo, whatever an act's texts say.
+        // The page runs no script and loads nothing but its logo, whatever an act's texts say,
+        // and no other site's page may frame it.
         .header(
             "content-security-policy",
-            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; \
+             frame-ancestors 'none'",
         )
         .header("x-content-type-options", "nosniff")
         .body(Body::Text(page))

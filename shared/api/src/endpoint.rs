@@ -16,7 +16,7 @@ use lambda_http::http::Method;
 use lambda_http::{Body, Error, Request, Response};
 use store::{Dynamo, Table};
 
-use crate::App;
+use crate::{App, browser};
 
 /// What a handler answers: a response, or the runtime's error (never for a client's input).
 pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send + 'a>>;
@@ -188,10 +188,22 @@ impl Endpoint {
         })
     }
 
-    /// Handles one request. Inlined into each function's `main`, where the endpoint is a
-    /// constant, so that a function's binary holds its own handler only.
+    /// Handles one request: a write from another site's page is refused before anything else
+    /// (`browser.rs`), and every answer gets the browser's safety headers. Inlined into each
+    /// function's `main`, where the endpoint is a constant, so that a function's binary holds
+    /// its own handler only.
     #[inline(always)]
     pub fn handle(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
+        if let Err(refused) = browser::refuse_cross_site(&request) {
+            let response = browser::harden(refused.into_response());
+            return Box::pin(std::future::ready(Ok(response)));
+        }
+        let answer = self.route(app, request);
+        Box::pin(async move { answer.await.map(browser::harden) })
+    }
+
+    #[inline(always)]
+    fn route(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
         use crate::{act_page, acts, import, import_period, reads};
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),

@@ -48,6 +48,11 @@ pub enum ApiError {
     Unauthorized,
     #[error("ключу не разрешено это действие")]
     Forbidden,
+    /// A write that a browser sent from a web page (see `browser.rs`).
+    #[error(
+        "запрос со страницы в браузере отклонён: загружать данные можно только из 1С или другой программы"
+    )]
+    CrossSite,
     #[error("неверные параметры запроса")]
     InvalidParameters(Vec<Problem>),
     /// An act, account or counter that does not exist, or belongs to another tenant.
@@ -121,7 +126,7 @@ impl ApiError {
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StorageIncomplete(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -143,7 +148,7 @@ impl ApiError {
             ApiError::InvalidParameters(_) => "invalid_parameter",
             ApiError::NotFound(_) => "not_found",
             ApiError::Unauthorized => "unauthorized",
-            ApiError::Forbidden => "forbidden",
+            ApiError::Forbidden | ApiError::CrossSite => "forbidden",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
             ApiError::Storage(_) => "storage_error",
         }
@@ -163,6 +168,7 @@ impl ApiError {
             | ApiError::NotFound(_)
             | ApiError::Unauthorized
             | ApiError::Forbidden
+            | ApiError::CrossSite
             | ApiError::StorageIncomplete(_)
             | ApiError::Storage(_) => &[],
         }

@@ -6,6 +6,7 @@ mod act_view;
 pub mod acts;
 mod app;
 pub mod body;
+mod browser;
 mod endpoint;
 mod error;
 pub mod import;
