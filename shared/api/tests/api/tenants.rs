@@ -442,3 +442,52 @@ async fn every_answer_carries_the_browser_safety_headers() {
     let policy = page.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
 }
+
+/// Every read route, called by another tenant with the ids of what the first one imported:
+/// the routes of one item answer `404` exactly as for an unknown id, the lists hold nothing of
+/// the first tenant's. The first tenant reads the same ids (so they exist).
+#[tokio::test]
+async fn every_read_route_hides_another_tenants_data() {
+    let app = TestApp::new("readiso").await;
+    let b = app.key_for("other", &Scope::ALL).await;
+    for endpoint in imports() {
+        let response = app
+            .call(endpoint, authorized(request(endpoint), &app.key))
+            .await;
+        assert_eq!(response.status(), 201, "{endpoint:?}");
+    }
+    let of_a = [
+        "Окунево",
+        "Плательщик",
+        "Получатель",
+        "358d67ad",
+        "a7a747b2",
+    ];
+    for endpoint in reads() {
+        let own = app
+            .call(endpoint, authorized(request(endpoint), &app.key))
+            .await;
+        assert_eq!(own.status(), 200, "A {endpoint:?}");
+        let Body::Text(own) = own.body() else {
+            panic!("{endpoint:?}: no text")
+        };
+        // Every list but the spec's fixed list of statuses shows A's data to A.
+        let by_id = endpoint.paths()[0].contains('{');
+        let shows_a = of_a.iter().any(|a| own.contains(a));
+        let fixed = endpoint == Endpoint::ActStatuses;
+        assert!(by_id || fixed || shows_a, "A {endpoint:?}: {own}");
+        let other = app.call(endpoint, authorized(request(endpoint), &b)).await;
+        let Body::Text(text) = other.body() else {
+            panic!("{endpoint:?}: no text")
+        };
+        if by_id {
+            assert_eq!(other.status(), 404, "B {endpoint:?}: {text}");
+        } else {
+            assert_eq!(other.status(), 200, "B {endpoint:?}: {text}");
+            assert!(
+                !of_a.iter().any(|a| text.contains(a)),
+                "B {endpoint:?}: {text}"
+            );
+        }
+    }
+}
