@@ -61,6 +61,24 @@ pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<Problem> {
     })
 }
 
+/// DynamoDB's limit on a sort key, of a table or of an index (a partition key may have 2,048).
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// The record at `index`, if one of its sort keys (`attribute`, made from the record's `field`)
+/// is over DynamoDB's limit, which DynamoDB Local does not enforce: named by that field.
+pub(crate) fn overlong_key(
+    index: usize,
+    item: &Item,
+    sort_keys: &[(&str, &'static str)],
+) -> Option<Problem> {
+    const TOO_LONG: Rejection =
+        "значение длиннее предела ключа хранилища (около 1000 байт): сократите это поле";
+    sort_keys.iter().find_map(|&(attribute, field)| {
+        let long = matches!(item.get(attribute), Some(AttributeValue::S(key)) if key.len() > MAX_SORT_KEY_BYTES);
+        long.then(|| Problem::new(field, TOO_LONG).at(index))
+    })
+}
+
 /// A string attribute.
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())

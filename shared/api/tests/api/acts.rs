@@ -494,3 +494,28 @@ async fn concurrent_imports_keep_counts_and_parties_exact() {
         .collect();
     assert_eq!(listed, payers);
 }
+
+/// A count number too long for the list's sort key (DynamoDB's 1,024 bytes) is the item's
+/// fault, found before anything is written: `400` naming it, never a storage error.
+#[tokio::test]
+async fn a_count_number_too_long_for_a_key_is_400_and_nothing_is_written() {
+    let app = TestApp::new("actkeys").await;
+    let mut long = spec_list_act();
+    long["count_number"] = json!("Я".repeat(1000));
+    let mut fits = spec_list_act();
+    fits["act_number"] = json!(2);
+    fits["count_number"] = json!("Я".repeat(501));
+    let body = json!({"acts": [fits.clone(), long]}).to_string();
+    let (status, answer) = app.post(api::Endpoint::ImportActs, body).await;
+    assert_eq!(status, 400, "{answer}");
+    let problem = &answer["error"]["details"][0];
+    assert_eq!(
+        (&problem["index"], &problem["field"]),
+        (&json!(1), &json!("count_number"))
+    );
+    let (_, list) = app.get_acts(&[], &[]).await;
+    assert_eq!(list["data"]["total"], 0, "nothing was written");
+    app.post_acts(&[fits]).await;
+    let (_, list) = app.get_acts(&[], &[("sort", "count_number")]).await;
+    assert_eq!(list["data"]["total"], 1);
+}

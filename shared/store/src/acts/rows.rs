@@ -73,6 +73,16 @@ pub(super) struct ActRow<'a> {
 }
 
 impl<'a> ActRow<'a> {
+    /// The row's sort keys (of the table and of its indexes) and the act's field each is made
+    /// of: only `count_number` is text of any length.
+    pub(super) const SORT_KEYS: [(&'static str, &'static str); 5] = [
+        ("sk", "act_number"),
+        ("by_created", "created_at"),
+        ("by_number", "act_number"),
+        ("by_count", "count_number"),
+        ("by_amount", "services"),
+    ];
+
     pub(super) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
         let number = format!("{:020}", act.act_number.get());
         Self {
@@ -114,6 +124,47 @@ mod tests {
                 count_key(None)
             ]
         );
+    }
+
+    /// The longest act every field admits, its count number `count` long.
+    fn longest_act(count: &str) -> Act {
+        use domain::Record;
+        let line = serde_json::json!({"title": "x", "amount": "999999999999999.99"});
+        let body = serde_json::json!({"acts": [{
+            "act_number": u64::MAX, "created_at": "9999-12-31", "count_number": count,
+            "act_status": "sended", "payer": {"id": u64::MAX, "name": "П"},
+            "recipient": {"id": u64::MAX, "name": "П"}, "vat_rate": 22,
+            "services": vec![line; 100]}]})
+        .to_string();
+        let items = domain::json::collection(&body, "acts").unwrap();
+        Act::parse(&domain::json::Fields::parse(items[0]).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn only_a_count_number_can_make_a_key_too_long_and_it_is_named() {
+        use crate::items::Item;
+        let tenant = Tenant::parse(&"t".repeat(64)).unwrap();
+        let item = |count: &str| {
+            let act = longest_act(count);
+            let item: Item = serde_dynamo::to_item(ActRow::new(&tenant, &act)).unwrap();
+            crate::items::overlong_key(7, &item, &ActRow::SORT_KEYS)
+        };
+        // `1` + the count number + `#` + 20 digits: 1,002 bytes of it fit in 1,024.
+        assert_eq!(item(&"Я".repeat(501)), None);
+        let problem = item(&"Я".repeat(502)).unwrap();
+        assert_eq!(
+            (problem.index, problem.field.as_deref()),
+            (Some(7), Some("count_number"))
+        );
+        // Every other sort key of the longest act is far inside the limit.
+        let act = longest_act("1");
+        let row: Item = serde_dynamo::to_item(ActRow::new(&tenant, &act)).unwrap();
+        for (attribute, _) in ActRow::SORT_KEYS {
+            let aws_sdk_dynamodb::types::AttributeValue::S(key) = &row[attribute] else {
+                panic!("{attribute} is not a string")
+            };
+            assert!(key.len() < 64, "{attribute}: {key}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use futures::{StreamExt, stream};
 use super::rows::{ActRow, SLOTS, act_sk, counts_sk, party_sk};
 use crate::batch::IN_FLIGHT;
 use crate::error::{corrupt, request_error};
-use crate::items::{Item, item_size, n, oversized_item, s, text_of};
+use crate::items::{Item, item_size, n, overlong_key, oversized_item, s, text_of};
 use crate::{Dynamo, RecordWriter, Stamp, StoreError, Written};
 
 /// TransactWriteItems takes at most 100 items…
@@ -121,6 +121,7 @@ fn plan<'a>(
         let act = &acts[index];
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
         oversized.extend(oversized_item(index, &item));
+        oversized.extend(overlong_key(index, &item, &ActRow::SORT_KEYS));
         let size = item_size(&item);
         planned.push(Planned { act, size });
     }
