@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::{IN_FLIGHT, query_all};
 use crate::error::request_error;
+use crate::items::MAX_SORT_KEY_BYTES;
 use crate::items::{Item, from_items, text_of};
 use crate::keys::{
     Key, Stored, directory_key, directory_partitions, history_bounds, latest_balances_key,
@@ -206,10 +207,14 @@ impl Reader for Dynamo {
     ) -> Result<Page<R>, StoreError> {
         let pk = owner_key(tenant, owner);
         let (from, to) = history_bounds(&query.range);
-        // A cursor continues only within its own period.
+        // A cursor continues only within its own period, and is a sort key DynamoDB takes (a
+        // forged one of 3,000 bytes would be a ValidationException in AWS).
         let start = match &query.after {
             None => None,
-            Some(cursor) if (from.as_str()..=to.as_str()).contains(&cursor.as_str()) => {
+            Some(cursor)
+                if cursor.as_str().len() <= MAX_SORT_KEY_BYTES
+                    && (from.as_str()..=to.as_str()).contains(&cursor.as_str()) =>
+            {
                 Some(HashMap::from([
                     ("pk".to_owned(), AttributeValue::S(pk.clone())),
                     (

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use api::Endpoint;
+use base64::Engine as _;
 use domain::{ApiKey, Scope};
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
@@ -271,12 +272,16 @@ async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
     assert_eq!(services["data"]["items"], json!([]));
 
     type Query<'a> = &'a [(&'a str, &'a str)];
-    let bad: [(&str, Query, &str); 5] = [
+    // A token in the API's form whose position is no key DynamoDB would take.
+    let forged = base64::prelude::BASE64_URL_SAFE_NO_PAD
+        .encode(format!("2018-06-30T00:00:00#{}", "x".repeat(3000)));
+    let bad: [(&str, Query, &str); 6] = [
         ("not-a-guid", &[], "id"),
         (PETROV, &[("from", "2020-25-12")], "from"),
         (PETROV, &[("limit", "0")], "limit"),
         (PETROV, &[("limit", "5000")], "limit"),
         (PETROV, &[("next", "%%%")], "next"),
+        (PETROV, &[("next", &forged)], "next"),
     ];
     for (id, query, field) in bad {
         let (status, _, body) =
