@@ -2,9 +2,12 @@
 //!
 //! A browser that once logged in with Basic (to open a printable act) sends that login with
 //! every later request to the API's host, also with a form that another site's page submits.
-//! Such a request says where it comes from: browsers send `Origin` with every cross-origin
-//! POST, and `Sec-Fetch-Site` with every request. 1C's `HTTPСоединение` and other programs send
-//! neither, so they are not affected.
+//! Such a request says where it comes from: browsers send `Origin` with every cross-origin POST
+//! (Firefox since 70, Chrome and Safari for longer), and `Sec-Fetch-Site` (Chrome 76, Firefox 90,
+//! Safari 16.4). 1C's `HTTPСоединение` and other programs send neither, so they are not
+//! affected, whatever their Content-Type. A browser older than those sends neither either: the
+//! API accepts any Content-Type from 1C (windows-1251 as `text/plain`), so it cannot tell such a
+//! browser's form from 1C.
 
 use lambda_http::http::{HeaderValue, Method};
 use lambda_http::{Body, Request, Response};

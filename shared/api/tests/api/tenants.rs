@@ -386,6 +386,35 @@ async fn no_import_is_taken_from_another_sites_page() {
     assert_eq!(services["data"]["items"], json!([]), "nothing was written");
     let (_, acts) = app.get_acts(&[], &[]).await;
     assert_eq!(acts["data"]["total"], 0, "nothing was written");
+    // Nor is anything removed: a period import from a page that would empty the period.
+    for endpoint in imports() {
+        let response = app
+            .call(endpoint, authorized(request(endpoint), &app.key))
+            .await;
+        assert_eq!(response.status(), 201, "{endpoint:?}");
+    }
+    let (_, before) = app
+        .get_transactions("af723e90-c3d4-11e4-8075-1c6f652434e1", &[])
+        .await;
+    assert_ne!(before["data"]["items"], json!([]));
+    let empty = lambda_http::http::Request::builder()
+        .method("POST")
+        .header("origin", "https://evil.example")
+        .body(Body::from(r#"{"transactions":[],"x":"="}"#))
+        .unwrap()
+        .with_query_string_parameters(std::collections::HashMap::from([
+            ("from".to_owned(), "0001-01-02".to_owned()),
+            ("to".to_owned(), "9999-12-31".to_owned()),
+        ]));
+    let refused = app
+        .call(Endpoint::ImportTransactions, authorized(empty, &app.key))
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.headers()["x-content-type-options"], "nosniff");
+    let (_, after) = app
+        .get_transactions("af723e90-c3d4-11e4-8075-1c6f652434e1", &[])
+        .await;
+    assert_eq!(after, before, "nothing was removed");
 
     for endpoint in imports() {
         for site in [None, Some("none"), Some("same-origin")] {
