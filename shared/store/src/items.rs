@@ -62,7 +62,7 @@ pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<Problem> {
 }
 
 /// DynamoDB's limit on a sort key, of a table or of an index (a partition key may have 2,048).
-pub const MAX_SORT_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
 
 /// The record at `index`, if one of its sort keys (`attribute`, made from the record's `field`)
 /// is over DynamoDB's limit, which DynamoDB Local does not enforce: named by that field.

@@ -42,7 +42,7 @@ pub use client::Dynamo;
 pub use directories::DirectoryLookup;
 pub use error::StoreError;
 pub use exchanges::{ExchangeLog, ExchangeState};
-pub use items::{MAX_ITEM_BYTES, MAX_SORT_KEY_BYTES};
+pub use items::MAX_ITEM_BYTES;
 pub use keys::Stored;
 pub use partition_bound::MAX_WRITES_PER_PARTITION;
 pub use periods::PeriodRemoval;

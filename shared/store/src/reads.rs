@@ -11,8 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::{IN_FLIGHT, query_all};
 use crate::error::request_error;
-use crate::items::MAX_SORT_KEY_BYTES;
-use crate::items::{Item, from_items, text_of};
+use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, text_of};
 use crate::keys::{
     Key, Stored, directory_key, directory_partitions, history_bounds, latest_balances_key,
     owner_key,
