@@ -6,7 +6,7 @@ use lambda_http::{Error, run, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     api::init_tracing();
-    let app = App::from_env().await?;
+    let app = App::from_env(Endpoint::ServicesList).await?;
     run(service_fn(|request| {
         Endpoint::ServicesList.handle(&app, request)
     }))

@@ -5,11 +5,12 @@
 use askama::Template;
 use domain::Act;
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use store::{ActReader, KeyReader};
 
 use crate::act_view::ActView;
-use crate::acts::requested_act;
+use crate::acts::{act_number, find_act, requested_act};
+use crate::print_link::tenant_of_link;
 use crate::{ApiError, App};
 
 /// Which optional columns the service table has: those that at least one line fills.
@@ -53,16 +54,37 @@ pub fn page(act: &Act) -> String {
         .unwrap_or_else(|_| String::from("<!DOCTYPE html><title>Акт</title>"))
 }
 
-/// `GET /v1/billing/act_info/{act_id}/print`: the act's page, `text/html`; errors as JSON, as
-/// every endpoint answers them.
+/// `GET /v1/billing/act_info/{act_id}/print`: the act's page, `text/html`, for a key with
+/// `read` or for a print link's `?link=` token (`print_link`); errors as JSON, as every
+/// endpoint answers them.
 pub async fn print<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(match requested_act(app, &request).await {
+    let params = request.query_string_parameters();
+    let link = params
+        .first("link")
+        .map(domain::values::trim)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned);
+    let act = match link {
+        Some(token) => linked_act(app, &request, &token).await,
+        None => requested_act(app, &request).await,
+    };
+    Ok(match act {
         Ok(act) => html(page(&act)),
         Err(error) => ApiError::into_response(error),
     })
+}
+
+async fn linked_act<S: ActReader + KeyReader>(
+    app: &App<S>,
+    request: &Request,
+    token: &str,
+) -> Result<Act, ApiError> {
+    let number = act_number(request)?;
+    let tenant = tenant_of_link(app, number, token).await?;
+    find_act(app, &tenant, number).await
 }
 
 fn html(page: String) -> Response<Body> {
@@ -77,6 +99,8 @@ fn html(page: String) -> Response<Body> {
              frame-ancestors 'none'",
         )
         .header("x-content-type-options", "nosniff")
+        // A print link carries its token in the address: no page it leads to may learn it.
+        .header("referrer-policy", "no-referrer")
         .body(Body::Text(page))
         .expect("static status and headers are valid")
 }

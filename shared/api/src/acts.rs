@@ -1,7 +1,7 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
 use crate::path::path_param;
-use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope};
+use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use rust_decimal::Decimal;
@@ -132,12 +132,24 @@ pub(crate) async fn requested_act<S: ActReader + KeyReader>(
     request: &Request,
 ) -> Result<Act, ApiError> {
     let tenant = app.authenticate(request, Scope::Read).await?;
-    let id = path_param(request, "act_id");
-    let number = ActNumber::parse_param(&id)
-        .map_err(|message| ApiError::invalid_parameter("act_id", message))?;
-    // Another tenant's act is as unknown as a missing one: existence does not leak.
+    find_act(app, &tenant, act_number(request)?).await
+}
+
+/// The act number of the path's `{act_id}`.
+pub(crate) fn act_number(request: &Request) -> Result<ActNumber, ApiError> {
+    ActNumber::parse_param(&path_param(request, "act_id"))
+        .map_err(|message| ApiError::invalid_parameter("act_id", message))
+}
+
+/// The tenant's act `number`. Another tenant's act is as unknown as a missing one: existence
+/// does not leak.
+pub(crate) async fn find_act<S: ActReader>(
+    app: &App<S>,
+    tenant: &Tenant,
+    number: ActNumber,
+) -> Result<Act, ApiError> {
     app.store()
-        .act(&tenant, number)
+        .act(tenant, number)
         .await?
         .ok_or(ApiError::NotFound("акт не найден"))
 }
@@ -188,4 +200,43 @@ pub async fn parties<S: ActReader + KeyReader>(
         Ok(ok(values))
     };
     answer(result.await)
+}
+
+/// The largest answer a full page of the acts list can make, from the longest value each shown
+/// field admits (control characters, which the answer writes as six bytes and Lambda as seven):
+/// under Lambda's 6 MB.
+#[cfg(test)]
+mod page_bound {
+    use super::*;
+    use crate::reads::{LAMBDA_ANSWER_LIMIT, answer_size};
+    use domain::Record;
+    use domain::json::{Fields, collection};
+    use serde_json::json;
+
+    #[test]
+    fn a_full_page_of_the_longest_acts_is_under_lambdas_answer_limit() {
+        let listed = "\u{1}".repeat(domain::acts::MAX_LISTED_TEXT);
+        let act = json!({"act_number": u64::MAX, "count_number": "\u{1}".repeat(1002),
+            "created_at": "31.12.9999", "act_status": "not_sended", "send_date": "31.12.9999",
+            "payer": {"id": u64::MAX, "name": listed}, "recipient": {"id": u64::MAX, "name": listed},
+            "send_method": listed, "send_address": listed,
+            "services": [{"title": "x", "amount": "999999999999999.99"}]});
+        let body = json!({ "acts": [act] }).to_string();
+        let raw = collection(&body, "acts").unwrap()[0];
+        let act = Act::parse(&Fields::parse(raw).unwrap()).unwrap();
+        let max_limit = domain::ActQuery::MAX_LIMIT as usize;
+        let page = Data {
+            data: ActList {
+                items: (0..max_limit).map(|_| ListItem::from(&act)).collect(),
+                total: u64::MAX,
+                pages: Pages {
+                    page: u32::MAX,
+                    total: u64::MAX,
+                },
+            },
+        };
+        let size = answer_size(&page);
+        assert!(size < LAMBDA_ANSWER_LIMIT, "{size} bytes");
+        assert!(size > 3_000_000, "the longest values were used: {size}");
+    }
 }

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use domain::{ApiKey, Clock, KeyHash, PersonalData, Scope, Tenant};
+use domain::{ApiKey, Clock, KeyHash, PersonalData, Scope, Secret, SigningKey, Tenant};
 use lambda_http::Request;
 use lambda_http::http::header::AUTHORIZATION;
 use store::{Dynamo, KeyReader, Verified};
 
-use crate::ApiError;
+use crate::{ApiError, Endpoint};
 
 /// How long a warm function trusts what it read of a key: a revoked key stops working within
 /// this time, and a busy function reads the keys table about once a minute per key.
@@ -19,6 +19,7 @@ pub const KEY_TTL: Duration = Duration::from_secs(60);
 pub struct App<S> {
     store: S,
     personal_data: PersonalData,
+    signing_key: Option<SigningKey>,
     clock: Clock,
     key_ttl: Duration,
     /// Key hash → what the keys table said (`None`: revoked) and when it said it.
@@ -26,14 +27,34 @@ pub struct App<S> {
 }
 
 impl App<Dynamo> {
-    /// The deployment's store and settings: table names, `AWS_ENDPOINT_URL_DYNAMODB`,
-    /// `PERSONAL_DATA` (default `pseudonymise`) and `PERSONAL_DATA_KEY`.
-    pub async fn from_env() -> Result<Self, lambda_http::Error> {
-        let personal_data = PersonalData::from_settings(
-            std::env::var("PERSONAL_DATA").ok().as_deref(),
-            std::env::var("PERSONAL_DATA_KEY").ok().as_deref(),
-        )?;
-        Ok(Self::new(Dynamo::for_lambda().await?, personal_data))
+    /// What `endpoint`'s function needs, from the deployment: the store (table names,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`), the secrets it uses and no other ([`Endpoint::secrets`]),
+    /// and for the import of accounts the `PERSONAL_DATA` mode (default `pseudonymise`).
+    pub async fn from_env(endpoint: Endpoint) -> Result<Self, lambda_http::Error> {
+        let mode = std::env::var("PERSONAL_DATA").ok();
+        // The personal-data key is read only where it is used: `store` and `drop` need none.
+        let needed: Vec<Secret> = endpoint
+            .secrets()
+            .iter()
+            .copied()
+            .filter(|&s| s != Secret::PersonalDataKey || PersonalData::needs_key(mode.as_deref()))
+            .collect();
+        let mut secrets = store::secrets::load(&needed).await?;
+        // A function that stores no personal data keeps no policy for it.
+        let personal_data = if endpoint.secrets().contains(&Secret::PersonalDataKey) {
+            let key = secrets.remove(&Secret::PersonalDataKey);
+            PersonalData::from_settings(mode.as_deref(), key.as_deref())?
+        } else {
+            PersonalData::Drop
+        };
+        let signing_key = secrets
+            .remove(&Secret::SigningKey)
+            .and_then(|key| SigningKey::new(&key));
+        let app = Self::new(Dynamo::for_lambda().await?, personal_data);
+        Ok(match signing_key {
+            Some(key) => app.with_signing_key(key),
+            None => app,
+        })
     }
 }
 
@@ -42,6 +63,7 @@ impl<S> App<S> {
         Self {
             store,
             personal_data,
+            signing_key: None,
             clock: Clock::system(),
             key_ttl: KEY_TTL,
             keys: Mutex::new(HashMap::new()),
@@ -57,6 +79,22 @@ impl<S> App<S> {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The same app signing cursors and print links with `key`.
+    pub fn with_signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Some(key);
+        self
+    }
+
+    /// The deployment's signing key: every function that issues or takes back a token has one
+    /// ([`Endpoint::secrets`]); without it the function's settings are wrong.
+    pub fn signing_key(&self) -> Result<&SigningKey, ApiError> {
+        self.signing_key.as_ref().ok_or_else(|| {
+            ApiError::Storage(store::StoreError::Config(
+                "this function was not given the signing key".into(),
+            ))
+        })
     }
 
     pub fn store(&self) -> &S {
@@ -75,6 +113,15 @@ impl<S> App<S> {
 impl<S: KeyReader> App<S> {
     /// The tenant of the request's key, if the key is valid and has `scope`.
     pub async fn authenticate(&self, request: &Request, scope: Scope) -> Result<Tenant, ApiError> {
+        Ok(self.authenticate_key(request, scope).await?.0)
+    }
+
+    /// [`App::authenticate`], and the key's hash (what a print link names its issuer by).
+    pub async fn authenticate_key(
+        &self,
+        request: &Request,
+        scope: Scope,
+    ) -> Result<(Tenant, KeyHash), ApiError> {
         let key = request
             .headers()
             .get(AUTHORIZATION)
@@ -82,26 +129,29 @@ impl<S: KeyReader> App<S> {
             .and_then(ApiKey::from_authorization)
             .ok_or(ApiError::Unauthorized)?;
         let hash = key.hash();
-        let verified = match self.cached(&hash) {
-            Some(verified) => verified,
-            None => {
-                let record = self.store.key(&hash).await?;
-                let verified = record.as_ref().and_then(|r| r.verified());
-                // Unknown keys are not cached: a key created a moment ago must work at once.
-                if record.is_some() {
-                    self.keys
-                        .lock()
-                        .expect("key cache lock")
-                        .insert(hash, (verified.clone(), Instant::now()));
-                }
-                verified
-            }
-        };
-        let verified = verified.ok_or(ApiError::Unauthorized)?;
+        let verified = self.verified(&hash).await?.ok_or(ApiError::Unauthorized)?;
         if !verified.scopes.contains(&scope) {
             return Err(ApiError::Forbidden);
         }
-        Ok(verified.tenant)
+        Ok((verified.tenant, hash))
+    }
+
+    /// What the keys table says of the key with `hash` (`None`: unknown or revoked), as read
+    /// at most [`KEY_TTL`] ago.
+    pub async fn verified(&self, hash: &KeyHash) -> Result<Option<Verified>, ApiError> {
+        if let Some(verified) = self.cached(hash) {
+            return Ok(verified);
+        }
+        let record = self.store.key(hash).await?;
+        let verified = record.as_ref().and_then(|r| r.verified());
+        // Unknown keys are not cached: a key created a moment ago must work at once.
+        if record.is_some() {
+            self.keys
+                .lock()
+                .expect("key cache lock")
+                .insert(hash.clone(), (verified.clone(), Instant::now()));
+        }
+        Ok(verified)
     }
 
     fn cached(&self, hash: &KeyHash) -> Option<Option<Verified>> {

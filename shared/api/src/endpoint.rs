@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use domain::{
-    Account, Act, Balance, Counter, PartyRole, Reading, Record, Scope, Service, Transaction,
+    Account, Act, Balance, Counter, PartyRole, Reading, Record, Scope, Secret, Service, Transaction,
 };
 use lambda_http::http::Method;
 use lambda_http::{Body, Error, Request, Response};
@@ -33,6 +33,7 @@ pub enum Endpoint {
     ActsList,
     ActInfo,
     ActPrint,
+    ActPrintLink,
     ActStatuses,
     ActPayers,
     ActRecipients,
@@ -44,7 +45,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 18] = [
+    pub const ALL: [Endpoint; 19] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -55,6 +56,7 @@ impl Endpoint {
         Endpoint::ActsList,
         Endpoint::ActInfo,
         Endpoint::ActPrint,
+        Endpoint::ActPrintLink,
         Endpoint::ActStatuses,
         Endpoint::ActPayers,
         Endpoint::ActRecipients,
@@ -89,6 +91,7 @@ impl Endpoint {
             Endpoint::ActsList => "acts-list",
             Endpoint::ActInfo => "act-info",
             Endpoint::ActPrint => "act-print",
+            Endpoint::ActPrintLink => "act-print-link",
             Endpoint::ActStatuses => "act-statuses",
             Endpoint::ActPayers => "act-payers",
             Endpoint::ActRecipients => "act-recipients",
@@ -118,6 +121,7 @@ impl Endpoint {
             ],
             Endpoint::ActInfo => &["/v1/billing/act_info/{act_id}"],
             Endpoint::ActPrint => &["/v1/billing/act_info/{act_id}/print"],
+            Endpoint::ActPrintLink => &["/v1/billing/act_info/{act_id}/print_link"],
             Endpoint::ActStatuses => &["/v1/billing/filter/act_statuses"],
             Endpoint::ActPayers => &["/v1/billing/filter/payers"],
             Endpoint::ActRecipients => &["/v1/billing/filter/recipients"],
@@ -129,19 +133,35 @@ impl Endpoint {
         }
     }
 
-    /// Imports are POSTs, the rest GETs.
+    /// Imports, and the making of a print link, are POSTs; the rest GETs.
     pub fn method(self) -> Method {
-        match self.table() {
-            Some(_) => Method::POST,
-            None => Method::GET,
+        match (self.table(), self) {
+            (Some(_), _) | (None, Endpoint::ActPrintLink) => Method::POST,
+            (None, _) => Method::GET,
         }
     }
 
-    /// What a key needs to call it.
+    /// What a key needs to call it: `import` for the imports, `read` for the rest.
     pub fn scope(self) -> Scope {
         match self.table() {
             Some(_) => Scope::Import,
             None => Scope::Read,
+        }
+    }
+
+    /// The deployment's secrets its function is given (`template.yaml` hands each function
+    /// exactly these, a test checks): the personal-data key to the one function that
+    /// pseudonymises, the signing key to those that issue or take back cursors and print links.
+    pub fn secrets(self) -> &'static [Secret] {
+        match self {
+            Endpoint::ImportAccounts => &[Secret::PersonalDataKey],
+            Endpoint::ServicesList
+            | Endpoint::AccountBalances
+            | Endpoint::AccountTransactions
+            | Endpoint::CounterReadings
+            | Endpoint::ActPrint
+            | Endpoint::ActPrintLink => &[Secret::SigningKey],
+            _ => &[],
         }
     }
 
@@ -204,7 +224,7 @@ impl Endpoint {
 
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
-        use crate::{act_page, acts, import, import_period, reads};
+        use crate::{act_page, acts, import, import_period, print_link, reads};
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),
             Endpoint::ImportAccounts => Box::pin(import::<Account, _>(app, request)),
@@ -216,6 +236,7 @@ impl Endpoint {
             Endpoint::ActsList => Box::pin(acts::list(app, request)),
             Endpoint::ActInfo => Box::pin(acts::info(app, request)),
             Endpoint::ActPrint => Box::pin(act_page::print(app, request)),
+            Endpoint::ActPrintLink => Box::pin(print_link::issue(app, request)),
             Endpoint::ActStatuses => Box::pin(acts::statuses(app, request)),
             Endpoint::ActPayers => Box::pin(acts::parties(app, request, PartyRole::Payer)),
             Endpoint::ActRecipients => Box::pin(acts::parties(app, request, PartyRole::Recipient)),

@@ -74,9 +74,7 @@ impl From<StoreError> for ApiError {
                 problems.truncate(MAX_DETAILS);
                 ApiError::Crowded(problems)
             }
-            StoreError::BadCursor => {
-                ApiError::invalid_parameter("next", domain::history::HistoryQuery::BAD_NEXT)
-            }
+            StoreError::BadCursor => ApiError::invalid_parameter("next", domain::history::BAD_NEXT),
             StoreError::ExchangeMismatch => ApiError::invalid_parameter(
                 "exchange",
                 "from, to и parts части должны совпадать с первой принятой частью этого обмена",

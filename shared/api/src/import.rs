@@ -160,8 +160,9 @@ where
     let text = body::text(request)?;
     let text = normalise(&text);
     let mut records: Vec<R> = parse_all(&text)?;
+    let policy = app.personal_data().for_tenant(&tenant);
     for record in &mut records {
-        record.protect(app.personal_data());
+        record.protect(&policy);
     }
     check(&records)?;
     check_references(app.store(), &tenant, &records).await?;

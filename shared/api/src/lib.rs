@@ -13,6 +13,7 @@ pub mod import;
 pub mod metrics;
 mod numbers;
 mod path;
+pub mod print_link;
 pub mod reads;
 
 pub use app::{App, KEY_TTL};

@@ -7,7 +7,7 @@
 
 use crate::numbers::decimal_json;
 use crate::path::path_param;
-use domain::history::{Cursor, HistoryQuery};
+use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::Value as JsonValue;
 use domain::{
     Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Text, Transaction,
@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader, Stored};
 
-use crate::{ApiError, App, json_response};
+use crate::{ApiError, App, Endpoint, json_response};
 
 #[derive(Serialize)]
 struct Data<T> {
@@ -181,18 +181,60 @@ impl From<Transaction> for TransactionView {
     }
 }
 
-/// `GET /api/services`: the tenant's services (one Query).
+/// The most an answer's items may take as Lambda returns them (the body as a JSON string, so
+/// each `"` and `\\` counted twice): Lambda answers at most 6 MB (API Gateway then answers
+/// `502`). With one item of the largest size, which a page always takes, and the envelope, an
+/// answer stays under 5.5 MB.
+pub const ANSWER_BUDGET: usize = 5 * 1024 * 1024 / 2;
+
+/// The most one stored item can take in an answer: DynamoDB's 400 KB, each byte written at
+/// worst as seven (a control character as `\\u001f` in Lambda's JSON string).
+pub const LARGEST_ITEM_ANSWER: usize = 7 * store::MAX_ITEM_BYTES;
+
+/// Lambda's limit on an answer.
+pub const LAMBDA_ANSWER_LIMIT: usize = 6 * 1024 * 1024;
+
+// A page of services (the budget, the first item at its largest, 64 KB for the envelope and
+// the headers) fits, or this does not compile.
+const _: () = assert!(ANSWER_BUDGET + LARGEST_ITEM_ANSWER + 64 * 1024 < LAMBDA_ANSWER_LIMIT);
+
+/// `GET /api/services?limit=&next=`: a page of the tenant's services in storage order, at most
+/// `limit` (default and most 1000) and at most [`ANSWER_BUDGET`] bytes of them.
 pub async fn services<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
         let tenant = app.authenticate(&request, Scope::Read).await?;
-        let services = app.store().services(&tenant).await?;
-        let items: Vec<ServiceView> = services.iter().map(ServiceView::from).collect();
-        Ok(ok(List { items, next: None }))
+        let seal = CursorSeal::new(
+            app.signing_key()?,
+            &tenant,
+            Endpoint::ServicesList.function(),
+            String::new(),
+        );
+        let params = request.query_string_parameters();
+        let query = ListQuery::parse(params.first("limit"), params.first("next"), &seal)
+            .map_err(ApiError::invalid_parameters)?;
+        let mut used = 0;
+        let fits = |service: &Service| {
+            used += answer_size(&ServiceView::from(service)) + 1;
+            used <= ANSWER_BUDGET
+        };
+        let page = app.store().services(&tenant, &query, fits).await?;
+        let items: Vec<ServiceView> = page.items.iter().map(ServiceView::from).collect();
+        Ok(ok(List {
+            items,
+            next: page.next.as_ref().map(|c| query.token(&seal, c)),
+        }))
     };
     answer(result.await)
+}
+
+/// The bytes of `value` in Lambda's answer, where the body is a JSON string.
+pub(crate) fn answer_size(value: &impl Serialize) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |json| {
+        json.len() + json.iter().filter(|&&b| b == b'"' || b == b'\\').count()
+    })
 }
 
 /// `GET /api/accounts/{id}`: the account, its counters each with its latest reading, and its
@@ -251,6 +293,7 @@ enum Owner {
 async fn history<R, V, S>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
     owner: Owner,
 ) -> Result<Response<Body>, ApiError>
 where
@@ -260,19 +303,26 @@ where
 {
     let tenant = app.authenticate(&request, Scope::Read).await?;
     let id = path_id(&request)?;
+    let seal = CursorSeal::new(
+        app.signing_key()?,
+        &tenant,
+        endpoint.function(),
+        id.to_string(),
+    );
     let params = request.query_string_parameters();
     let query = HistoryQuery::parse(
         params.first("from"),
         params.first("to"),
         params.first("limit"),
         params.first("next"),
+        &seal,
     )
     .map_err(ApiError::invalid_parameters)?;
     ensure_exists(app.store(), &tenant, id, &owner).await?;
     let page = app.store().history::<R>(&tenant, id, &query).await?;
     Ok(ok(List {
         items: page.items.into_iter().map(V::from).collect::<Vec<_>>(),
-        next: page.next.as_ref().map(Cursor::token),
+        next: page.next.as_ref().map(|c| query.token(&seal, c)),
     }))
 }
 
@@ -294,19 +344,97 @@ pub async fn balances<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    answer(history::<Balance, BalanceView, S>(app, request, Owner::Account).await)
+    let endpoint = Endpoint::AccountBalances;
+    answer(history::<Balance, BalanceView, S>(app, request, endpoint, Owner::Account).await)
 }
 
 pub async fn transactions<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    answer(history::<Transaction, TransactionView, S>(app, request, Owner::Account).await)
+    let endpoint = Endpoint::AccountTransactions;
+    answer(history::<Transaction, TransactionView, S>(app, request, endpoint, Owner::Account).await)
 }
 
 pub async fn readings<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
-    answer(history::<Reading, ReadingView, S>(app, request, Owner::Counter).await)
+    let endpoint = Endpoint::CounterReadings;
+    answer(history::<Reading, ReadingView, S>(app, request, endpoint, Owner::Counter).await)
+}
+
+/// The largest answer a full page of each history can make, from the longest value each
+/// field can hold: far under Lambda's 6 MB, so histories need no byte budget. (Services have
+/// one: [`ANSWER_BUDGET`].)
+#[cfg(test)]
+mod page_bounds {
+    use super::*;
+    use domain::history::HistoryQuery;
+    use rust_decimal::Decimal;
+
+    fn guid() -> Guid {
+        serde_json::from_value(serde_json::json!("ffffffff-ffff-ffff-ffff-ffffffffffff")).unwrap()
+    }
+
+    fn date() -> LocalDateTime {
+        LocalDateTime::parse(&JsonValue::String("9999-12-31T23:59:59".into()))
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The decimal with the longest JSON text.
+    fn longest() -> Decimal {
+        [
+            Decimal::MIN,
+            Decimal::new(-1, 28),
+            Decimal::from_i128_with_scale(-(10i128.pow(28) - 1), 28),
+        ]
+        .into_iter()
+        .max_by_key(|d| decimal_json(*d).get().len())
+        .unwrap()
+    }
+
+    fn page_size<V: Serialize>(item: impl Fn() -> V) -> usize {
+        let items: Vec<V> = (0..HistoryQuery::MAX_LIMIT).map(|_| item()).collect();
+        let next = Some("A".repeat(2000));
+        answer_size(&Data {
+            data: List { items, next },
+        })
+    }
+
+    #[test]
+    fn a_full_history_page_is_far_under_lambdas_answer_limit() {
+        let readings = page_size(|| ReadingView {
+            counter: guid(),
+            date: date(),
+            current_data1: decimal_json(longest()),
+            current_data2: Some(decimal_json(longest())),
+            current_data3: Some(decimal_json(longest())),
+        });
+        let balances = page_size(|| BalanceView {
+            account: guid(),
+            service: Some(guid()),
+            date: date(),
+            amount: decimal_json(longest()),
+        });
+        let transactions = page_size(|| TransactionView {
+            account: guid(),
+            date: date(),
+            amount: decimal_json(longest()),
+            service: Some(guid()),
+            id: Some(guid()),
+        });
+        for (list, size) in [
+            ("readings", readings),
+            ("balances", balances),
+            ("transactions", transactions),
+        ] {
+            assert!(size < LAMBDA_ANSWER_LIMIT / 10, "{list}: {size} bytes");
+        }
+        assert!(
+            readings > 200_000,
+            "the longest values were used: {readings}"
+        );
+    }
 }

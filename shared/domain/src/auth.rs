@@ -1,13 +1,10 @@
-//! API keys and what they allow, and the deployment's handling of residents' personal data.
+//! API keys and what they allow.
 
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-
-use crate::Text;
 
 /// What a key may do: `import` for every POST, `read` for every GET.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,6 +80,12 @@ impl ApiKey {
 }
 
 impl KeyHash {
+    /// A hash as [`ApiKey::hash`] writes it (64 lowercase hex digits), and nothing else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        (text.len() == 64 && text.bytes().all(hex)).then(|| Self(text.to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -93,77 +96,13 @@ impl KeyHash {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// How a deployment keeps residents' personal data (an account's `full_name`, `phone`, `email`,
-/// `address` and `cadastral`). 152-ФЗ requires Russian citizens' personal data to be stored in
-/// Russia: only a deployment whose database is there may `store` it.
-#[derive(Clone)]
-pub enum PersonalData {
-    /// Kept as sent.
-    Store,
-    /// Replaced by a keyed HMAC-SHA256: equal values still match, the values cannot be read.
-    Pseudonymise(Vec<u8>),
-    /// Not kept at all.
-    Drop,
-}
-
-impl fmt::Debug for PersonalData {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PersonalData::Store => "store",
-            PersonalData::Pseudonymise(_) => "pseudonymise",
-            PersonalData::Drop => "drop",
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PersonalDataError {
-    #[error("PERSONAL_DATA must be store, pseudonymise or drop")]
-    UnknownMode,
-    #[error("PERSONAL_DATA=pseudonymise needs PERSONAL_DATA_KEY of at least 32 characters")]
-    MissingKey,
-}
-
-impl PersonalData {
-    /// From the deployment's settings; `pseudonymise` when the mode is not set.
-    pub fn from_settings(mode: Option<&str>, key: Option<&str>) -> Result<Self, PersonalDataError> {
-        match mode.map(str::trim).unwrap_or("pseudonymise") {
-            "store" => Ok(Self::Store),
-            "drop" => Ok(Self::Drop),
-            "pseudonymise" | "" => match key {
-                Some(key) if key.len() >= 32 => Ok(Self::Pseudonymise(key.as_bytes().to_vec())),
-                _ => Err(PersonalDataError::MissingKey),
-            },
-            _ => Err(PersonalDataError::UnknownMode),
-        }
-    }
-
-    /// Applies the policy to one personal value.
-    pub fn protect(&self, value: &mut Option<Text>) {
-        match self {
-            PersonalData::Store => {}
-            PersonalData::Drop => *value = None,
-            PersonalData::Pseudonymise(key) => {
-                if let Some(text) = value.as_ref() {
-                    let mut mac =
-                        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-                    mac.update(text.as_str().as_bytes());
-                    let digest = hex(&mac.finalize().into_bytes());
-                    *value = Some(Text::from_trusted(format!("hmac:{digest}")));
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::Value;
 
     #[test]
     fn generated_keys_are_long_random_and_hide_in_debug() {
@@ -203,35 +142,5 @@ mod tests {
         ] {
             assert!(ApiKey::from_authorization(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn personal_data_modes() {
-        let value = || Text::parse(&Value::String("Смирнова Юлия".into())).unwrap();
-        let key = "k".repeat(32);
-        let hmac = PersonalData::from_settings(None, Some(&key)).unwrap();
-        let (mut a, mut b) = (value(), value());
-        hmac.protect(&mut a);
-        hmac.protect(&mut b);
-        assert_eq!(a, b, "equal values still match");
-        assert!(a.unwrap().as_str().starts_with("hmac:"));
-        let mut dropped = value();
-        PersonalData::from_settings(Some("drop"), None)
-            .unwrap()
-            .protect(&mut dropped);
-        assert_eq!(dropped, None);
-        let mut kept = value();
-        PersonalData::from_settings(Some("store"), None)
-            .unwrap()
-            .protect(&mut kept);
-        assert_eq!(kept, value());
-        assert_eq!(
-            PersonalData::from_settings(None, Some("short")).unwrap_err(),
-            PersonalDataError::MissingKey
-        );
-        assert_eq!(
-            PersonalData::from_settings(Some("keep"), None).unwrap_err(),
-            PersonalDataError::UnknownMode
-        );
     }
 }

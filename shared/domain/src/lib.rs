@@ -7,19 +7,23 @@ pub mod clock;
 pub mod history;
 pub mod json;
 pub mod period;
+pub mod personal_data;
 pub mod problems;
 pub mod records;
+pub mod secrets;
 pub mod tenant;
 pub mod values;
 pub mod words;
 
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
-pub use auth::{ApiKey, KeyHash, PersonalData, Scope};
+pub use auth::{ApiKey, KeyHash, Scope};
 pub use clock::Clock;
 pub use period::{DateRange, ExchangePart, PeriodImport};
+pub use personal_data::{PersonalData, TenantPolicy};
 pub use problems::{Problem, Problems};
 pub use records::{
     Account, Balance, Counter, Directory, Reading, Record, Reference, Service, Transaction,
 };
+pub use secrets::{Secret, SigningKey};
 pub use tenant::Tenant;
 pub use values::{Guid, LocalDateTime, Text};

@@ -21,6 +21,12 @@ impl DateRange {
         self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at <= to)
     }
 
+    /// The range as one text (`from..to`, an open end empty): what a cursor is bound to.
+    pub fn canonical(&self) -> String {
+        let end = |at: Option<LocalDateTime>| at.map(|at| at.to_string()).unwrap_or_default();
+        format!("{}..{}", end(self.from), end(self.to))
+    }
+
     /// Whole days, both inclusive.
     pub fn days(from: NaiveDate, to: NaiveDate) -> Self {
         Self {

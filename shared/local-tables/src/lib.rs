@@ -5,7 +5,7 @@
 //! indexes from it, and the environment variables that name them from the functions' `Globals`,
 //! so a table added to the template exists locally without being declared twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use aws_sdk_dynamodb::Client;
@@ -45,6 +45,20 @@ pub struct Template {
     pub table_env: BTreeMap<String, String>,
     /// Every HTTP route: (method, path) → the binary serving it.
     pub routes: BTreeMap<(String, String), String>,
+    /// Binary → the secrets its function is given: (variable, logical id of the secret) of
+    /// its own environment, and the secrets its policies let it read.
+    pub secrets: BTreeMap<String, FunctionSecrets>,
+    /// Variables of every function (`Globals`), by name.
+    pub global_variables: BTreeSet<String>,
+}
+
+/// What a function is given of the deployment's secrets.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FunctionSecrets {
+    /// Variable → the logical id it names (`X_SECRET: !Ref XSecret`).
+    pub variables: BTreeMap<String, String>,
+    /// Logical ids of the secrets its policies may read.
+    pub readable: BTreeSet<String>,
 }
 
 /// The properties of an `AWS::DynamoDB::Table` that shape its data.
@@ -103,6 +117,8 @@ impl Template {
             tables: BTreeMap::new(),
             table_env: BTreeMap::new(),
             routes: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            global_variables: BTreeSet::new(),
         };
         for (id, resource) in resources {
             let id = id.as_str().unwrap_or_default().to_owned();
@@ -129,12 +145,16 @@ impl Template {
                             .routes
                             .insert((method.to_uppercase(), path.to_owned()), binary.to_owned());
                     }
+                    let secrets = function_secrets(&resource["Properties"]);
+                    template.secrets.insert(binary.to_owned(), secrets);
                 }
                 _ => {}
             }
         }
         let variables = doc["Globals"]["Function"]["Environment"]["Variables"].as_mapping();
         for (name, value) in variables.into_iter().flatten() {
+            let name_text = name.as_str().unwrap_or_default().to_owned();
+            template.global_variables.insert(name_text);
             if let Value::Tagged(tagged) = value {
                 let target = tagged.value.as_str().unwrap_or_default();
                 if tagged.tag == "Ref" && template.tables.contains_key(target) {
@@ -401,6 +421,31 @@ pub fn router(
         }
     }
     Ok(routes)
+}
+
+/// The secrets of a function's `Properties`: its variables that `!Ref` a resource, named
+/// `*_SECRET`, and its `AWSSecretsManagerGetSecretValuePolicy` policies.
+fn function_secrets(properties: &Value) -> FunctionSecrets {
+    let reference = |value: &Value| match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str().map(str::to_owned),
+        _ => None,
+    };
+    let mut secrets = FunctionSecrets::default();
+    let variables = properties["Environment"]["Variables"].as_mapping();
+    for (name, value) in variables.into_iter().flatten() {
+        let name = name.as_str().unwrap_or_default();
+        if let (true, Some(target)) = (name.ends_with("_SECRET"), reference(value)) {
+            secrets.variables.insert(name.to_owned(), target);
+        }
+    }
+    let policies = properties["Policies"].as_sequence();
+    for policy in policies.into_iter().flatten() {
+        let arn = &policy["AWSSecretsManagerGetSecretValuePolicy"]["SecretArn"];
+        if let Some(target) = reference(arn) {
+            secrets.readable.insert(target);
+        }
+    }
+    secrets
 }
 
 #[cfg(test)]

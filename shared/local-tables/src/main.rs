@@ -24,11 +24,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .unwrap_or_else(|_| local_tables::DEFAULT_ENDPOINT.to_owned());
-    // The local stack pseudonymises like a default deployment, with a key that is no secret.
+    // The local stack pseudonymises like a default deployment, and signs cursors and print
+    // links, with keys that are no secret: there is no Secrets Manager here (store::secrets).
     let mut env = format!(
         "AWS_ENDPOINT_URL_DYNAMODB={endpoint}\nAWS_REGION=eu-central-1\n\
          AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n\
-         PERSONAL_DATA=pseudonymise\nPERSONAL_DATA_KEY=local-development-only-not-a-secret-0000\n"
+         PERSONAL_DATA=pseudonymise\nPERSONAL_DATA_KEY=local-development-only-not-a-secret-0000\n\
+         SIGNING_KEY=local-development-only-not-a-secret-1111\n"
     );
     for (var, table) in template.table_names("") {
         writeln!(env, "{var}={table}")?;

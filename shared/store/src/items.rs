@@ -16,9 +16,9 @@ use domain::Problem;
 use domain::values::Rejection;
 use serde::de::DeserializeOwned;
 
-use crate::StoreError;
 use crate::error::corrupt;
 use crate::keys::Key;
+use crate::{StoreError, Table};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -61,21 +61,30 @@ pub(crate) fn oversized_item(index: usize, item: &Item) -> Option<Problem> {
     })
 }
 
-/// DynamoDB's limit on a sort key, of a table or of an index (a partition key may have 2,048).
+/// DynamoDB's limits on a key, of a table or of an index: a sort key 1,024 bytes, a partition
+/// key 2,048.
 pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
 
-/// The record at `index`, if one of its sort keys (`attribute`, made from the record's `field`)
-/// is over DynamoDB's limit, which DynamoDB Local does not enforce: named by that field.
+/// The record at `index`, if one of the keys its item has in `table` (or in one of its indexes)
+/// is over DynamoDB's limit, which DynamoDB Local does not enforce: named by the record's field
+/// that `field_of` says the key is made of. Every write path checks its items with this before
+/// anything is written.
 pub(crate) fn overlong_key(
     index: usize,
     item: &Item,
-    sort_keys: &[(&str, &'static str)],
+    table: Table,
+    field_of: impl Fn(&str) -> &'static str,
 ) -> Option<Problem> {
     const TOO_LONG: Rejection =
         "значение длиннее предела ключа хранилища (около 1000 байт): сократите это поле";
-    sort_keys.iter().find_map(|&(attribute, field)| {
-        let long = matches!(item.get(attribute), Some(AttributeValue::S(key)) if key.len() > MAX_SORT_KEY_BYTES);
-        long.then(|| Problem::new(field, TOO_LONG).at(index))
+    table.key_attributes().iter().find_map(|key| {
+        let limit = match key.partition {
+            true => MAX_PARTITION_KEY_BYTES,
+            false => MAX_SORT_KEY_BYTES,
+        };
+        let long = matches!(item.get(key.name), Some(AttributeValue::S(v)) if v.len() > limit);
+        long.then(|| Problem::new(field_of(key.name), TOO_LONG).at(index))
     })
 }
 

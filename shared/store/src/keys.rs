@@ -121,7 +121,7 @@ pub(crate) fn directory_key(tenant: &Tenant, id: Guid) -> Key {
     }
 }
 
-fn directory_partition(tenant: &Tenant, shard: u128) -> String {
+pub(crate) fn directory_partition(tenant: &Tenant, shard: u128) -> String {
     format!("{tenant}#{shard:03}")
 }
 

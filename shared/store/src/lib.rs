@@ -6,7 +6,7 @@
 //! | [`client`] | the client and the tables' names, built once per cold start |
 //! | [`tables`] | the tables `template.yaml` declares |
 //! | `keys` | where each record lives: its table, partition and sort key |
-//! | `items` | building and reading items, and their size as DynamoDB counts it |
+//! | `items` | building and reading items, their size as DynamoDB counts it, their keys' limits |
 //! | `batch` | batch writes and reads with retries, conditional transactions, paged Queries |
 //! | `partition_bound` | no request puts more than 1,000 writes on one partition |
 //! | `records` | writing 1C's directories and figures: plans, id pointers, latest balances |
@@ -14,8 +14,10 @@
 //! | `exchanges` | the state of multi-part exchanges |
 //! | `directories` | which referenced directory entries were never imported |
 //! | `reads` | the read API's questions |
+//! | `listing` | a tenant's services, page by page |
 //! | [`acts`] | billing acts: rows, writes, reads, page walks |
 //! | [`api_keys`] | API keys, stored as their hash |
+//! | [`secrets`] | the deployment's secrets, read at cold start |
 //! | `error` | what can go wrong, as [`StoreError`] |
 //! | `https` | the TLS client that trusts Amazon's roots only |
 
@@ -29,10 +31,12 @@ mod exchanges;
 mod https;
 mod items;
 mod keys;
+mod listing;
 mod partition_bound;
 pub mod periods;
 mod reads;
 mod records;
+pub mod secrets;
 pub mod tables;
 
 pub use acts::{ActCounts, ActPage, ActReader, ActsPlan};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use domain::history::{Cursor, HistoryQuery};
+use domain::history::{Cursor, HistoryQuery, ListQuery};
 use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
 use serde::de::DeserializeOwned;
 
@@ -22,10 +22,14 @@ use futures::{StreamExt, TryStreamExt, stream};
 /// What the read API asks: typed questions about a tenant's directories and histories. Deleted
 /// directory entries are never answered.
 pub trait Reader {
+    /// A page of the tenant's services, as many as `query.limit` and `fits` allow (see
+    /// `listing`).
     fn services(
         &self,
         tenant: &Tenant,
-    ) -> impl Future<Output = Result<Vec<Service>, StoreError>> + Send;
+        query: &ListQuery,
+        fits: impl FnMut(&Service) -> bool + Send,
+    ) -> impl Future<Output = Result<Page<Service>, StoreError>> + Send;
 
     fn account(
         &self,
@@ -144,9 +148,13 @@ impl Dynamo {
 }
 
 impl Reader for Dynamo {
-    async fn services(&self, tenant: &Tenant) -> Result<Vec<Service>, StoreError> {
-        let services: Vec<Service> = self.whole_directory(tenant).await?;
-        Ok(services.into_iter().filter(|s| !s.deleted).collect())
+    async fn services(
+        &self,
+        tenant: &Tenant,
+        query: &ListQuery,
+        fits: impl FnMut(&Service) -> bool + Send,
+    ) -> Result<Page<Service>, StoreError> {
+        self.services_page(tenant, query, fits).await
     }
 
     async fn account(&self, tenant: &Tenant, id: Guid) -> Result<Option<Account>, StoreError> {

@@ -62,6 +62,62 @@ impl Table {
     }
 }
 
+/// A key attribute of a table or of one of its indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyAttribute {
+    pub name: &'static str,
+    /// A partition (hash) key: 2,048 bytes at most; a sort (range) key: 1,024.
+    pub partition: bool,
+}
+
+const fn partition(name: &'static str) -> KeyAttribute {
+    KeyAttribute {
+        name,
+        partition: true,
+    }
+}
+
+const fn sort(name: &'static str) -> KeyAttribute {
+    KeyAttribute {
+        name,
+        partition: false,
+    }
+}
+
+impl Table {
+    /// The attributes of its key and of its indexes' keys, as `template.yaml` declares them (a
+    /// test compares): what [`crate::items::overlong_key`] checks before anything is written.
+    pub fn key_attributes(self) -> &'static [KeyAttribute] {
+        const TABLE: &[KeyAttribute] = &[partition("pk"), sort("sk")];
+        const BY_ACCOUNT: &[KeyAttribute] =
+            &[partition("pk"), sort("sk"), partition("account_key")];
+        const BY_PERIOD: &[KeyAttribute] = &[
+            partition("pk"),
+            sort("sk"),
+            partition("period_pk"),
+            sort("date"),
+        ];
+        const ACTS: &[KeyAttribute] = &[
+            partition("pk"),
+            sort("sk"),
+            sort("by_created"),
+            sort("by_number"),
+            sort("by_count"),
+            sort("by_amount"),
+        ];
+        match self {
+            Table::Services | Table::Accounts | Table::Exchanges => TABLE,
+            Table::Counters => BY_ACCOUNT,
+            Table::Readings | Table::Balances | Table::Transactions => BY_PERIOD,
+            Table::Acts => ACTS,
+            Table::ApiKeys => &[KeyAttribute {
+                name: "pk",
+                partition: true,
+            }],
+        }
+    }
+}
+
 /// The deployed name of every table.
 #[derive(Debug, Clone)]
 pub struct Tables {
@@ -130,5 +186,32 @@ mod tests {
         assert_eq!(only_keys.name(Table::Acts), "");
         let missing = Tables::from_lookup(|var| (var != "ACTS_TABLE").then(|| var.to_lowercase()));
         assert!(matches!(missing, Err(StoreError::Config(m)) if m.contains("ACTS_TABLE")));
+    }
+}
+
+#[cfg(test)]
+mod key_schema {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn key_attributes_are_the_templates() {
+        let template = local_tables::Template::load(&local_tables::template_path()).unwrap();
+        for table in Table::ALL {
+            let spec = &template.tables[&format!("{}Table", table.logical_name())];
+            let schemas = std::iter::once(&spec.key_schema)
+                .chain(spec.global_secondary_indexes.iter().map(|i| &i.key_schema));
+            let declared: BTreeSet<(String, bool)> = schemas
+                .flatten()
+                .map(|k| (k.attribute_name.clone(), k.key_type == "HASH"))
+                .collect();
+            let listed: BTreeSet<(String, bool)> = table
+                .key_attributes()
+                .iter()
+                .map(|k| (k.name.to_owned(), k.partition))
+                .collect();
+            assert_eq!(listed, declared, "{table:?}");
+        }
     }
 }

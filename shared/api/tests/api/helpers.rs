@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
-use domain::{ApiKey, Clock, PersonalData, Scope, Tenant};
+use domain::{ApiKey, Clock, PersonalData, Scope, SigningKey, Tenant};
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{Value, json};
@@ -40,6 +40,7 @@ impl TestApp {
         let (client, names) = local_tables::fresh_tables(test).await;
         let tables = Tables::from_lookup(|var| names.get(var).cloned()).unwrap();
         let app = App::new(Dynamo::new(client, tables), personal_data)
+            .with_signing_key(signing_key())
             .with_clock(Clock::manual(chrono::Utc::now()));
         let app = Arc::new(app);
         let key = create_key(&app, "default", &Scope::ALL).await;
@@ -123,6 +124,7 @@ impl TestApp {
     /// function sees once the cache's minute is over.
     pub fn without_key_cache(&self) -> TestApp {
         let app = App::new(self.store().clone(), self.app.personal_data().clone())
+            .with_signing_key(signing_key())
             .with_clock(self.clock().clone())
             .with_key_ttl(std::time::Duration::ZERO);
         TestApp {
@@ -133,7 +135,21 @@ impl TestApp {
     }
 
     fn rebuilt(&self, store: Dynamo, personal_data: PersonalData) -> TestApp {
-        let app = App::new(store, personal_data).with_clock(self.clock().clone());
+        let app = App::new(store, personal_data)
+            .with_signing_key(signing_key())
+            .with_clock(self.clock().clone());
+        TestApp {
+            app: Arc::new(app),
+            key: self.key.clone(),
+            tenant: self.tenant.clone(),
+        }
+    }
+
+    /// The same app signing with another key: a deployment whose signing secret was rotated.
+    pub fn with_signing_key(&self, key: SigningKey) -> TestApp {
+        let app = App::new(self.store().clone(), self.app.personal_data().clone())
+            .with_signing_key(key)
+            .with_clock(self.clock().clone());
         TestApp {
             app: Arc::new(app),
             key: self.key.clone(),
@@ -279,6 +295,28 @@ impl TestApp {
     pub async fn get_act_print(&self, act_id: &str) -> Response<Body> {
         self.get_response(Endpoint::ActPrint, &[("act_id", act_id)], &[])
             .await
+    }
+
+    /// `POST /v1/billing/act_info/{act_id}/print_link` with a query string (`ttl_hours`).
+    pub async fn post_print_link(&self, act_id: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let request = post(String::new())
+            .with_path_parameters(pairs(&[("act_id", act_id)]))
+            .with_query_string_parameters(pairs(query));
+        self.send(Endpoint::ActPrintLink, authorized(request, &self.key))
+            .await
+    }
+
+    /// `GET` of a print link's URL with no credentials at all, as a customer's browser opens it.
+    pub async fn open_print_link(&self, url: &str) -> Response<Body> {
+        let (path, query) = url.split_once("?link=").expect("a print link");
+        let act_id = path.rsplit('/').nth(1).expect("…/{act_id}/print");
+        let request = lambda_http::http::Request::builder()
+            .method("GET")
+            .body(Body::Empty)
+            .unwrap()
+            .with_path_parameters(pairs(&[("act_id", act_id)]))
+            .with_query_string_parameters(pairs(&[("link", query)]));
+        self.call(Endpoint::ActPrint, request).await
     }
 
     /// `GET /v1/billing/filter/act_statuses`.
@@ -465,4 +503,9 @@ impl Intercept for CountCalls {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+}
+
+/// The tests' signing key, as `make run`'s is: no secret.
+pub fn signing_key() -> SigningKey {
+    SigningKey::new(b"tests-only-not-a-secret-signing-key-0000").unwrap()
 }

@@ -81,7 +81,7 @@ async fn imports_with_known_personal_data() {
     ];
     let modes = [
         PersonalData::Store,
-        PersonalData::from_settings(None, Some(&"k".repeat(32))).unwrap(),
+        PersonalData::from_settings(None, Some("k".repeat(32).as_bytes())).unwrap(),
         PersonalData::Drop,
     ];
     let mut statuses = Vec::new();

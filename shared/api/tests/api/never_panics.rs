@@ -247,7 +247,9 @@ proptest! {
         }) {
             let _ = (query.offset(), query.pages(u64::MAX));
         }
-        let _ = HistoryQuery::parse(value(10), value(11), value(12), value(13));
+        let (key, tenant) = (crate::helpers::signing_key(), crate::helpers::tenant("t"));
+        let seal = domain::history::CursorSeal::new(&key, &tenant, "readings", String::new());
+        let _ = HistoryQuery::parse(value(10), value(11), value(12), value(13), &seal);
     }
 
     #[test]

@@ -272,7 +272,7 @@ async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
     assert_eq!(services["data"]["items"], json!([]));
 
     type Query<'a> = &'a [(&'a str, &'a str)];
-    // A token in the API's form whose position is no key DynamoDB would take.
+    // A position in the old, unsigned form of a token, no key DynamoDB would take.
     let forged = base64::prelude::BASE64_URL_SAFE_NO_PAD
         .encode(format!("2018-06-30T00:00:00#{}", "x".repeat(3000)));
     let bad: [(&str, Query, &str); 6] = [
@@ -348,4 +348,157 @@ async fn a_period_starting_after_everything_reads_empty() {
         let (status, body) = app.get_acts(&[], &query).await;
         assert_eq!((status, &body["data"]["total"]), (200, &json!(0)), "{body}");
     }
+}
+
+/// The `next` token of the first page of a history of 3 balances read by 2.
+async fn first_token(app: &TestApp) -> String {
+    let items: Vec<Value> = (1..=3)
+        .map(|day| {
+            json!({"account": PETROV, "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
+                   "date": format!("2019-01-0{day}T12:00:00"), "amount": day})
+        })
+        .collect();
+    app.post_ok(
+        Endpoint::ImportBalances,
+        json!({ "balances": items }).to_string(),
+    )
+    .await;
+    let (status, page) = app
+        .get_balances(PETROV, &[("from", "2019-01-01"), ("limit", "2")])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["data"]["next"].as_str().unwrap().to_owned()
+}
+
+/// A `next` token is taken back only for the question it was issued for: same tenant,
+/// endpoint, owner and period, signed by this deployment. Anything else is `400` on `next`
+/// before any DynamoDB call but the key's.
+#[tokio::test]
+async fn a_cursor_continues_only_the_question_it_was_issued_for() {
+    let app = TestApp::new("cursors").await;
+    import_everything(&app).await;
+    let token = first_token(&app).await;
+    let from = ("from", "2019-01-01");
+    let (status, page) = app
+        .get_balances(PETROV, &[from, ("limit", "2"), ("next", &token)])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"]["items"].as_array().unwrap().len(), 1);
+
+    let mut tampered = token.clone().into_bytes();
+    tampered[3] = if tampered[3] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let rotated = app.with_signing_key(domain::SigningKey::new(&[5; 32]).unwrap());
+    let refused = [
+        app.get_balances(PETROV, &[from, ("next", &tampered)]).await,
+        app.get_balances(PETROV, &[("from", "2019-01-02"), ("next", &token)])
+            .await,
+        app.get_transactions(PETROV, &[from, ("next", &token)])
+            .await,
+        app.get(Endpoint::ServicesList, &[], &[("next", &token)])
+            .await,
+        rotated
+            .get_balances(PETROV, &[from, ("next", &token)])
+            .await,
+    ];
+    for (status, answer) in refused {
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["error"]["details"][0]["field"], "next");
+    }
+    // Another tenant's own account with the same id: the token is still not theirs.
+    let other = app.fresh_tenant("other").await;
+    import_everything(&other).await;
+    let (status, _) = other.get_balances(PETROV, &[from, ("next", &token)]).await;
+    assert_eq!(status, 400);
+    // Refused before the store is asked anything but the key.
+    let (counted, calls) = app.counting_calls();
+    let (status, _) = counted
+        .get_balances(PETROV, &[from, ("next", &tampered)])
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the key only"
+    );
+}
+
+fn a_service(i: usize, name: String) -> Value {
+    json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "short_name": format!("{i}"),
+           "full_name": name})
+}
+
+/// `GET /api/services` pages by `limit` and `next`, through every shard, each service once.
+#[tokio::test]
+async fn services_page_through_every_shard() {
+    let app = TestApp::new("servicepages").await;
+    let services: Vec<Value> = (0..45)
+        .map(|i| a_service(i, format!("Услуга {i}")))
+        .collect();
+    assert_eq!(app.post_services(json!(services)).await.0, 201);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut query = vec![("limit", "10")];
+        if let Some(token) = &next {
+            query.push(("next", token.as_str()));
+        }
+        let (status, page) = app.get(Endpoint::ServicesList, &[], &query).await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        let items = page["data"]["items"].as_array().unwrap();
+        assert!(items.len() <= 10);
+        for item in items {
+            assert!(
+                seen.insert(item["id"].as_str().unwrap().to_owned()),
+                "twice: {item}"
+            );
+        }
+        match page["data"]["next"].as_str() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 45);
+    assert!((5..=6).contains(&pages), "{pages} pages");
+    let (_, all) = app.get_services().await;
+    assert_eq!(all["data"]["items"].as_array().unwrap().len(), 45);
+    assert_eq!(all["data"]["next"], Value::Null);
+}
+
+/// A page stops before Lambda's 6 MB answer limit however large the services are: ten of
+/// 300 KB each (3 MB) come in two pages or more, each answer well under 6 MB.
+#[tokio::test]
+async fn a_page_of_large_services_stays_under_lambdas_answer_limit() {
+    let app = TestApp::new("servicesize").await;
+    // Quotes double in Lambda's JSON string: the worst of what a name can hold but a
+    // control character.
+    let name = "\"".repeat(100) + &"я".repeat(150_000);
+    for part in 0..2 {
+        let services: Vec<Value> = (0..5)
+            .map(|i| a_service(part * 5 + i, name.clone()))
+            .collect();
+        assert_eq!(app.post_services(json!(services)).await.0, 201);
+    }
+    let mut next: Option<String> = None;
+    let (mut seen, mut pages) = (0, 0);
+    loop {
+        let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
+        let response = app.get_response(Endpoint::ServicesList, &[], &query).await;
+        let lambda_http::Body::Text(text) = response.body() else {
+            panic!("no text")
+        };
+        let in_lambda = serde_json::to_string(text).unwrap().len();
+        assert!(in_lambda < 6 * 1024 * 1024, "{in_lambda} bytes");
+        let page: Value = serde_json::from_str(text).unwrap();
+        seen += page["data"]["items"].as_array().unwrap().len();
+        pages += 1;
+        match page["data"]["next"].as_str() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 10);
+    assert!(pages >= 2, "{pages}");
 }

@@ -40,6 +40,32 @@ fn template_and_router_serve_exactly_the_listed_endpoints_with_their_functions()
     assert_eq!(router, listed());
 }
 
+/// Each function is given exactly the secrets its endpoint lists (`Endpoint::secrets`): the
+/// variable naming the secret, and a policy to read it; no secret is given to every function.
+#[test]
+fn every_function_is_given_exactly_its_secrets() {
+    let template = local_tables::Template::load(&local_tables::template_path()).unwrap();
+    for secret in domain::Secret::ALL {
+        assert!(
+            !template.global_variables.contains(secret.arn_variable())
+                && !template.global_variables.contains(secret.value_variable()),
+            "{secret:?} is given to every function"
+        );
+    }
+    for endpoint in Endpoint::ALL {
+        let given = &template.secrets[endpoint.function()];
+        let expected: BTreeSet<(String, String)> = endpoint
+            .secrets()
+            .iter()
+            .map(|s| (s.arn_variable().to_owned(), s.resource().to_owned()))
+            .collect();
+        let variables: BTreeSet<(String, String)> = given.variables.clone().into_iter().collect();
+        assert_eq!(variables, expected, "{endpoint:?}'s variables");
+        let readable: BTreeSet<String> = expected.into_iter().map(|(_, r)| r).collect();
+        assert_eq!(given.readable, readable, "{endpoint:?}'s policies");
+    }
+}
+
 #[test]
 fn every_function_main_runs_its_endpoint() {
     let mut functions = BTreeSet::new();
@@ -55,6 +81,11 @@ fn every_function_main_runs_its_endpoint() {
         )
         .unwrap();
         let runs = format!("Endpoint::{endpoint:?}.handle(");
+        let builds = format!("App::from_env(Endpoint::{endpoint:?})");
+        assert!(
+            main.contains(&builds),
+            "functions/{name}/src/main.rs must build {builds}"
+        );
         assert!(
             main.contains(&runs),
             "functions/{name}/src/main.rs must run {runs}…)"

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use domain::history::HistoryQuery;
+use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::{Fields, collection};
 use domain::records::Record;
 use domain::{
@@ -544,6 +544,10 @@ fn acts_param(name: &str, v: &str) -> bool {
     }
 }
 
+fn ttl_param(_: &str, v: &str) -> bool {
+    api::print_link::ttl_hours(Some(v)).is_ok()
+}
+
 fn act_id(_: &str, v: &str) -> bool {
     ActNumber::parse_param(v).is_ok()
 }
@@ -557,7 +561,23 @@ fn guid(_: &str, v: &str) -> bool {
 
 fn history_param(name: &str, v: &str) -> bool {
     let given = |n| (n == name).then_some(v);
-    HistoryQuery::parse(given("from"), given("to"), given("limit"), given("next")).is_ok()
+    let (key, tenant) = (crate::helpers::signing_key(), crate::helpers::tenant("t"));
+    let seal = CursorSeal::new(&key, &tenant, "balances", String::new());
+    HistoryQuery::parse(
+        given("from"),
+        given("to"),
+        given("limit"),
+        given("next"),
+        &seal,
+    )
+    .is_ok()
+}
+
+fn list_param(name: &str, v: &str) -> bool {
+    let given = |n| (n == name).then_some(v);
+    let (key, tenant) = (crate::helpers::signing_key(), crate::helpers::tenant("t"));
+    let seal = CursorSeal::new(&key, &tenant, "services", String::new());
+    ListQuery::parse(given("limit"), given("next"), &seal).is_ok()
 }
 
 /// `from` or `to` with the other the same; `exchange`, `part` or `parts` with the others valid.
@@ -629,6 +649,14 @@ const PARAMS: &[Param] = &[
     param(HISTORY, "to", history_param, Rule::None),
     param(HISTORY, "limit", history_param, Rule::None),
     param(HISTORY, "next", history_param, Rule::TokenOfTheApi),
+    param(Endpoint::ServicesList, "limit", list_param, Rule::None),
+    param(
+        Endpoint::ServicesList,
+        "next",
+        list_param,
+        Rule::TokenOfTheApi,
+    ),
+    param(Endpoint::ActPrintLink, "ttl_hours", ttl_param, Rule::None),
     param(PERIOD, "from", period_param, Rule::None),
     param(PERIOD, "to", period_param, Rule::None),
     param(PERIOD, "exchange", period_param, Rule::Together),

@@ -174,6 +174,9 @@ impl Party {
         };
         let name = Text::parse(&fields.get("name")).ok().flatten();
         match (id, name) {
+            (Some(_), Some(name)) if name.as_str().chars().count() > super::MAX_LISTED_TEXT => {
+                Err("наименование стороны не длиннее 1000 символов: его показывает список актов")
+            }
             (Some(id), Some(name)) => Ok(Some(Self { id, name })),
             _ => Err(Self::BAD),
         }

@@ -11,6 +11,6 @@ mod query;
 mod totals;
 
 pub use fields::{ActNumber, ActStatus, Date, Party, PartyRole, VatRate};
-pub use model::{Act, MAX_LINE_AMOUNT, ServiceLine};
+pub use model::{Act, MAX_LINE_AMOUNT, MAX_LISTED_TEXT, ServiceLine};
 pub use query::{ActFilter, ActQuery, ActSort, Direction};
 pub use totals::Totals;

@@ -140,6 +140,17 @@ fn check_total(services: &[ServiceLine], problems: &mut Problems) {
     }
 }
 
+/// The most characters of a text the acts list shows (parties' names, `send_method`,
+/// `send_address`): a list page of 100 acts then stays far under Lambda's 6 MB answer
+/// (`api::acts`' test computes it).
+pub const MAX_LISTED_TEXT: usize = 1000;
+
+const LISTED_TOO_LONG: Rejection = "не длиннее 1000 символов: это поле показывает список актов";
+
+fn listed_text(value: &Value<'_>) -> Result<Option<Text>, Rejection> {
+    Text::parse_short(value, MAX_LISTED_TEXT, LISTED_TOO_LONG)
+}
+
 impl Record for Act {
     const COLLECTION: &'static str = "acts";
     const KIND: &'static str = "acts";
@@ -153,8 +164,8 @@ impl Record for Act {
         let recipient = p.required("recipient", Party::parse);
         let act_status = p.required("act_status", ActStatus::parse);
         let send_date = p.optional("send_date", Date::parse);
-        let send_method = p.optional("send_method", Text::parse);
-        let send_address = p.optional("send_address", Text::parse);
+        let send_method = p.optional("send_method", listed_text);
+        let send_address = p.optional("send_address", listed_text);
         let vat_rate = p.optional("vat_rate", |v| VatRate::parse(v).map(Some));
         let vat_included = p.optional("vat_included", parse_flag).unwrap_or(false);
         let services = parse_services(&item.get("services"), &mut p.problems);

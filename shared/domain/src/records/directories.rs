@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Directory, ItemParser, Record, Reference, is_false};
-use crate::auth::PersonalData;
+use crate::TenantPolicy;
 use crate::json::Fields;
 use crate::problems::Problem;
 use crate::values::{Guid, LocalDateTime, Text, parse_decimal, parse_flag, parse_share};
@@ -81,7 +81,7 @@ impl Record for Account {
     const COLLECTION: &'static str = "accounts";
     const KIND: &'static str = "accounts";
 
-    fn protect(&mut self, policy: &PersonalData) {
+    fn protect(&mut self, policy: &TenantPolicy) {
         for value in [
             &mut self.address,
             &mut self.full_name,

@@ -13,7 +13,7 @@ pub use directories::{Account, Counter, Service};
 pub use figures::{Balance, Reading, Transaction};
 pub(crate) use parser::ItemParser;
 
-use crate::auth::PersonalData;
+use crate::TenantPolicy;
 use crate::json::Fields;
 use crate::problems::Problem;
 use crate::values::{Guid, LocalDateTime, Rejection};
@@ -66,7 +66,7 @@ pub trait Record: Sized + Serialize + Send + Sync + 'static {
     }
 
     /// Applies the deployment's personal-data policy to whatever personal data the record has.
-    fn protect(&mut self, _policy: &PersonalData) {}
+    fn protect(&mut self, _policy: &TenantPolicy) {}
 
     /// The date that places the record in a period (readings, balances, transactions); `None`
     /// for directory entries, which have none.

@@ -102,6 +102,18 @@ impl Text {
         Ok(text_of(value, "ожидается строка")?.map(|t| Self(t.to_owned())))
     }
 
+    /// [`Text::parse`], at most `max` characters.
+    pub fn parse_short(
+        value: &Value<'_>,
+        max: usize,
+        too_long: Rejection,
+    ) -> Result<Option<Self>, Rejection> {
+        match Self::parse(value)? {
+            Some(text) if text.0.chars().count() > max => Err(too_long),
+            text => Ok(text),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -73,15 +73,16 @@ pub(super) struct ActRow<'a> {
 }
 
 impl<'a> ActRow<'a> {
-    /// The row's sort keys (of the table and of its indexes) and the act's field each is made
-    /// of: only `count_number` is text of any length.
-    pub(super) const SORT_KEYS: [(&'static str, &'static str); 5] = [
-        ("sk", "act_number"),
-        ("by_created", "created_at"),
-        ("by_number", "act_number"),
-        ("by_count", "count_number"),
-        ("by_amount", "services"),
-    ];
+    /// The act's field a key of the row (of the table or of an index) is made of: only
+    /// `count_number` is text of any length; the partition is the tenant's.
+    pub(super) fn field_of(attribute: &str) -> &'static str {
+        match attribute {
+            "by_created" => "created_at",
+            "by_count" => "count_number",
+            "by_amount" => "services",
+            _ => "act_number",
+        }
+    }
 
     pub(super) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
         let number = format!("{:020}", act.act_number.get());
@@ -105,6 +106,7 @@ impl<'a> ActRow<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Table;
 
     #[test]
     fn count_numbers_sort_numerically_then_as_text_then_missing_last() {
@@ -147,7 +149,7 @@ mod tests {
         let item = |count: &str| {
             let act = longest_act(count);
             let item: Item = serde_dynamo::to_item(ActRow::new(&tenant, &act)).unwrap();
-            crate::items::overlong_key(7, &item, &ActRow::SORT_KEYS)
+            crate::items::overlong_key(7, &item, Table::Acts, ActRow::field_of)
         };
         // `1` + the count number + `#` + 20 digits: 1,002 bytes of it fit in 1,024.
         assert_eq!(item(&"Я".repeat(501)), None);
@@ -159,11 +161,11 @@ mod tests {
         // Every other sort key of the longest act is far inside the limit.
         let act = longest_act("1");
         let row: Item = serde_dynamo::to_item(ActRow::new(&tenant, &act)).unwrap();
-        for (attribute, _) in ActRow::SORT_KEYS {
-            let aws_sdk_dynamodb::types::AttributeValue::S(key) = &row[attribute] else {
-                panic!("{attribute} is not a string")
+        for key in Table::Acts.key_attributes() {
+            let aws_sdk_dynamodb::types::AttributeValue::S(value) = &row[key.name] else {
+                panic!("{} is not a string", key.name)
             };
-            assert!(key.len() < 64, "{attribute}: {key}");
+            assert!(value.len() < 100, "{}: {value}", key.name);
         }
     }
 

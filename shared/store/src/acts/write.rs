@@ -18,7 +18,7 @@ use super::rows::{ActRow, SLOTS, act_sk, counts_sk, party_sk};
 use crate::batch::IN_FLIGHT;
 use crate::error::{corrupt, request_error};
 use crate::items::{Item, item_size, n, overlong_key, oversized_item, s, text_of};
-use crate::{Dynamo, RecordWriter, Stamp, StoreError, Written};
+use crate::{Dynamo, RecordWriter, Stamp, StoreError, Table, Written};
 
 /// TransactWriteItems takes at most 100 items…
 const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -121,7 +121,7 @@ fn plan<'a>(
         let act = &acts[index];
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
         oversized.extend(oversized_item(index, &item));
-        oversized.extend(overlong_key(index, &item, &ActRow::SORT_KEYS));
+        oversized.extend(overlong_key(index, &item, Table::Acts, ActRow::field_of));
         let size = item_size(&item);
         planned.push(Planned { act, size });
     }

@@ -5,6 +5,8 @@
 //! finds them. Records with 1C's id go through their pointers ([`pointers`]); the latest
 //! balances are kept beside the history ([`latest`]).
 
+#[cfg(test)]
+mod key_limits;
 mod latest;
 mod plan;
 mod pointers;

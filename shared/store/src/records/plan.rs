@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Planned;
 use crate::error::corrupt;
-use crate::items::{Item, oversized_item};
+use crate::items::{Item, overlong_key, oversized_item};
 use crate::keys::{Key, Stored, identity_key, period_place};
 use crate::partition_bound::PartitionLoad;
 use crate::{Stamp, StoreError};
@@ -73,6 +73,17 @@ impl<'r, R> Row<'r, R> {
     }
 }
 
+/// The record's field a key attribute of its item is made of (with the tenant, which is
+/// bounded): what a `400` names if that key were ever too long.
+fn key_field<R: Stored>(record: &R, attribute: &str) -> &'static str {
+    match attribute {
+        "account_key" => "account",
+        "pk" | "period_pk" => R::PARTITION_FIELD,
+        _ if record.dated().is_some() => "date",
+        _ => "id",
+    }
+}
+
 pub(crate) fn item_of<R: Serialize>(row: R) -> Result<Item, StoreError> {
     serde_dynamo::to_item(row).map_err(corrupt)
 }
@@ -129,7 +140,10 @@ impl<R: Stored> Plan<R> {
             }
             let row = Row::new(tenant, &key, record, Some(stamp));
             plan.load(&mut load, index, record, &row, tenant);
-            oversized.extend(oversized_item(index, &item_of(row)?));
+            let item = item_of(row)?;
+            oversized.extend(oversized_item(index, &item));
+            let field_of = |attribute: &str| key_field(record, attribute);
+            oversized.extend(overlong_key(index, &item, R::TABLE, field_of));
             plan.keys.insert(key, index);
         }
         if !oversized.is_empty() {

@@ -1,0 +1,147 @@
+//! Shareable print links: `POST /v1/billing/act_info/{act_id}/print_link?ttl_hours=` answers a
+//! URL of the act's printable page that opens with no credentials until it expires. The link
+//! is the page's path with `?link=<token>`; the token, sealed with the deployment's signing key
+//! for this act, names the tenant, the issuing key (by its hash) and the expiry. The page
+//! (`act_page`) takes it instead of a key, as long as the issuing key is still valid: revoking
+//! the key ends its links within the key cache's minute ([`crate::KEY_TTL`]).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::{ActNumber, KeyHash, Scope, Tenant};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use store::{ActReader, KeyReader};
+
+use crate::acts::{act_number, find_act};
+use crate::{ApiError, App, Endpoint, json_response};
+
+const PURPOSE: &str = "print link";
+
+/// How long a link lives unless `ttl_hours` says otherwise, and the longest it may: a day, and
+/// thirty days (an act e-mailed to a customer is opened within a billing month).
+pub const DEFAULT_TTL_HOURS: u32 = 24;
+pub const MAX_TTL_HOURS: u32 = 720;
+
+const GONE: &str = "ссылка на печатную форму недействительна или её срок истёк";
+
+#[derive(Serialize)]
+struct Link {
+    url: String,
+    expires_at: String,
+}
+
+#[derive(Serialize)]
+struct Data<T> {
+    data: T,
+}
+
+/// `POST /v1/billing/act_info/{act_id}/print_link`: `201 {"data": {"url", "expires_at"}}`.
+pub async fn issue<S: ActReader + KeyReader>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    Ok(match link(app, &request).await {
+        Ok(link) => json_response(StatusCode::CREATED, &Data { data: link }),
+        Err(error) => error.into_response(),
+    })
+}
+
+async fn link<S: ActReader + KeyReader>(app: &App<S>, request: &Request) -> Result<Link, ApiError> {
+    let (tenant, issuer) = app.authenticate_key(request, Scope::Read).await?;
+    let number = act_number(request)?;
+    let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
+    find_act(app, &tenant, number).await?;
+    let expires = app.clock().now() + chrono::Duration::hours(i64::from(ttl));
+    let payload = format!("{tenant}\n{}\n{}", issuer.as_str(), expires.timestamp());
+    let token = app
+        .signing_key()?
+        .seal(PURPOSE, &[&number.to_string()], payload.as_bytes());
+    let path = Endpoint::ActPrint.paths()[0].replace("{act_id}", &number.to_string());
+    Ok(Link {
+        url: format!("{}{path}?link={token}", origin(request)),
+        expires_at: expires.to_rfc3339_opts(SecondsFormat::Secs, true),
+    })
+}
+
+/// `1` to [`MAX_TTL_HOURS`], [`DEFAULT_TTL_HOURS`] when absent or blank.
+pub fn ttl_hours(value: Option<&str>) -> Result<u32, ApiError> {
+    let value = value.filter(|v| !domain::values::trim(v).is_empty());
+    match value.map(domain::values::parse_digits::<u32>) {
+        None => Ok(DEFAULT_TTL_HOURS),
+        Some(Some(hours)) if (1..=MAX_TTL_HOURS).contains(&hours) => Ok(hours),
+        Some(_) => Err(ApiError::invalid_parameter(
+            "ttl_hours",
+            "срок действия ссылки в часах: целое число от 1 до 720",
+        )),
+    }
+}
+
+/// Where the request came to: `https://<host>` behind API Gateway (which sets
+/// `X-Forwarded-Proto`), `http://<host>` on the local stack; nothing when the host is missing
+/// or odd (the link is then a path on the same host).
+fn origin(request: &Request) -> String {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let host_char = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    match header("host").filter(|h| !h.is_empty() && h.chars().all(host_char)) {
+        Some(host) => {
+            let scheme = match header("x-forwarded-proto").as_deref() {
+                Some("https") => "https",
+                _ => "http",
+            };
+            format!("{scheme}://{host}")
+        }
+        None => String::new(),
+    }
+}
+
+/// The tenant whose act `number` a link opens: the token must be this deployment's, for this
+/// act, not expired, and its issuing key still valid with `read`. Anything else is `404`,
+/// exactly as an unknown act.
+pub(crate) async fn tenant_of_link<S: KeyReader>(
+    app: &App<S>,
+    number: ActNumber,
+    token: &str,
+) -> Result<Tenant, ApiError> {
+    let payload = app
+        .signing_key()?
+        .open(PURPOSE, &[&number.to_string()], token)
+        .and_then(|payload| String::from_utf8(payload).ok())
+        .ok_or(ApiError::NotFound(GONE))?;
+    let (tenant, issuer, expires) = parse(&payload).ok_or(ApiError::NotFound(GONE))?;
+    if app.clock().now() >= expires {
+        return Err(ApiError::NotFound(GONE));
+    }
+    match app.verified(&issuer).await? {
+        Some(key) if key.tenant == tenant && key.scopes.contains(&Scope::Read) => Ok(tenant),
+        _ => Err(ApiError::NotFound(GONE)),
+    }
+}
+
+fn parse(payload: &str) -> Option<(Tenant, KeyHash, DateTime<Utc>)> {
+    let mut parts = payload.split('\n');
+    let tenant = Tenant::parse(parts.next()?).ok()?;
+    let issuer = KeyHash::parse(parts.next()?)?;
+    let expires = DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
+    parts.next().is_none().then_some((tenant, issuer, expires))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_hours_within_thirty_days() {
+        assert_eq!(ttl_hours(None).unwrap(), 24);
+        assert_eq!(ttl_hours(Some(" ")).unwrap(), 24);
+        assert_eq!(ttl_hours(Some("720")).unwrap(), 720);
+        for bad in ["0", "721", "-1", "1.5", "x", "99999999999"] {
+            assert!(ttl_hours(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}
