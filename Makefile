@@ -97,8 +97,8 @@ run: tools tables
 # The new key alone on the last line; SCOPES narrows it to read or import.
 SCOPES ?= import,read
 key: tables
-	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read]" >&2; exit 2; }
-	@set -a && . $(LAMBDA_ENV) && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)"
+	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read] [ACCOUNT=<GUID>]" >&2; exit 2; }
+	@set -a && . $(LAMBDA_ENV) && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)" --account "$(ACCOUNT)"
 
 test: export AWS_ENDPOINT_URL_DYNAMODB = http://127.0.0.1:$(TEST_DYNAMODB_PORT)
 test: export DYNAMODB_IN_MEMORY = 1

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use domain::{ApiKey, Clock, KeyHash, PersonalData, Scope, Secret, SigningKey, Tenant};
+use domain::{ApiKey, Clock, Guid, KeyHash, PersonalData, Scope, Secret, SigningKey, Tenant};
 use lambda_http::Request;
 use lambda_http::http::header::AUTHORIZATION;
 use store::{Dynamo, KeyReader, Verified};
@@ -15,6 +15,22 @@ use crate::{ApiError, Endpoint};
 /// How long a warm function trusts what it read of a key: a revoked key stops working within
 /// this time, and a busy function reads the keys table about once a minute per key.
 pub const KEY_TTL: Duration = Duration::from_secs(60);
+
+/// Who a request comes from: a tenant, and for a key of a residents' app the one account it
+/// is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub tenant: Tenant,
+    pub account: Option<Guid>,
+}
+
+impl Caller {
+    /// Whether the caller may see `account`: any account of its tenant for a tenant-wide key,
+    /// its own for a bound one.
+    pub fn sees(&self, account: Option<Guid>) -> bool {
+        self.account.is_none() || self.account == account
+    }
+}
 
 pub struct App<S> {
     store: S,
@@ -111,7 +127,9 @@ impl<S> App<S> {
 }
 
 impl<S: KeyReader> App<S> {
-    /// The tenant of the request's key, if the key is valid and has `scope`.
+    /// The tenant of the request's key, if the key is valid, has `scope`, and is a key of the
+    /// whole tenant: a key bound to one account is `403` everywhere but on the routes that take
+    /// it ([`App::authenticate_caller`]), so a new route is closed to it unless it opts in.
     pub async fn authenticate(&self, request: &Request, scope: Scope) -> Result<Tenant, ApiError> {
         Ok(self.authenticate_key(request, scope).await?.0)
     }
@@ -122,6 +140,33 @@ impl<S: KeyReader> App<S> {
         request: &Request,
         scope: Scope,
     ) -> Result<(Tenant, KeyHash), ApiError> {
+        let (verified, hash) = self.verified_request(request, scope).await?;
+        match verified.account {
+            Some(_) => Err(ApiError::Forbidden),
+            None => Ok((verified.tenant, hash)),
+        }
+    }
+
+    /// Who calls a route that keys bound to one account may call too (an account, its
+    /// histories, a meter's readings, the services): the tenant, and the account the key is
+    /// bound to. The route answers `404` for any other account, as if it did not exist.
+    pub async fn authenticate_caller(
+        &self,
+        request: &Request,
+        scope: Scope,
+    ) -> Result<Caller, ApiError> {
+        let (verified, _) = self.verified_request(request, scope).await?;
+        Ok(Caller {
+            tenant: verified.tenant,
+            account: verified.account,
+        })
+    }
+
+    async fn verified_request(
+        &self,
+        request: &Request,
+        scope: Scope,
+    ) -> Result<(Verified, KeyHash), ApiError> {
         let key = request
             .headers()
             .get(AUTHORIZATION)
@@ -133,7 +178,7 @@ impl<S: KeyReader> App<S> {
         if !verified.scopes.contains(&scope) {
             return Err(ApiError::Forbidden);
         }
-        Ok((verified.tenant, hash))
+        Ok((verified, hash))
     }
 
     /// What the keys table says of the key with `hash` (`None`: unknown or revoked), as read

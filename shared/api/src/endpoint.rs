@@ -149,6 +149,21 @@ impl Endpoint {
         }
     }
 
+    /// Whether a key bound to one personal account (a residents' app's) may call it: that
+    /// account's own data and the services. Its handler authenticates with
+    /// [`App::authenticate_caller`] and answers `404` for any other account; every other route
+    /// authenticates with [`App::authenticate`], which answers such a key `403`.
+    pub fn admits_account_keys(self) -> bool {
+        matches!(
+            self,
+            Endpoint::ServicesList
+                | Endpoint::AccountGet
+                | Endpoint::AccountBalances
+                | Endpoint::AccountTransactions
+                | Endpoint::CounterReadings
+        )
+    }
+
     /// The deployment's secrets its function is given (`template.yaml` hands each function
     /// exactly these, a test checks): the personal-data key to the one function that
     /// pseudonymises, the signing key to those that issue or take back cursors and print links.

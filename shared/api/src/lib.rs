@@ -16,7 +16,7 @@ mod path;
 pub mod print_link;
 pub mod reads;
 
-pub use app::{App, KEY_TTL};
+pub use app::{App, Caller, KEY_TTL};
 pub use domain::Problem;
 pub use endpoint::{Answer, Endpoint};
 pub use error::{ApiError, MAX_DETAILS, json_response};

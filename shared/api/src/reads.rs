@@ -9,9 +9,7 @@ use crate::numbers::decimal_json;
 use crate::path::path_param;
 use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::Value as JsonValue;
-use domain::{
-    Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Text, Transaction,
-};
+use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Text, Transaction};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -19,7 +17,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader, Stored};
 
-use crate::{ApiError, App, Endpoint, json_response};
+use crate::{ApiError, App, Caller, Endpoint, json_response};
 
 #[derive(Serialize)]
 struct Data<T> {
@@ -205,7 +203,8 @@ pub async fn services<S: Reader + KeyReader>(
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
-        let tenant = app.authenticate(&request, Scope::Read).await?;
+        // Every key of the tenant reads its services, one bound to an account too.
+        let tenant = app.authenticate_caller(&request, Scope::Read).await?.tenant;
         let seal = CursorSeal::new(
             app.signing_key()?,
             &tenant,
@@ -245,19 +244,21 @@ pub async fn account<S: Reader + KeyReader>(
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
-        let tenant = app.authenticate(&request, Scope::Read).await?;
+        let caller = app.authenticate_caller(&request, Scope::Read).await?;
+        let tenant = &caller.tenant;
         let id = path_id(&request)?;
         let store = app.store();
         let account = store
-            .account(&tenant, id)
+            .account(tenant, id)
             .await?
+            .filter(|_| caller.sees(Some(id)))
             .ok_or(ApiError::NotFound("лицевой счёт не найден"))?;
         let (counters, balances) = futures::try_join!(
-            store.counters_of(&tenant, id),
-            store.latest_balances(&tenant, id),
+            store.counters_of(tenant, id),
+            store.latest_balances(tenant, id),
         )?;
         let latest =
-            try_join_all(counters.iter().map(|c| store.latest_reading(&tenant, c.id))).await?;
+            try_join_all(counters.iter().map(|c| store.latest_reading(tenant, c.id))).await?;
         let view = AccountView {
             id: account.id,
             name: account.name.as_str(),
@@ -301,11 +302,12 @@ where
     V: From<R> + Serialize,
     S: Reader + KeyReader,
 {
-    let tenant = app.authenticate(&request, Scope::Read).await?;
+    let caller = app.authenticate_caller(&request, Scope::Read).await?;
+    let tenant = &caller.tenant;
     let id = path_id(&request)?;
     let seal = CursorSeal::new(
         app.signing_key()?,
-        &tenant,
+        tenant,
         endpoint.function(),
         id.to_string(),
     );
@@ -318,25 +320,33 @@ where
         &seal,
     )
     .map_err(ApiError::invalid_parameters)?;
-    ensure_exists(app.store(), &tenant, id, &owner).await?;
-    let page = app.store().history::<R>(&tenant, id, &query).await?;
+    ensure_visible(app.store(), &caller, id, &owner).await?;
+    let page = app.store().history::<R>(tenant, id, &query).await?;
     Ok(ok(List {
         items: page.items.into_iter().map(V::from).collect::<Vec<_>>(),
         next: page.next.as_ref().map(|c| query.token(&seal, c)),
     }))
 }
 
-async fn ensure_exists<S: Reader>(
+/// The owner exists in the caller's tenant, and the caller may see it: a key bound to an
+/// account sees that account and its meters only; anything else is `404`, as if it did not
+/// exist.
+async fn ensure_visible<S: Reader>(
     store: &S,
-    tenant: &Tenant,
+    caller: &Caller,
     id: Guid,
     owner: &Owner,
 ) -> Result<(), ApiError> {
+    let tenant = &caller.tenant;
     match owner {
-        Owner::Account if store.account(tenant, id).await?.is_some() => Ok(()),
-        Owner::Counter if store.counter(tenant, id).await?.is_some() => Ok(()),
+        Owner::Account if caller.sees(Some(id)) && store.account(tenant, id).await?.is_some() => {
+            Ok(())
+        }
+        Owner::Counter => match store.counter(tenant, id).await? {
+            Some(counter) if caller.sees(counter.account) => Ok(()),
+            _ => Err(ApiError::NotFound("счётчик не найден")),
+        },
         Owner::Account => Err(ApiError::NotFound("лицевой счёт не найден")),
-        Owner::Counter => Err(ApiError::NotFound("счётчик не найден")),
     }
 }
 

@@ -2,7 +2,7 @@
 //! times. The table's partition key is the hash: verifying a key is one GetItem.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use domain::{KeyHash, Scope, Tenant};
+use domain::{Guid, KeyHash, Scope, Tenant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{conditional, corrupt, request_error};
@@ -19,12 +19,18 @@ pub struct KeyRecord {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// The one personal account a key of a residents' app is bound to; none for a key of the
+    /// whole tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
-/// A key that is valid now: its tenant and what it may do.
+/// A key that is valid now: its tenant, the account it is bound to (if it is), and what it may
+/// do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub tenant: Tenant,
+    pub account: Option<Guid>,
     pub scopes: Vec<Scope>,
 }
 
@@ -34,8 +40,14 @@ impl KeyRecord {
         if self.revoked_at.is_some() {
             return None;
         }
+        let account = match &self.account {
+            // A bound key whose account does not parse must not become a tenant-wide one.
+            Some(account) => Some(account.parse().ok()?),
+            None => None,
+        };
         Some(Verified {
             tenant: Tenant::parse(&self.tenant).ok()?,
+            account,
             scopes: self.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
         })
     }
@@ -82,12 +94,24 @@ impl Dynamo {
         tenant: &Tenant,
         scopes: &[Scope],
     ) -> Result<KeyRecord, StoreError> {
+        self.create_key_for(hash, tenant, scopes, None).await
+    }
+
+    /// [`Dynamo::create_key`], bound to one account when `account` is given.
+    pub async fn create_key_for(
+        &self,
+        hash: &KeyHash,
+        tenant: &Tenant,
+        scopes: &[Scope],
+        account: Option<Guid>,
+    ) -> Result<KeyRecord, StoreError> {
         let record = KeyRecord {
             id: hash.id().to_owned(),
             tenant: tenant.to_string(),
             scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             created_at: now(),
             revoked_at: None,
+            account: account.map(|a| a.to_string()),
         };
         let item: Item = serde_dynamo::to_item(KeyRow {
             pk: hash.as_str(),

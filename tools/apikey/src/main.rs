@@ -3,12 +3,14 @@
 //! `make key` does:
 //!
 //! ```text
-//! apikey create <tenant> [import,read]   prints the new key, once, alone on the last line
-//! apikey list                            every key: id, tenant, scopes, created, revoked
+//! apikey create <tenant> [import,read] [--account <GUID>]
+//!                                        prints the new key, once, alone on the last line;
+//!                                        --account binds it to one personal account
+//! apikey list                            every key: id, tenant, scopes, account, created, revoked
 //! apikey revoke <id>
 //! ```
 
-use domain::{ApiKey, Scope, Tenant};
+use domain::{ApiKey, Guid, Scope, Tenant};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -24,25 +26,37 @@ async fn main() -> std::process::ExitCode {
 }
 
 enum Command {
-    Create(Tenant, Vec<Scope>),
+    Create(Tenant, Vec<Scope>, Option<Guid>),
     List,
     Revoke(String),
 }
 
+const USAGE: &str = "usage: apikey create <tenant> [import,read] [--account <GUID>] | apikey list | apikey revoke <id>";
+
 fn command(args: &[&str]) -> Result<Command, Error> {
-    Ok(match args {
-        ["create", tenant] => Command::Create(Tenant::parse(tenant)?, Scope::ALL.to_vec()),
+    // `--account <GUID>` may stand anywhere after `create`; an empty one (make key's default)
+    // is none.
+    let mut args = args.to_vec();
+    let mut account = None;
+    if let Some(at) = args.iter().position(|a| *a == "--account") {
+        let value = args.get(at + 1).copied().ok_or(USAGE)?;
+        args.drain(at..=at + 1);
+        if !value.trim().is_empty() {
+            let guid: Guid = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("not a GUID: {value}"))?;
+            account = Some(guid);
+        }
+    }
+    Ok(match args.as_slice() {
+        ["create", tenant] => Command::Create(Tenant::parse(tenant)?, Scope::ALL.to_vec(), account),
         ["create", tenant, scopes] => {
-            Command::Create(Tenant::parse(tenant)?, parse_scopes(scopes)?)
+            Command::Create(Tenant::parse(tenant)?, parse_scopes(scopes)?, account)
         }
-        ["list"] => Command::List,
-        ["revoke", id] => Command::Revoke((*id).to_owned()),
-        _ => {
-            return Err(
-                "usage: apikey create <tenant> [import,read] | apikey list | apikey revoke <id>"
-                    .into(),
-            );
-        }
+        ["list"] if account.is_none() => Command::List,
+        ["revoke", id] if account.is_none() => Command::Revoke((*id).to_owned()),
+        _ => return Err(USAGE.into()),
     })
 }
 
@@ -52,11 +66,18 @@ async fn run() -> Result<(), Error> {
     let command = command(&args)?;
     let store = store::Dynamo::for_tool(&[store::Table::ApiKeys]).await?;
     match command {
-        Command::Create(tenant, scopes) => {
+        Command::Create(tenant, scopes, account) => {
             let key = ApiKey::generate();
-            let record = store.create_key(&key.hash(), &tenant, &scopes).await?;
+            let record = store
+                .create_key_for(&key.hash(), &tenant, &scopes, account)
+                .await?;
+            let bound = record
+                .account
+                .as_deref()
+                .map(|a| format!(", bound to account {a}"))
+                .unwrap_or_default();
             eprintln!(
-                "created key {} for tenant {} with scopes {}; it is shown only now:",
+                "created key {} for tenant {} with scopes {}{bound}; it is shown only now:",
                 record.id,
                 record.tenant,
                 record.scopes.join(",")
@@ -65,15 +86,16 @@ async fn run() -> Result<(), Error> {
         }
         Command::List => {
             println!(
-                "{:<12}  {:<20}  {:<12}  {:<20}  revoked",
-                "id", "tenant", "scopes", "created"
+                "{:<12}  {:<20}  {:<12}  {:<36}  {:<20}  revoked",
+                "id", "tenant", "scopes", "account", "created"
             );
             for k in store.list_keys().await? {
                 println!(
-                    "{:<12}  {:<20}  {:<12}  {:<20}  {}",
+                    "{:<12}  {:<20}  {:<12}  {:<36}  {:<20}  {}",
                     k.id,
                     k.tenant,
                     k.scopes.join(","),
+                    k.account.as_deref().unwrap_or("-"),
                     k.created_at,
                     k.revoked_at.as_deref().unwrap_or("-")
                 );
@@ -98,4 +120,39 @@ fn parse_scopes(text: &str) -> Result<Vec<Scope>, Error> {
         return Err("at least one scope".into());
     }
     Ok(scopes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_binds_a_new_key_wherever_it_stands() {
+        let guid = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+        for args in [
+            vec!["create", "okunevo", "read", "--account", guid],
+            vec!["create", "--account", guid, "okunevo", "read"],
+        ] {
+            let Ok(Command::Create(_, scopes, Some(account))) = command(&args) else {
+                panic!("{args:?}")
+            };
+            assert_eq!(
+                (scopes, account.to_string()),
+                (vec![Scope::Read], guid.to_owned())
+            );
+        }
+        // make key passes an empty ACCOUNT when none is given.
+        let Ok(Command::Create(_, _, None)) =
+            command(&["create", "okunevo", "import,read", "--account", ""])
+        else {
+            panic!("an empty account is none")
+        };
+        for bad in [
+            vec!["create", "okunevo", "read", "--account", "nope"],
+            vec!["create", "okunevo", "read", "--account"],
+            vec!["list", "--account", guid],
+        ] {
+            assert!(command(&bad).is_err(), "{bad:?}");
+        }
+    }
 }

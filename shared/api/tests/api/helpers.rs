@@ -65,6 +65,21 @@ impl TestApp {
         create_key(&self.app, tenant, scopes).await
     }
 
+    /// A new key of `tenant` bound to one account, as a residents' app holds for a resident.
+    pub async fn key_bound_to(&self, tenant_name: &str, scopes: &[Scope], account: &str) -> ApiKey {
+        let key = ApiKey::generate();
+        self.store()
+            .create_key_for(
+                &key.hash(),
+                &tenant(tenant_name),
+                scopes,
+                Some(account.parse().unwrap()),
+            )
+            .await
+            .unwrap();
+        key
+    }
+
     /// The same app, calling with `key`.
     pub fn with_key(&self, key: &ApiKey) -> TestApp {
         TestApp {

@@ -530,3 +530,57 @@ async fn every_read_route_hides_another_tenants_data() {
         }
     }
 }
+
+/// A key bound to one account (what a residents' app holds for one resident), on every route:
+/// its account, that account's histories and meters, and the services are answered; another
+/// account or meter of the tenant is `404` exactly as an unknown one; every other route, the
+/// imports and the acts, is `403`.
+#[tokio::test]
+async fn a_key_bound_to_an_account_sees_that_account_only_on_every_route() {
+    let app = TestApp::new("accountkey").await;
+    for endpoint in imports() {
+        let response = app
+            .call(endpoint, authorized(request(endpoint), &app.key))
+            .await;
+        assert_eq!(response.status(), 201, "{endpoint:?}");
+    }
+    // `request` reads account 358d67ad and its meter a7a747b2.
+    let own = app
+        .key_bound_to(
+            "default",
+            &Scope::ALL,
+            "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+        )
+        .await;
+    let other = app
+        .key_bound_to(
+            "default",
+            &Scope::ALL,
+            "ad96e8ab-476f-11e7-8518-0050569f0c67",
+        )
+        .await;
+    for endpoint in Endpoint::ALL {
+        let (status, answer) = status_and_json(
+            app.call(endpoint, authorized(request(endpoint), &own))
+                .await,
+        );
+        let (other_status, other_answer) = status_and_json(
+            app.call(endpoint, authorized(request(endpoint), &other))
+                .await,
+        );
+        if !endpoint.admits_account_keys() {
+            assert_eq!((status, other_status), (403, 403), "{endpoint:?}: {answer}");
+            continue;
+        }
+        assert_eq!(status, 200, "{endpoint:?}: {answer}");
+        if endpoint == Endpoint::ServicesList {
+            assert_eq!(other_status, 200, "{other_answer}");
+        } else {
+            // Exactly what the tenant's own key hears of an id that does not exist.
+            let unknown = [("id", "11111111-2222-3333-4444-555555555555")];
+            let (_, unknown) = app.get(endpoint, &unknown, &[]).await;
+            assert_eq!(other_status, 404, "{endpoint:?}: {other_answer}");
+            assert_eq!(other_answer, unknown, "{endpoint:?}");
+        }
+    }
+}
