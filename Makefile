@@ -34,7 +34,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 help:
 	@echo "make run    serve the whole API at http://127.0.0.1:$(PORT) on DynamoDB Local"
 	@echo "make test   run every test (starts DynamoDB Local when it is not running)"
-	@echo "make key TENANT=<name> [SCOPES=read|import]  an API key on the local stack (last line)"
+	@echo "make key TENANT=<name> [SCOPES=read|import|...] [ACCOUNT=<GUID>]  an API key on the local stack (last line)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make validate  sam validate --lint, actionlint on the workflows, the OpenAPI document"
 	@echo "make package   every function's bootstrap for arm64, release (target/lambda/<name>/)"
@@ -94,11 +94,12 @@ run: tools tables
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda watch $(WATCH_FLAGS) \
 		--invoke-address 127.0.0.1 --invoke-port $(PORT) --env-file $(LAMBDA_ENV)
 
-# The new key alone on the last line; SCOPES narrows it to read or import.
-SCOPES ?= import,read
+# The new key alone on the last line; SCOPES narrows it (import, read, submit, keys).
+# Empty: the tool's default (import,read; read,submit for a key bound to ACCOUNT).
+SCOPES ?=
 key: tables
 	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name> [SCOPES=read] [ACCOUNT=<GUID>]" >&2; exit 2; }
-	@set -a && . $(LAMBDA_ENV) && set +a && target/debug/apikey create "$(TENANT)" "$(SCOPES)" --account "$(ACCOUNT)"
+	@set -a && . $(LAMBDA_ENV) && set +a && target/debug/apikey create "$(TENANT)" $(SCOPES) --account "$(ACCOUNT)"
 
 test: export AWS_ENDPOINT_URL_DYNAMODB = http://127.0.0.1:$(TEST_DYNAMODB_PORT)
 test: export DYNAMODB_IN_MEMORY = 1

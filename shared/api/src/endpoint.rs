@@ -42,10 +42,12 @@ pub enum Endpoint {
     AccountBalances,
     AccountTransactions,
     CounterReadings,
+    KeysCreate,
+    KeysRevoke,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 19] = [
+    pub const ALL: [Endpoint; 21] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -65,6 +67,8 @@ impl Endpoint {
         Endpoint::AccountBalances,
         Endpoint::AccountTransactions,
         Endpoint::CounterReadings,
+        Endpoint::KeysCreate,
+        Endpoint::KeysRevoke,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -100,6 +104,8 @@ impl Endpoint {
             Endpoint::AccountBalances => "account-balances",
             Endpoint::AccountTransactions => "account-transactions",
             Endpoint::CounterReadings => "counter-readings",
+            Endpoint::KeysCreate => "keys-create",
+            Endpoint::KeysRevoke => "keys-revoke",
         }
     }
 
@@ -130,22 +136,29 @@ impl Endpoint {
             Endpoint::AccountBalances => &["/api/accounts/{id}/balances"],
             Endpoint::AccountTransactions => &["/api/accounts/{id}/transactions"],
             Endpoint::CounterReadings => &["/api/counters/{id}/readings"],
+            Endpoint::KeysCreate => &["/api/keys"],
+            Endpoint::KeysRevoke => &["/api/keys/{id}"],
         }
     }
 
-    /// Imports, and the making of a print link, are POSTs; the rest GETs.
+    /// Imports, the making of a print link and of a key are POSTs, a key's revocation a DELETE;
+    /// the rest GETs.
     pub fn method(self) -> Method {
-        match (self.table(), self) {
-            (Some(_), _) | (None, Endpoint::ActPrintLink) => Method::POST,
-            (None, _) => Method::GET,
+        match self {
+            _ if self.table().is_some() => Method::POST,
+            Endpoint::ActPrintLink | Endpoint::KeysCreate => Method::POST,
+            Endpoint::KeysRevoke => Method::DELETE,
+            _ => Method::GET,
         }
     }
 
-    /// What a key needs to call it: `import` for the imports, `read` for the rest.
+    /// What a key needs to call it: `import` for the imports, `keys` for keys, `read` for the
+    /// rest.
     pub fn scope(self) -> Scope {
-        match self.table() {
-            Some(_) => Scope::Import,
-            None => Scope::Read,
+        match self {
+            _ if self.table().is_some() => Scope::Import,
+            Endpoint::KeysCreate | Endpoint::KeysRevoke => Scope::Keys,
+            _ => Scope::Read,
         }
     }
 
@@ -239,7 +252,7 @@ impl Endpoint {
 
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
-        use crate::{act_page, acts, import, import_period, print_link, reads};
+        use crate::{act_page, acts, import, import_period, keys, print_link, reads};
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),
             Endpoint::ImportAccounts => Box::pin(import::<Account, _>(app, request)),
@@ -260,6 +273,8 @@ impl Endpoint {
             Endpoint::AccountBalances => Box::pin(reads::balances(app, request)),
             Endpoint::AccountTransactions => Box::pin(reads::transactions(app, request)),
             Endpoint::CounterReadings => Box::pin(reads::readings(app, request)),
+            Endpoint::KeysCreate => Box::pin(keys::create(app, request)),
+            Endpoint::KeysRevoke => Box::pin(keys::revoke(app, request)),
         }
     }
 

@@ -10,6 +10,7 @@ mod browser;
 mod endpoint;
 mod error;
 pub mod import;
+mod keys;
 pub mod metrics;
 mod numbers;
 mod path;

@@ -343,11 +343,23 @@ async fn ensure_visible<S: Reader>(
             Ok(())
         }
         Owner::Counter => match store.counter(tenant, id).await? {
-            Some(counter) if caller.sees(counter.account) => Ok(()),
+            Some(counter)
+                if caller.sees(counter.account) && bound_account_lives(store, caller).await? =>
+            {
+                Ok(())
+            }
             _ => Err(ApiError::NotFound("счётчик не найден")),
         },
         Owner::Account => Err(ApiError::NotFound("лицевой счёт не найден")),
     }
+}
+
+/// For a key bound to an account: that the account is not deleted (its meters go with it).
+async fn bound_account_lives<S: Reader>(store: &S, caller: &Caller) -> Result<bool, ApiError> {
+    Ok(match caller.account {
+        Some(account) => store.account(&caller.tenant, account).await?.is_some(),
+        None => true,
+    })
 }
 
 pub async fn balances<S: Reader + KeyReader>(

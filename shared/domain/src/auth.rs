@@ -6,20 +6,32 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
-/// What a key may do: `import` for every POST, `read` for every GET.
+/// What a key may do: `import` for 1C's imports, `read` for every read (and for print links),
+/// `submit` for residents' readings, `keys` for a residents' app to mint and revoke keys bound
+/// to one account (granted only by the administrator's tool).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     Import,
     Read,
+    Submit,
+    Keys,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::Import, Scope::Read];
+    pub const ALL: [Scope; 4] = [Scope::Import, Scope::Read, Scope::Submit, Scope::Keys];
+
+    /// What a new key of the administrator's tool has unless told otherwise: 1C's.
+    pub const DEFAULT: [Scope; 2] = [Scope::Import, Scope::Read];
+
+    /// What a key bound to one account may have at most.
+    pub const FOR_ACCOUNT: [Scope; 2] = [Scope::Read, Scope::Submit];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Import => "import",
             Scope::Read => "read",
+            Scope::Submit => "submit",
+            Scope::Keys => "keys",
         }
     }
 

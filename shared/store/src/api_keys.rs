@@ -6,7 +6,11 @@ use domain::{Guid, KeyHash, Scope, Tenant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{conditional, corrupt, request_error};
-use crate::items::{Item, from_items};
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use crate::items::{Item, from_items, text_of};
 use crate::{Dynamo, StoreError, Table};
 
 /// What is known of a key. The key itself is not: only its hash is stored.
@@ -14,15 +18,14 @@ use crate::{Dynamo, StoreError, Table};
 pub struct KeyRecord {
     /// The hash's first 12 hex digits: the key's public name.
     pub id: String,
+    /// The tenant; for a key bound to one account, `tenant/account`, which functions of an
+    /// earlier version refuse (their tenant names have no `/`) instead of taking the key for
+    /// one of the whole tenant.
     pub tenant: String,
     pub scopes: Vec<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     pub revoked_at: Option<String>,
-    /// The one personal account a key of a residents' app is bound to; none for a key of the
-    /// whole tenant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
 }
 
 /// A key that is valid now: its tenant, the account it is bound to (if it is), and what it may
@@ -35,18 +38,29 @@ pub struct Verified {
 }
 
 impl KeyRecord {
+    /// The tenant's name, without the account of a bound key.
+    pub fn tenant_name(&self) -> &str {
+        self.tenant.split_once('/').map_or(&self.tenant, |(t, _)| t)
+    }
+
+    /// The one personal account a key of a residents' app is bound to; none for a key of the
+    /// whole tenant.
+    pub fn account(&self) -> Option<&str> {
+        self.tenant.split_once('/').map(|(_, a)| a)
+    }
+
     /// `None` for a revoked key or one whose record does not parse.
     pub fn verified(&self) -> Option<Verified> {
         if self.revoked_at.is_some() {
             return None;
         }
-        let account = match &self.account {
+        let account = match self.account() {
             // A bound key whose account does not parse must not become a tenant-wide one.
             Some(account) => Some(account.parse().ok()?),
             None => None,
         };
         Some(Verified {
-            tenant: Tenant::parse(&self.tenant).ok()?,
+            tenant: Tenant::parse(self.tenant_name()).ok()?,
             account,
             scopes: self.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
         })
@@ -66,6 +80,13 @@ struct KeyRow<'a> {
     pk: &'a str,
     #[serde(flatten)]
     record: &'a KeyRecord,
+}
+
+/// The partition of the pointer from a key's public id to its hash.
+const POINTER: &str = "id#";
+
+fn pointer_pk(id: &str) -> String {
+    format!("{POINTER}{id}")
 }
 
 fn now() -> String {
@@ -107,26 +128,98 @@ impl Dynamo {
     ) -> Result<KeyRecord, StoreError> {
         let record = KeyRecord {
             id: hash.id().to_owned(),
-            tenant: tenant.to_string(),
+            tenant: match account {
+                Some(account) => format!("{tenant}/{account}"),
+                None => tenant.to_string(),
+            },
             scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             created_at: now(),
             revoked_at: None,
-            account: account.map(|a| a.to_string()),
         };
         let item: Item = serde_dynamo::to_item(KeyRow {
             pk: hash.as_str(),
             record: &record,
         })
         .map_err(corrupt)?;
+        let table = self.tables().name(Table::ApiKeys);
+        let put = |item: Item, condition: Option<&str>| {
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .map_err(|e| StoreError::Config(e.to_string()))
+        };
+        // The key and the pointer from its public id to it, together; an id (48 bits) that
+        // another key has already is refused, never overwritten.
+        let pointer = HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(pointer_pk(&record.id))),
+            (
+                "hash".to_owned(),
+                AttributeValue::S(hash.as_str().to_owned()),
+            ),
+        ]);
         self.client()
-            .put_item()
-            .table_name(self.tables().name(Table::ApiKeys))
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
+            .transact_write_items()
+            .transact_items(put(item, Some("attribute_not_exists(pk)"))?)
+            .transact_items(put(pointer, Some("attribute_not_exists(pk)"))?)
             .send()
             .await
-            .map_err(|e| request_error("PutItem", e))?;
+            .map_err(|e| request_error("TransactWriteItems", e))?;
         Ok(record)
+    }
+
+    /// Revokes the key with the public `id` if it is `tenant`'s and bound to an account: what
+    /// a residents' app may revoke through the API (`DELETE /api/keys/{id}`). `None` when there
+    /// is no such active key. Three requests, by key: the pointer, the key, the revocation.
+    pub async fn revoke_account_key(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Result<Option<KeyRecord>, StoreError> {
+        let table = self.tables().name(Table::ApiKeys);
+        let pointer = self
+            .client()
+            .get_item()
+            .table_name(table)
+            .key("pk", AttributeValue::S(pointer_pk(id)))
+            .send()
+            .await
+            .map_err(|e| request_error("GetItem", e))?;
+        let Some(hash) = pointer.item.as_ref().and_then(|i| text_of(i, "hash")) else {
+            return Ok(None);
+        };
+        let Some(hash) = KeyHash::parse(&hash) else {
+            return Ok(None);
+        };
+        match self.key(&hash).await? {
+            Some(record)
+                if record.tenant_name() == tenant.as_str()
+                    && record.account().is_some()
+                    && record.revoked_at.is_none() => {}
+            _ => return Ok(None),
+        }
+        let revoked_at = now();
+        let result = self
+            .client()
+            .update_item()
+            .table_name(table)
+            .key("pk", AttributeValue::S(hash.as_str().to_owned()))
+            .update_expression("SET revoked_at = :now")
+            .condition_expression("attribute_exists(pk) AND attribute_type(revoked_at, :null)")
+            .expression_attribute_values(":now", AttributeValue::S(revoked_at))
+            .expression_attribute_values(":null", AttributeValue::S("NULL".into()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(from_items(out.attributes.into_iter().collect())?.pop()),
+            Err(e) => match conditional("UpdateItem", Err::<(), _>(e)) {
+                Ok(_) => Ok(None),
+                Err(e) => Err(e),
+            },
+        }
     }
 
     /// Every key (the table is small: a few keys per tenant), oldest first.
@@ -159,8 +252,10 @@ impl Dynamo {
         conditional("UpdateItem", result)
     }
 
+    /// The keys' items, without the pointers from ids (the administrator's tool only).
     async fn key_items(&self) -> Result<Vec<Item>, StoreError> {
-        self.client()
+        let items: Vec<Item> = self
+            .client()
             .scan()
             .table_name(self.tables().name(Table::ApiKeys))
             .into_paginator()
@@ -168,6 +263,44 @@ impl Dynamo {
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| request_error("Scan", e))
+            .map_err(|e| request_error("Scan", e))?;
+        Ok(items
+            .into_iter()
+            .filter(|item| !text_of(item, "pk").is_some_and(|pk| pk.starts_with(POINTER)))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(tenant: &str) -> KeyRecord {
+        KeyRecord {
+            id: "0123456789ab".into(),
+            tenant: tenant.into(),
+            scopes: vec!["read".into(), "submit".into(), "shred".into()],
+            created_at: now(),
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn a_bound_key_is_its_tenant_and_account_and_never_a_whole_tenants() {
+        let guid = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+        let bound = record(&format!("okunevo/{guid}"));
+        let verified = bound.verified().unwrap();
+        assert_eq!(verified.tenant.as_str(), "okunevo");
+        assert_eq!(verified.account.unwrap().to_string(), guid);
+        assert_eq!(verified.scopes, vec![Scope::Read, Scope::Submit]);
+        assert_eq!(
+            (bound.tenant_name(), bound.account()),
+            ("okunevo", Some(guid))
+        );
+        // What a function of an earlier version did with the field: refuse it.
+        assert!(Tenant::parse(&bound.tenant).is_err());
+        // An account that does not parse is no key at all, not a tenant-wide one.
+        assert_eq!(record("okunevo/x").verified(), None);
+        assert_eq!(record("okunevo").verified().unwrap().account, None);
     }
 }

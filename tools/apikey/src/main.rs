@@ -3,7 +3,7 @@
 //! `make key` does:
 //!
 //! ```text
-//! apikey create <tenant> [import,read] [--account <GUID>]
+//! apikey create <tenant> [import,read,submit,keys] [--account <GUID>]
 //!                                        prints the new key, once, alone on the last line;
 //!                                        --account binds it to one personal account
 //! apikey list                            every key: id, tenant, scopes, account, created, revoked
@@ -31,7 +31,7 @@ enum Command {
     Revoke(String),
 }
 
-const USAGE: &str = "usage: apikey create <tenant> [import,read] [--account <GUID>] | apikey list | apikey revoke <id>";
+const USAGE: &str = "usage: apikey create <tenant> [import,read,submit,keys] [--account <GUID>] | apikey list | apikey revoke <id>";
 
 fn command(args: &[&str]) -> Result<Command, Error> {
     // `--account <GUID>` may stand anywhere after `create`; an empty one (make key's default)
@@ -49,15 +49,26 @@ fn command(args: &[&str]) -> Result<Command, Error> {
             account = Some(guid);
         }
     }
-    Ok(match args.as_slice() {
-        ["create", tenant] => Command::Create(Tenant::parse(tenant)?, Scope::ALL.to_vec(), account),
+    let command = match args.as_slice() {
+        ["create", tenant] if account.is_some() => {
+            Command::Create(Tenant::parse(tenant)?, Scope::FOR_ACCOUNT.to_vec(), account)
+        }
+        ["create", tenant] => {
+            Command::Create(Tenant::parse(tenant)?, Scope::DEFAULT.to_vec(), account)
+        }
         ["create", tenant, scopes] => {
             Command::Create(Tenant::parse(tenant)?, parse_scopes(scopes)?, account)
         }
         ["list"] if account.is_none() => Command::List,
         ["revoke", id] if account.is_none() => Command::Revoke((*id).to_owned()),
         _ => return Err(USAGE.into()),
-    })
+    };
+    if let Command::Create(_, scopes, Some(_)) = &command {
+        if scopes.iter().any(|s| !Scope::FOR_ACCOUNT.contains(s)) {
+            return Err("a key bound to an account may have read and submit only".into());
+        }
+    }
+    Ok(command)
 }
 
 async fn run() -> Result<(), Error> {
@@ -72,14 +83,13 @@ async fn run() -> Result<(), Error> {
                 .create_key_for(&key.hash(), &tenant, &scopes, account)
                 .await?;
             let bound = record
-                .account
-                .as_deref()
+                .account()
                 .map(|a| format!(", bound to account {a}"))
                 .unwrap_or_default();
             eprintln!(
                 "created key {} for tenant {} with scopes {}{bound}; it is shown only now:",
                 record.id,
-                record.tenant,
+                record.tenant_name(),
                 record.scopes.join(",")
             );
             println!("{}", key.reveal());
@@ -93,9 +103,9 @@ async fn run() -> Result<(), Error> {
                 println!(
                     "{:<12}  {:<20}  {:<12}  {:<36}  {:<20}  {}",
                     k.id,
-                    k.tenant,
+                    k.tenant_name(),
                     k.scopes.join(","),
-                    k.account.as_deref().unwrap_or("-"),
+                    k.account().unwrap_or("-"),
                     k.created_at,
                     k.revoked_at.as_deref().unwrap_or("-")
                 );
@@ -114,7 +124,10 @@ async fn run() -> Result<(), Error> {
 fn parse_scopes(text: &str) -> Result<Vec<Scope>, Error> {
     let scopes: Vec<Scope> = text
         .split(',')
-        .map(|s| Scope::parse(s).ok_or_else(|| format!("unknown scope {s}: import or read")))
+        .map(|s| {
+            Scope::parse(s)
+                .ok_or_else(|| format!("unknown scope {s}: import, read, submit or keys"))
+        })
         .collect::<Result<_, _>>()?;
     if scopes.is_empty() {
         return Err("at least one scope".into());
@@ -151,6 +164,7 @@ mod tests {
             vec!["create", "okunevo", "read", "--account", "nope"],
             vec!["create", "okunevo", "read", "--account"],
             vec!["list", "--account", guid],
+            vec!["create", "okunevo", "import,read", "--account", guid],
         ] {
             assert!(command(&bad).is_err(), "{bad:?}");
         }

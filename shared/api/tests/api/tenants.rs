@@ -27,6 +27,9 @@ fn request(endpoint: Endpoint) -> Request {
         Endpoint::ImportBalances => fixture("spec/balances.json"),
         Endpoint::ImportTransactions => fixture("spec/transactions.json"),
         Endpoint::ImportActs => json!({"acts": [an_act(1, "Плательщик")]}).to_string(),
+        Endpoint::KeysCreate => {
+            json!({"account": "358d67ad-d66e-11e3-bd79-94de80e97e9a"}).to_string()
+        }
         _ => String::new(),
     };
     let path: &[(&str, &str)] = match endpoint {
@@ -35,6 +38,7 @@ fn request(endpoint: Endpoint) -> Request {
             &[("id", "358d67ad-d66e-11e3-bd79-94de80e97e9a")]
         }
         Endpoint::CounterReadings => &[("id", "a7a747b2-24d8-11e7-ae76-0050569f0c67")],
+        Endpoint::KeysRevoke => &[("id", "0123456789ab")],
         _ => &[],
     };
     let path = path
@@ -110,6 +114,15 @@ async fn a_key_without_the_scope_gets_403_on_every_endpoint_it_may_not_call() {
             (403, Some("forbidden")),
             "{endpoint:?}"
         );
+    }
+    let keys = Endpoint::ALL
+        .into_iter()
+        .filter(|e| e.scope() == Scope::Keys);
+    for endpoint in keys {
+        for key in [&reader, &importer] {
+            let response = app.call(endpoint, authorized(request(endpoint), key)).await;
+            assert_eq!(response.status(), 403, "{endpoint:?}");
+        }
     }
     for endpoint in reads() {
         let (status, _) = status_and_json(
@@ -582,5 +595,16 @@ async fn a_key_bound_to_an_account_sees_that_account_only_on_every_route() {
             assert_eq!(other_status, 404, "{endpoint:?}: {other_answer}");
             assert_eq!(other_answer, unknown, "{endpoint:?}");
         }
+    }
+    // Once 1C deletes the account, its key reads none of it, its meters included.
+    let deleted = json!({"accounts": [{"id": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                                      "name": "x", "deleted": true}]});
+    app.post_ok(Endpoint::ImportAccounts, deleted.to_string())
+        .await;
+    for endpoint in [Endpoint::AccountGet, Endpoint::CounterReadings] {
+        let response = app
+            .call(endpoint, authorized(request(endpoint), &own))
+            .await;
+        assert_eq!(response.status(), 404, "{endpoint:?}");
     }
 }

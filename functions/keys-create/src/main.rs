@@ -1,0 +1,14 @@
+//! `POST /api/keys`: the Lambda of `api::Endpoint::KeysCreate`.
+
+use api::{App, Endpoint};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let app = App::from_env(Endpoint::KeysCreate).await?;
+    run(service_fn(|request| {
+        Endpoint::KeysCreate.handle(&app, request)
+    }))
+    .await
+}

@@ -1,0 +1,144 @@
+//! A residents' app's keys (`POST /api/keys`, `DELETE /api/keys/{id}`) against DynamoDB Local:
+//! what a `keys` key may mint and revoke, and what the minted key may read.
+
+use api::Endpoint;
+use domain::{ApiKey, Scope};
+use lambda_http::{Body, RequestExt};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, authorized, fixture, post, status_and_json};
+
+const OWN: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+const NEIGHBOUR: &str = "ad96e8ab-476f-11e7-8518-0050569f0c67";
+
+async fn app_with_accounts(test: &str) -> TestApp {
+    let app = TestApp::new(test).await;
+    app.post_ok(
+        Endpoint::ImportAccounts,
+        fixture("prerequisites/accounts.json"),
+    )
+    .await;
+    app
+}
+
+async fn mint(app: &TestApp, key: &ApiKey, body: Value) -> (u16, Value) {
+    let request = authorized(post(body.to_string()), key);
+    app.send(Endpoint::KeysCreate, request).await
+}
+
+async fn revoke(app: &TestApp, key: &ApiKey, id: &str) -> (u16, Value) {
+    let request = lambda_http::http::Request::builder()
+        .method("DELETE")
+        .body(Body::Empty)
+        .unwrap()
+        .with_path_parameters(std::collections::HashMap::from([(
+            "id".to_owned(),
+            id.to_owned(),
+        )]));
+    app.send(Endpoint::KeysRevoke, authorized(request, key))
+        .await
+}
+
+#[tokio::test]
+async fn an_app_mints_a_key_for_one_account_and_revokes_it() {
+    let app = app_with_accounts("keysmint").await;
+    let admin = app.key_for("default", &[Scope::Keys]).await;
+    let (status, answer) = mint(&app, &admin, json!({"account": OWN, "scopes": ["read"]})).await;
+    assert_eq!(status, 201, "{answer}");
+    let data = &answer["data"];
+    assert_eq!(
+        (&data["account"], &data["scopes"]),
+        (&json!(OWN), &json!(["read"]))
+    );
+    let key =
+        ApiKey::from_authorization(&format!("Bearer {}", data["key"].as_str().unwrap())).unwrap();
+    let id = data["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, key.hash().id());
+
+    // It reads its account and no other.
+    let resident = app.with_key(&key);
+    assert_eq!(resident.get_account(OWN).await.0, 200);
+    assert_eq!(resident.get_account(NEIGHBOUR).await.0, 404);
+    // It cannot mint keys itself, nor import.
+    assert_eq!(mint(&app, &key, json!({"account": OWN})).await.0, 403);
+    let (status, _) = resident
+        .post(Endpoint::ImportServices, fixture("spec/services.json"))
+        .await;
+    assert_eq!(status, 403);
+
+    // Revoked: gone once the key cache's minute is over; a second revocation is 404.
+    let (status, answer) = revoke(&app, &admin, &id).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["id"], json!(id));
+    assert!(answer["data"]["revoked_at"].is_string());
+    assert_eq!(resident.without_key_cache().get_account(OWN).await.0, 401);
+    assert_eq!(revoke(&app, &admin, &id).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_keys_key_mints_only_within_its_tenant_and_limits() {
+    let app = app_with_accounts("keyslimits").await;
+    let admin = app.key_for("default", &[Scope::Keys]).await;
+    // Not an account of this tenant (the other tenant has it), deleted, or unknown: 404.
+    let other = app.fresh_tenant("other").await;
+    let other_admin = other.key_for("other", &[Scope::Keys]).await;
+    assert_eq!(
+        mint(&other, &other_admin, json!({"account": OWN})).await.0,
+        404
+    );
+    let deleted = json!({"accounts": [{"id": NEIGHBOUR, "name": "x", "deleted": true}]});
+    app.post_ok(Endpoint::ImportAccounts, deleted.to_string())
+        .await;
+    assert_eq!(
+        mint(&app, &admin, json!({"account": NEIGHBOUR})).await.0,
+        404
+    );
+    // More than read and submit, or a body that is not a grant: 400 naming the field.
+    for (body, field) in [
+        (
+            json!({"account": OWN, "scopes": ["read", "import"]}),
+            "scopes",
+        ),
+        (json!({"account": OWN, "scopes": ["keys"]}), "scopes"),
+        (json!({"account": OWN, "scopes": []}), "scopes"),
+        (json!({"account": "358d67ad"}), "account"),
+        (json!([OWN]), "body"),
+    ] {
+        let (status, answer) = mint(&app, &admin, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"]["details"][0]["field"], field, "{body}");
+    }
+    // A key bound to an account, even with the scope, mints nothing.
+    let bound = app.key_bound_to("default", &[Scope::Keys], OWN).await;
+    assert_eq!(mint(&app, &bound, json!({"account": OWN})).await.0, 403);
+
+    // Revocation: only this tenant's keys bound to an account.
+    let (_, minted) = mint(&app, &admin, json!({"account": OWN})).await;
+    let id = minted["data"]["id"].as_str().unwrap();
+    assert_eq!(
+        revoke(&other, &other_admin, id).await.0,
+        404,
+        "another tenant's"
+    );
+    assert_eq!(
+        revoke(&app, &admin, app.key.hash().id()).await.0,
+        404,
+        "a tenant-wide key"
+    );
+    assert_eq!(revoke(&app, &admin, "0123456789ab").await.0, 404, "unknown");
+    let (status, answer) = revoke(&app, &admin, "not-an-id").await;
+    assert_eq!(
+        (status, &answer["error"]["details"][0]["field"]),
+        (400, &json!("id"))
+    );
+    // The tenant's own key still works: its id was refused above.
+    assert_eq!(app.without_key_cache().get_account(OWN).await.0, 200);
+    let (status, _) = status_and_json(
+        app.call(
+            Endpoint::KeysRevoke,
+            authorized(post(String::new()), &admin),
+        )
+        .await,
+    );
+    assert_eq!(status, 400, "no id");
+}
