@@ -129,6 +129,26 @@ impl Api {
         )
     }
 
+    fn delete(&self, path: &str) -> (u16, Value) {
+        let mut response = self
+            .authorize(self.agent.delete(format!("{}{path}", self.base)))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// An absolute URL as a browser opens it: no credentials; the status and the text.
+    fn open(&self, url: &str) -> (u16, String) {
+        let mut response = self.agent.get(url).call().expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_to_string().unwrap())
+    }
+
     /// Every item of a history, following `next` to its end; an error answer (`404` for an
     /// unknown account or counter) as it is.
     fn history(&self, path: &str) -> Value {
@@ -530,4 +550,66 @@ fn a_period_import_over_http_leaves_exactly_what_1c_holds() {
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(items[0]["amount"], json!(-2700));
     assert_eq!(items[0]["id"], "11111111-1111-4111-8111-111111111111");
+}
+
+/// Through the real router: a print link opens the act's page with no credentials at all, and
+/// a residents' app mints a key for one account that reads that account only.
+#[test]
+#[ignore = "needs a server of this checkout: scripts/e2e.sh"]
+fn print_links_and_residents_keys_work_over_http() {
+    let api = Api::new();
+    let act = json!({"acts": [{"act_number": 9100001, "created_at": "2026-11-30",
+        "act_status": "sended", "payer": {"id": 1, "name": "ООО «Василек»"},
+        "recipient": {"id": 2, "name": "ООО «Ромашка»"},
+        "services": [{"title": "Услуга", "amount": 1000}]}]});
+    assert_eq!(
+        api.post_json("/v1/billing/acts/import", act.to_string()).0,
+        201
+    );
+    let (status, link) = api.post(
+        "/v1/billing/act_info/9100001/print_link?ttl_hours=1",
+        None,
+        "",
+    );
+    assert_eq!(status, 201, "{link}");
+    let url = link["data"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{}/v1/billing/act_info/9100001/print?link=",
+            api.base
+        )),
+        "{url}"
+    );
+    let (status, page) = api.open(url);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("9100001") && page.contains("Ромашка"),
+        "the act's page"
+    );
+    let (status, _) = api.open(&url.replace("9100001/print", "9100002/print"));
+    assert_eq!(status, 404, "a link opens its own act only");
+    let (status, _) = api.open(url.split("?link=").next().unwrap());
+    assert_eq!(status, 401, "the page itself still needs a key");
+
+    assert_eq!(
+        api.post_json(ACCOUNTS, fixture("prerequisites/accounts.json"))
+            .0,
+        201
+    );
+    let own = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+    let (status, minted) = api.post_json("/api/keys", json!({"account": own}).to_string());
+    assert_eq!(status, 201, "{minted}");
+    let resident = Api::with_key(Some(minted["data"]["key"].as_str().unwrap().to_owned()));
+    assert_eq!(resident.get(&format!("/api/accounts/{own}")).0, 200);
+    assert_eq!(
+        resident
+            .get("/api/accounts/ad96e8ab-476f-11e7-8518-0050569f0c67")
+            .0,
+        404
+    );
+    assert_eq!(resident.get("/v1/billing/acts").0, 403);
+    let id = minted["data"]["id"].as_str().unwrap();
+    let (status, revoked) = api.delete(&format!("/api/keys/{id}"));
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(api.delete(&format!("/api/keys/{id}")).0, 404);
 }
