@@ -2,25 +2,15 @@
 
 use crate::path::path_param;
 use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope, Tenant};
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use store::{ActReader, KeyReader};
 
 use crate::act_view::ActView;
+use crate::answer::ok;
 use crate::numbers::money;
-use crate::{ApiError, App, json_response};
-
-/// `{"data": ...}`, the envelope of every JCat answer.
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
-}
-
-fn ok<T: Serialize>(data: T) -> Response<Body> {
-    json_response(StatusCode::OK, &Data { data })
-}
+use crate::{ApiError, App};
 
 fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
     Ok(result.unwrap_or_else(ApiError::into_response))
@@ -208,6 +198,7 @@ pub async fn parties<S: ActReader + KeyReader>(
 #[cfg(test)]
 mod page_bound {
     use super::*;
+    use crate::answer::Data;
     use crate::reads::{LAMBDA_ANSWER_LIMIT, answer_size};
     use domain::Record;
     use domain::json::{Fields, collection};

@@ -6,19 +6,14 @@
 
 use domain::json::{Fields, Value, normalise};
 use domain::{ApiKey, Guid, Scope};
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{Dynamo, Reader};
 
+use crate::answer::{created, ok};
 use crate::path::path_param;
-use crate::{ApiError, App, body, json_response};
-
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
-}
+use crate::{ApiError, App, body};
 
 /// A new key, shown once.
 #[derive(Serialize)]
@@ -43,7 +38,7 @@ pub async fn create(
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     Ok(match mint(app, &request).await {
-        Ok(key) => json_response(StatusCode::CREATED, &Data { data: key }),
+        Ok(key) => created(key),
         Err(error) => error.into_response(),
     })
 }
@@ -138,7 +133,7 @@ pub async fn revoke(
         })
     };
     Ok(match result.await {
-        Ok(revoked) => json_response(StatusCode::OK, &Data { data: revoked }),
+        Ok(revoked) => ok(revoked),
         Err(error) => error.into_response(),
     })
 }

@@ -4,6 +4,7 @@
 pub mod act_page;
 mod act_view;
 pub mod acts;
+mod answer;
 mod app;
 pub mod body;
 mod browser;

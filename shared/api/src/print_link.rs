@@ -7,13 +7,13 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{ActNumber, KeyHash, Scope, Tenant};
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{ActReader, KeyReader};
 
 use crate::acts::{act_number, find_act};
-use crate::{ApiError, App, Endpoint, json_response};
+use crate::answer::created;
+use crate::{ApiError, App, Endpoint};
 
 const PURPOSE: &str = "print link";
 
@@ -30,18 +30,13 @@ struct Link {
     expires_at: String,
 }
 
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
-}
-
 /// `POST /v1/billing/act_info/{act_id}/print_link`: `201 {"data": {"url", "expires_at"}}`.
 pub async fn issue<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
     Ok(match link(app, &request).await {
-        Ok(link) => json_response(StatusCode::CREATED, &Data { data: link }),
+        Ok(link) => created(link),
         Err(error) => error.into_response(),
     })
 }

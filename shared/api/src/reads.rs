@@ -11,28 +11,19 @@ use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::Value as JsonValue;
 use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Text, Transaction};
 use futures::future::try_join_all;
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader, Stored};
 
-use crate::{ApiError, App, Caller, Endpoint, json_response};
-
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
-}
+use crate::answer::ok;
+use crate::{ApiError, App, Caller, Endpoint};
 
 /// A list answer: `{"data": {"items": [...], "next": "<token or null>"}}`.
 #[derive(Serialize)]
 struct List<T> {
     items: Vec<T>,
     next: Option<String>,
-}
-
-fn ok<T: Serialize>(data: T) -> Response<Body> {
-    json_response(StatusCode::OK, &Data { data })
 }
 
 fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
@@ -392,6 +383,7 @@ pub async fn readings<S: Reader + KeyReader>(
 #[cfg(test)]
 mod page_bounds {
     use super::*;
+    use crate::answer::Data;
     use domain::history::HistoryQuery;
     use rust_decimal::Decimal;
 
