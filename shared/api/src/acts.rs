@@ -10,7 +10,10 @@ use store::{ActReader, KeyReader};
 use crate::act_view::ActView;
 use crate::answer::ok;
 use crate::numbers::money;
-use crate::{ApiError, App};
+use crate::reads::{ANSWER_BUDGET, answer_size};
+use crate::{ApiError, App, Endpoint, json_response};
+use domain::history::{BAD_NEXT, Cursor, CursorSeal};
+use lambda_http::http::StatusCode;
 
 fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
     Ok(result.unwrap_or_else(ApiError::into_response))
@@ -178,18 +181,67 @@ pub async fn parties<S: ActReader + KeyReader>(
 ) -> Result<Response<Body>, lambda_http::Error> {
     let result = async {
         let tenant = app.authenticate(&request, Scope::Read).await?;
+        let endpoint = match role {
+            PartyRole::Payer => Endpoint::ActPayers,
+            PartyRole::Recipient => Endpoint::ActRecipients,
+        };
+        let seal = CursorSeal::new(
+            app.signing_key()?,
+            &tenant,
+            endpoint.function(),
+            String::new(),
+        );
+        let params = request.query_string_parameters();
+        let from = match params.first("next").map(domain::values::trim) {
+            None | Some("") => 0,
+            Some(token) => seal
+                .open("", token)
+                .and_then(|cursor| cursor.as_str().parse::<usize>().ok())
+                .ok_or_else(|| ApiError::invalid_parameter("next", BAD_NEXT))?,
+        };
         let mut parties = app.store().parties(&tenant, role).await?;
         parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
-        let values: Vec<_> = parties
+        let values: Vec<FilterValue<u64>> = parties
             .into_iter()
+            .skip(from)
             .map(|p| FilterValue {
                 id: p.id,
                 name: p.name.to_string(),
             })
             .collect();
-        Ok(ok(values))
+        let (page, rest) = within_budget(values);
+        let next =
+            (rest > 0).then(|| seal.token("", &Cursor::new((from + page.len()).to_string())));
+        Ok(json_response(
+            StatusCode::OK,
+            &PartyList { data: page, next },
+        ))
     };
     answer(result.await)
+}
+
+/// The payers or recipients, in name order, and, only when they do not all fit in one answer
+/// (some 40,000 ordinary names do), the `next` token of the rest.
+#[derive(Serialize)]
+struct PartyList {
+    data: Vec<FilterValue<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+/// The first values that fit in [`ANSWER_BUDGET`] (the first always does), and how many are
+/// left.
+fn within_budget<T: Serialize>(mut values: Vec<T>) -> (Vec<T>, usize) {
+    let mut used = 0;
+    let fit = values
+        .iter()
+        .position(|value| {
+            used += answer_size(value) + 1;
+            used > ANSWER_BUDGET
+        })
+        .map_or(values.len(), |at| at.max(1));
+    let rest = values.split_off(fit);
+    (values, rest.len())
 }
 
 /// The largest answer a full page of the acts list can make, from the longest value each shown

@@ -188,7 +188,9 @@ impl Endpoint {
             | Endpoint::AccountTransactions
             | Endpoint::CounterReadings
             | Endpoint::ActPrint
-            | Endpoint::ActPrintLink => &[Secret::SigningKey],
+            | Endpoint::ActPrintLink
+            | Endpoint::ActPayers
+            | Endpoint::ActRecipients => &[Secret::SigningKey],
             _ => &[],
         }
     }

@@ -519,3 +519,65 @@ async fn a_count_number_too_long_for_a_key_is_400_and_nothing_is_written() {
     let (_, list) = app.get_acts(&[], &[("sort", "count_number")]).await;
     assert_eq!(list["data"]["total"], 1);
 }
+
+/// However many parties there are and however long their names, the filter answers stay under
+/// Lambda's 6 MB: the list stops early and `next` (present only then) continues it.
+#[tokio::test]
+async fn a_long_party_filter_continues_through_next_under_lambdas_limit() {
+    let app = TestApp::new("partiesnext").await;
+    // 450 payers whose names are 1,000 control characters: about 7 KB each in Lambda's answer.
+    let name = |n: u64| format!("{n:04}{}", "\u{1}".repeat(996));
+    for part in 0..3u64 {
+        let acts: Vec<Value> = (0..150u64)
+            .map(|i| {
+                let n = part * 150 + i + 1;
+                json!({"act_number": n, "created_at": "2020-01-01", "act_status": "sended",
+                       "payer": {"id": n, "name": name(n)}, "recipient": {"id": 1, "name": "Р"},
+                       "services": [{"title": "У", "amount": 1}]})
+            })
+            .collect();
+        assert_eq!(app.post_acts(&acts).await.0, 201);
+    }
+    let (mut seen, mut pages, mut next) = (Vec::new(), 0, None::<String>);
+    loop {
+        let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
+        let response = app
+            .get_response(api::Endpoint::ActPayers, &[], &query)
+            .await;
+        let lambda_http::Body::Text(text) = response.body() else {
+            panic!("no text")
+        };
+        let in_lambda = serde_json::to_string(text).unwrap().len();
+        assert!(in_lambda < 6 * 1024 * 1024, "{in_lambda} bytes");
+        let page: Value = serde_json::from_str(text).unwrap();
+        pages += 1;
+        seen.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_u64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    assert!(pages >= 2, "{pages}");
+    assert_eq!(
+        seen,
+        (1..=450).collect::<Vec<u64>>(),
+        "each once, in name order"
+    );
+    // The recipients' list is short: one answer, no `next` at all.
+    let recipients = app.get_recipients().await;
+    assert_eq!(recipients["data"].as_array().unwrap().len(), 1);
+    assert!(recipients.get("next").is_none(), "{recipients}");
+    let (status, answer) = app
+        .get(api::Endpoint::ActPayers, &[], &[("next", "AAAA")])
+        .await;
+    assert_eq!(
+        (status, &answer["error"]["details"][0]["field"]),
+        (400, &json!("next"))
+    );
+}
