@@ -184,6 +184,7 @@ impl Endpoint {
         match self {
             Endpoint::ImportAccounts => &[Secret::PersonalDataKey],
             Endpoint::ServicesList
+            | Endpoint::AccountGet
             | Endpoint::AccountBalances
             | Endpoint::AccountTransactions
             | Endpoint::CounterReadings
@@ -254,7 +255,7 @@ impl Endpoint {
 
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
-        use crate::{act_page, acts, import, import_period, keys, print_link, reads};
+        use crate::{account, act_page, acts, import, import_period, keys, print_link, reads};
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),
             Endpoint::ImportAccounts => Box::pin(import::<Account, _>(app, request)),
@@ -271,7 +272,7 @@ impl Endpoint {
             Endpoint::ActPayers => Box::pin(acts::parties(app, request, PartyRole::Payer)),
             Endpoint::ActRecipients => Box::pin(acts::parties(app, request, PartyRole::Recipient)),
             Endpoint::ServicesList => Box::pin(reads::services(app, request)),
-            Endpoint::AccountGet => Box::pin(reads::account(app, request)),
+            Endpoint::AccountGet => Box::pin(account::account(app, request)),
             Endpoint::AccountBalances => Box::pin(reads::balances(app, request)),
             Endpoint::AccountTransactions => Box::pin(reads::transactions(app, request)),
             Endpoint::CounterReadings => Box::pin(reads::readings(app, request)),

@@ -1,6 +1,7 @@
 //! HTTP glue shared by every function: the request body, errors as responses, and the import
 //! pipeline. A function's `main` builds the store once and hands requests to a handler here.
 
+mod account;
 pub mod act_page;
 mod act_view;
 pub mod acts;

@@ -1,5 +1,5 @@
-//! Reading back what 1C imported: services, an account with its counters and latest figures,
-//! and an account's or a counter's history, page by page.
+//! Reading back what 1C imported: services, and an account's or a counter's history, page by
+//! page (the account itself: `account.rs`), in the views both answer with.
 //!
 //! Field names are those of the import bodies, decimals are exact JSON numbers with the scale
 //! they were imported with, dates are in the import format. Personal fields are what the
@@ -10,7 +10,6 @@ use crate::path::path_param;
 use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::Value as JsonValue;
 use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Text, Transaction};
-use futures::future::try_join_all;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -31,7 +30,7 @@ fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, la
 }
 
 /// The `{id}` of the path, a GUID.
-fn path_id(request: &Request) -> Result<Guid, ApiError> {
+pub(crate) fn path_id(request: &Request) -> Result<Guid, ApiError> {
     let id = path_param(request, "id");
     match Guid::parse(&JsonValue::String(id.into())) {
         Ok(Some(id)) => Ok(id),
@@ -40,22 +39,6 @@ fn path_id(request: &Request) -> Result<Guid, ApiError> {
             "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
         )),
     }
-}
-
-#[derive(Serialize)]
-struct AccountView<'a> {
-    id: Guid,
-    name: &'a str,
-    address: Option<&'a str>,
-    full_name: Option<&'a str>,
-    ownership: Option<Box<RawValue>>,
-    square: Option<Box<RawValue>>,
-    cadastral: Option<&'a str>,
-    phone: Option<&'a str>,
-    email: Option<&'a str>,
-    counters: Vec<CounterView<'a>>,
-    /// The latest balance of each service.
-    balances: Vec<BalanceView>,
 }
 
 /// A service as the API answers it (the stored record may have more, and other names).
@@ -79,7 +62,7 @@ impl<'a> From<&'a Service> for ServiceView<'a> {
 }
 
 #[derive(Serialize)]
-struct CounterView<'a> {
+pub(crate) struct CounterView<'a> {
     id: Guid,
     name: Option<&'a str>,
     #[serde(rename = "type")]
@@ -93,7 +76,7 @@ struct CounterView<'a> {
 }
 
 impl<'a> CounterView<'a> {
-    fn new(c: &'a Counter, latest_reading: Option<ReadingView>) -> Self {
+    pub(crate) fn new(c: &'a Counter, latest_reading: Option<ReadingView>) -> Self {
         Self {
             id: c.id,
             name: Text::opt_str(&c.name),
@@ -109,7 +92,7 @@ impl<'a> CounterView<'a> {
 }
 
 #[derive(Serialize)]
-struct ReadingView {
+pub(crate) struct ReadingView {
     counter: Guid,
     date: LocalDateTime,
     current_data1: Box<RawValue>,
@@ -130,7 +113,7 @@ impl From<Reading> for ReadingView {
 }
 
 #[derive(Serialize)]
-struct BalanceView {
+pub(crate) struct BalanceView {
     account: Guid,
     service: Option<Guid>,
     date: LocalDateTime,
@@ -225,51 +208,6 @@ pub(crate) fn answer_size(value: &impl Serialize) -> usize {
     serde_json::to_vec(value).map_or(usize::MAX, |json| {
         json.len() + json.iter().filter(|&&b| b == b'"' || b == b'\\').count()
     })
-}
-
-/// `GET /api/accounts/{id}`: the account, its counters each with its latest reading, and its
-/// latest balance per service. Reads the account, its counters (one index Query), one reading
-/// per counter and the latest balances (one Query): no history.
-pub async fn account<S: Reader + KeyReader>(
-    app: &App<S>,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    let result = async {
-        let caller = app.authenticate_caller(&request, Scope::Read).await?;
-        let tenant = &caller.tenant;
-        let id = path_id(&request)?;
-        let store = app.store();
-        let account = store
-            .account(tenant, id)
-            .await?
-            .filter(|_| caller.sees(Some(id)))
-            .ok_or(ApiError::NotFound("лицевой счёт не найден"))?;
-        let (counters, balances) = futures::try_join!(
-            store.counters_of(tenant, id),
-            store.latest_balances(tenant, id),
-        )?;
-        let latest =
-            try_join_all(counters.iter().map(|c| store.latest_reading(tenant, c.id))).await?;
-        let view = AccountView {
-            id: account.id,
-            name: account.name.as_str(),
-            address: Text::opt_str(&account.address),
-            full_name: Text::opt_str(&account.full_name),
-            ownership: account.ownership.map(decimal_json),
-            square: account.square.map(decimal_json),
-            cadastral: Text::opt_str(&account.cadastral),
-            phone: Text::opt_str(&account.phone),
-            email: Text::opt_str(&account.email),
-            counters: counters
-                .iter()
-                .zip(latest)
-                .map(|(counter, reading)| CounterView::new(counter, reading.map(ReadingView::from)))
-                .collect(),
-            balances: balances.into_iter().map(BalanceView::from).collect(),
-        };
-        Ok(ok(view))
-    };
-    answer(result.await)
 }
 
 /// Whose history a page is read from.

@@ -502,3 +502,71 @@ async fn a_page_of_large_services_stays_under_lambdas_answer_limit() {
     assert_eq!(seen, 10);
     assert!(pages >= 2, "{pages}");
 }
+
+/// An account whose meters (and own fields) are as large as DynamoDB stores: each answer stays
+/// under Lambda's 6 MB, `next` continues with the meters that did not fit, each shown once; a
+/// small account's answer has no `next`.
+#[tokio::test]
+async fn a_large_account_continues_through_next_under_lambdas_limit() {
+    let app = TestApp::new("accountsize").await;
+    import_everything(&app).await;
+    // Control characters: six bytes each in the answer, seven in Lambda's.
+    let huge = |n: usize| "\u{1}".repeat(n);
+    let account = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+    let (_, before) = app.get_account(account).await;
+    let fixtures = before["data"]["counters"].as_array().unwrap().len();
+    let name = json!({"accounts": [{"id": account, "name": huge(300_000)}]});
+    app.post_ok(Endpoint::ImportAccounts, name.to_string())
+        .await;
+    for i in 0..4 {
+        let meter = json!({"counters": [{"id": format!("00000000-0000-4000-8000-{i:012}"),
+            "name": huge(300_000), "account": account,
+            "service": "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48"}]});
+        app.post_ok(Endpoint::ImportCounters, meter.to_string())
+            .await;
+    }
+    let (mut meters, mut pages, mut next) = (Vec::new(), 0, None::<String>);
+    loop {
+        let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
+        let response = app
+            .get_response(Endpoint::AccountGet, &[("id", account)], &query)
+            .await;
+        let Body::Text(text) = response.body() else {
+            panic!("no text")
+        };
+        let in_lambda = serde_json::to_string(text).unwrap().len();
+        assert!(in_lambda < 6 * 1024 * 1024, "{in_lambda} bytes");
+        let page: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(page["data"]["id"], account, "every page is the account's");
+        pages += 1;
+        for meter in page["data"]["counters"].as_array().unwrap() {
+            meters.push(meter["id"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+    assert!(pages >= 3, "{pages} pages");
+    let unique: std::collections::BTreeSet<_> = meters.iter().collect();
+    let expected = fixtures + 4;
+    assert_eq!(
+        (meters.len(), unique.len()),
+        (expected, expected),
+        "{meters:?}"
+    );
+    let (status, petrov) = app.get_account(PETROV).await;
+    assert_eq!(status, 200);
+    assert!(petrov.get("next").is_none(), "{petrov}");
+    let (status, answer) = app
+        .get(
+            Endpoint::AccountGet,
+            &[("id", account)],
+            &[("next", "AAAA")],
+        )
+        .await;
+    assert_eq!(
+        (status, &answer["error"]["details"][0]["field"]),
+        (400, &json!("next"))
+    );
+}
