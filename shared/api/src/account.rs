@@ -3,7 +3,7 @@
 //! answer stops early and carries `next` for the rest (the account's own fields again, and the
 //! meters and balances that follow).
 
-use domain::history::{BAD_NEXT, Cursor, CursorSeal};
+use domain::history::CursorSeal;
 use domain::{Balance, Counter, Guid, Scope, Text};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
@@ -96,17 +96,9 @@ async fn view<S: Reader + KeyReader>(
         Endpoint::AccountGet.function(),
         id.to_string(),
     );
-    let from = match request
-        .query_string_parameters()
-        .first("next")
-        .map(domain::values::trim)
-    {
-        None | Some("") => 0,
-        Some(token) => seal
-            .open("", token)
-            .and_then(|cursor| cursor.as_str().parse::<usize>().ok())
-            .ok_or_else(|| ApiError::invalid_parameter("next", BAD_NEXT))?,
-    };
+    let from = seal
+        .offset(request.query_string_parameters().first("next"))
+        .map_err(|message| ApiError::invalid_parameter("next", message))?;
     let store = app.store();
     let account = store
         .account(tenant, id)
@@ -158,7 +150,7 @@ async fn view<S: Reader + KeyReader>(
         })
         .collect();
     let end = from + page.len();
-    let next = (end < entries.len()).then(|| seal.token("", &Cursor::new(end.to_string())));
+    let next = (end < entries.len()).then(|| seal.offset_token(end));
     Ok(json_response(
         StatusCode::OK,
         &AccountAnswer { data: view, next },

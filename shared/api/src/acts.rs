@@ -12,7 +12,7 @@ use crate::answer::ok;
 use crate::numbers::money;
 use crate::reads::{ANSWER_BUDGET, answer_size};
 use crate::{ApiError, App, Endpoint, json_response};
-use domain::history::{BAD_NEXT, Cursor, CursorSeal};
+use domain::history::CursorSeal;
 use lambda_http::http::StatusCode;
 
 fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
@@ -192,13 +192,9 @@ pub async fn parties<S: ActReader + KeyReader>(
             String::new(),
         );
         let params = request.query_string_parameters();
-        let from = match params.first("next").map(domain::values::trim) {
-            None | Some("") => 0,
-            Some(token) => seal
-                .open("", token)
-                .and_then(|cursor| cursor.as_str().parse::<usize>().ok())
-                .ok_or_else(|| ApiError::invalid_parameter("next", BAD_NEXT))?,
-        };
+        let from = seal
+            .offset(params.first("next"))
+            .map_err(|message| ApiError::invalid_parameter("next", message))?;
         let mut parties = app.store().parties(&tenant, role).await?;
         parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
         let values: Vec<FilterValue<u64>> = parties
@@ -210,8 +206,7 @@ pub async fn parties<S: ActReader + KeyReader>(
             })
             .collect();
         let (page, rest) = within_budget(values);
-        let next =
-            (rest > 0).then(|| seal.token("", &Cursor::new((from + page.len()).to_string())));
+        let next = (rest > 0).then(|| seal.offset_token(from + page.len()));
         Ok(json_response(
             StatusCode::OK,
             &PartyList { data: page, next },

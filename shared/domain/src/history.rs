@@ -59,6 +59,23 @@ impl<'a> CursorSeal<'a> {
         String::from_utf8(bytes).ok().map(Cursor)
     }
 
+    /// Where a list read whole and cut by size (payers, an account's meters) goes on: the
+    /// offset in a token [`CursorSeal::offset_token`] made; 0 with no token.
+    pub fn offset(&self, token: Option<&str>) -> Result<usize, Rejection> {
+        match token.map(crate::values::trim) {
+            None | Some("") => Ok(0),
+            Some(token) => self
+                .open("", token)
+                .and_then(|cursor| cursor.as_str().parse().ok())
+                .ok_or(BAD_NEXT),
+        }
+    }
+
+    /// The `next` token of such a list, going on at `offset`.
+    pub fn offset_token(&self, offset: usize) -> String {
+        self.token("", &Cursor(offset.to_string()))
+    }
+
     fn context<'q>(&'q self, query: &'q str) -> [&'q str; 4] {
         [self.tenant.as_str(), self.endpoint, &self.owner, query]
     }

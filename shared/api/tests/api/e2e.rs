@@ -74,6 +74,16 @@ fn new_key(tenant: &str, scopes: &[domain::Scope]) -> String {
     key.reveal().to_owned()
 }
 
+/// Status and JSON (or the text, when it is not JSON) of an answer.
+fn json_answer(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 impl Api {
     /// With a key of both scopes for a fresh tenant.
     fn new() -> Self {
@@ -105,11 +115,7 @@ impl Api {
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
-        let mut response = request.send(body.as_ref()).expect("the server answers");
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, json)
+        json_answer(request.send(body.as_ref()).expect("the server answers"))
     }
 
     fn post_json(&self, path: &str, body: impl AsRef<[u8]>) -> (u16, Value) {
@@ -117,29 +123,13 @@ impl Api {
     }
 
     fn get(&self, path: &str) -> (u16, Value) {
-        let mut response = self
-            .authorize(self.agent.get(format!("{}{path}", self.base)))
-            .call()
-            .expect("the server answers");
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        let request = self.authorize(self.agent.get(format!("{}{path}", self.base)));
+        json_answer(request.call().expect("the server answers"))
     }
 
     fn delete(&self, path: &str) -> (u16, Value) {
-        let mut response = self
-            .authorize(self.agent.delete(format!("{}{path}", self.base)))
-            .call()
-            .expect("the server answers");
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        let request = self.authorize(self.agent.delete(format!("{}{path}", self.base)));
+        json_answer(request.call().expect("the server answers"))
     }
 
     /// An absolute URL as a browser opens it: no credentials; the status and the text.
