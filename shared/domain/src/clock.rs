@@ -32,6 +32,14 @@ impl Clock {
         }
     }
 
+    /// Sets a manual clock (and its clones) to `at`, as a test of a time of day needs; the
+    /// system's clock ignores it.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(now) = &self.manual {
+            *now.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
+
     /// Moves a manual clock (and its clones) forward; the system's clock cannot be moved and
     /// ignores it.
     pub fn advance(&self, by: Duration) {

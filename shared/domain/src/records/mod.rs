@@ -5,7 +5,7 @@
 
 mod directories;
 mod figures;
-mod parser;
+pub(crate) mod parser;
 
 use serde::Serialize;
 

@@ -1,0 +1,341 @@
+use chrono::TimeZone;
+use rust_decimal_macros::dec;
+
+use super::*;
+
+fn at(text: &str) -> LocalDateTime {
+    LocalDateTime::from_naive(NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").unwrap())
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&at(text).naive())
+}
+
+fn guid(n: u128) -> Guid {
+    serde_json::from_value(serde_json::json!(uuid::Uuid::from_u128(n).to_string())).unwrap()
+}
+
+fn meter() -> Counter {
+    Counter {
+        id: guid(1),
+        name: None,
+        kind: None,
+        account: Some(guid(2)),
+        service: None,
+        date_installation: None,
+        date_removal: None,
+        date_verification: None,
+        deleted: false,
+    }
+}
+
+fn one(value: Decimal) -> Figures {
+    Figures {
+        current_data1: value,
+        current_data2: None,
+        current_data3: None,
+    }
+}
+
+fn reading(date: &str, value: Decimal) -> Reading {
+    Reading {
+        counter: guid(1),
+        date: at(date),
+        current_data1: value,
+        current_data2: None,
+        current_data3: None,
+    }
+}
+
+fn submission(date: &str, figures: Figures, status: SubmissionStatus) -> Submission {
+    Submission {
+        id: guid(9),
+        counter: guid(1),
+        account: Some(guid(2)),
+        date: at(date),
+        figures,
+        source: Text::from_trusted("app".into()),
+        submitted_at: utc(date),
+        suspicious: false,
+        status,
+        reason: None,
+    }
+}
+
+fn judge(
+    figures: Figures,
+    readings: &[Reading],
+    submissions: &[Submission],
+    settings: &Settings,
+    now: &str,
+) -> Result<Assessment, Refusal> {
+    let counter = meter();
+    let state = MeterState {
+        counter: &counter,
+        readings,
+        submissions,
+    };
+    assess(&figures, state, settings, utc(now))
+}
+
+fn window(from_day: u8, to_day: u8, zone: Tz) -> Settings {
+    Settings {
+        time_zone: zone,
+        readings_window: Window::new(from_day, to_day),
+    }
+}
+
+#[test]
+fn the_window_is_judged_in_the_offices_time_zone() {
+    let moscow = window(20, 25, chrono_tz::Europe::Moscow);
+    // 23:30 in Moscow on the 25th is 20:30 UTC: accepted, and dated in Moscow time.
+    let accepted = judge(one(dec!(1)), &[], &[], &moscow, "2026-11-25T20:30:00").unwrap();
+    assert_eq!(accepted.date, at("2026-11-25T23:30:00"));
+    // 00:30 in Moscow on the 26th is 21:30 UTC on the 25th: refused, though the server's
+    // (UTC) calendar still says the 25th.
+    let refused = judge(one(dec!(1)), &[], &[], &moscow, "2026-11-25T21:30:00").unwrap_err();
+    assert_eq!(refused.code(), "outside_window");
+    assert!(
+        refused.message().contains("с 20 по 25"),
+        "{}",
+        refused.message()
+    );
+    assert!(refused.message().contains("Europe/Moscow"));
+    // The same instant in Kaliningrad (UTC+2) is 23:30 on the 25th: accepted.
+    let kaliningrad = window(20, 25, chrono_tz::Europe::Kaliningrad);
+    let there = judge(one(dec!(1)), &[], &[], &kaliningrad, "2026-11-25T21:30:00").unwrap();
+    assert_eq!(there.date, at("2026-11-25T23:30:00"));
+    // And in Vladivostok (UTC+10) it is already 07:30 on the 26th.
+    let vladivostok = window(20, 25, chrono_tz::Asia::Vladivostok);
+    assert!(judge(one(dec!(1)), &[], &[], &vladivostok, "2026-11-25T21:30:00").is_err());
+}
+
+#[test]
+fn a_window_may_wrap_the_months_end_and_a_late_day_means_the_last() {
+    let wrap = Window::new(25, 5).unwrap();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for open in ["2026-01-25", "2026-01-31", "2026-02-01", "2026-02-05"] {
+        assert!(wrap.contains(day(open)), "{open}");
+    }
+    for shut in ["2026-01-24", "2026-02-06", "2026-02-15"] {
+        assert!(!wrap.contains(day(shut)), "{shut}");
+    }
+    let month_end = Window::new(29, 31).unwrap();
+    assert!(month_end.contains(day("2026-02-28")));
+    assert!(!month_end.contains(day("2026-02-27")));
+    assert!(month_end.contains(day("2026-04-30")));
+    // Wrapping is the office's days' to say: 31 to 30 is every day, also in April, where both
+    // are the 30th; 30 to 28 is every day of a February of 28.
+    let all_but_one = Window::new(31, 30).unwrap();
+    for open in [
+        "2026-04-01",
+        "2026-04-15",
+        "2026-04-30",
+        "2026-05-30",
+        "2026-05-31",
+    ] {
+        assert!(all_but_one.contains(day(open)), "{open}");
+    }
+    assert!(!Window::new(31, 29).unwrap().contains(day("2026-05-30")));
+    let february = Window::new(30, 28).unwrap();
+    assert!(february.contains(day("2026-02-01")) && february.contains(day("2026-02-14")));
+    assert!(Window::new(0, 5).is_none());
+    assert!(Window::new(1, 32).is_none());
+}
+
+#[test]
+fn no_window_is_always_open() {
+    let settings = Settings::default();
+    assert_eq!(settings.time_zone, chrono_tz::Europe::Moscow);
+    assert!(judge(one(dec!(1)), &[], &[], &settings, "2026-11-01T00:00:00").is_ok());
+}
+
+#[test]
+fn a_reading_below_the_latest_known_value_is_refused() {
+    let open = Settings::default();
+    let readings = [reading("2026-10-25T00:00:00", dec!(100))];
+    let refused = judge(
+        one(dec!(99.9)),
+        &readings,
+        &[],
+        &open,
+        "2026-11-20T00:00:00",
+    );
+    assert_eq!(
+        refused.unwrap_err(),
+        Refusal::ReadingDecreases {
+            field: "current_data1"
+        }
+    );
+    assert!(judge(one(dec!(100)), &readings, &[], &open, "2026-11-20T00:00:00").is_ok());
+    // A pending submission above the imported reading counts; a rejected one does not.
+    let pending = [submission(
+        "2026-11-19T00:00:00",
+        one(dec!(120)),
+        SubmissionStatus::Pending,
+    )];
+    assert!(
+        judge(
+            one(dec!(110)),
+            &readings,
+            &pending,
+            &open,
+            "2026-11-20T00:00:00"
+        )
+        .is_err()
+    );
+    let rejected = [submission(
+        "2026-11-19T00:00:00",
+        one(dec!(120)),
+        SubmissionStatus::Rejected,
+    )];
+    assert!(
+        judge(
+            one(dec!(110)),
+            &readings,
+            &rejected,
+            &open,
+            "2026-11-20T00:00:00"
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn tariffs_must_be_those_of_the_latest_reading() {
+    let open = Settings::default();
+    let mut two = reading("2026-10-25T00:00:00", dec!(100));
+    two.current_data2 = Some(dec!(50));
+    let refused = judge(
+        one(dec!(101)),
+        &[two.clone()],
+        &[],
+        &open,
+        "2026-11-20T00:00:00",
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::TariffsMismatch {
+            field: "current_data2"
+        }
+    );
+    let both = Figures {
+        current_data2: Some(dec!(51)),
+        ..one(dec!(101))
+    };
+    assert!(judge(both, &[two], &[], &open, "2026-11-20T00:00:00").is_ok());
+}
+
+#[test]
+fn a_removed_meter_takes_nothing() {
+    let mut counter = meter();
+    counter.date_removal = Some(at("2026-11-10T00:00:00"));
+    let state = MeterState {
+        counter: &counter,
+        readings: &[],
+        submissions: &[],
+    };
+    let settings = Settings::default();
+    let refused = assess(&one(dec!(1)), state, &settings, utc("2026-11-20T00:00:00"));
+    assert_eq!(refused.unwrap_err(), Refusal::CounterRemoved);
+    assert!(assess(&one(dec!(1)), state, &settings, utc("2026-11-01T00:00:00")).is_ok());
+}
+
+#[test]
+fn far_above_the_usual_consumption_is_flagged_not_refused() {
+    let open = Settings::default();
+    // Ten a month for a year.
+    let readings: Vec<Reading> = (0..13)
+        .map(|m| {
+            let date = format!(
+                "{}-{:02}-25T00:00:00",
+                2025 + (m + 10) / 12,
+                (m + 10) % 12 + 1
+            );
+            reading(&date, Decimal::from(100 + 10 * m))
+        })
+        .rev()
+        .collect();
+    assert_eq!(readings[0].current_data1, dec!(220));
+    let now = "2026-11-25T00:00:00";
+    let usual = judge(one(dec!(235)), &readings, &[], &open, now).unwrap();
+    assert!(!usual.suspicious);
+    let far = judge(one(dec!(260)), &readings, &[], &open, now).unwrap();
+    assert!(far.suspicious);
+    // Without a history there is nothing to compare with.
+    let first = judge(one(dec!(100000)), &readings[..1], &[], &open, now).unwrap();
+    assert!(!first.suspicious);
+}
+
+#[test]
+fn submissions_parse_exact_figures_and_refuse_bad_ones() {
+    let request = SubmissionRequest::parse(
+        r#"{"current_data1": "150,5", "current_data2": 7, "source": "call"}"#,
+    )
+    .unwrap();
+    assert_eq!(request.figures.current_data1, dec!(150.5));
+    assert_eq!(request.figures.current_data2, Some(dec!(7)));
+    assert_eq!(request.source.as_str(), "call");
+    let fields = |text: &str| -> Vec<String> {
+        SubmissionRequest::parse(text)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field.unwrap_or_default().into_owned())
+            .collect()
+    };
+    assert_eq!(fields(r#"{"current_data1": -1}"#), ["current_data1"]);
+    assert_eq!(fields(r#"{"current_data1": 1e12}"#), ["current_data1"]);
+    assert_eq!(fields(r#"{"current_data2": 1}"#), ["current_data1"]);
+    assert_eq!(
+        fields(r#"{"current_data1": 1, "source": "звонок"}"#),
+        ["source"]
+    );
+    assert_eq!(fields(r#"{"current_data1": 1, "id": "x"}"#), ["id"]);
+    assert_eq!(fields("[]"), ["body"]);
+}
+
+#[test]
+fn settings_parse_names_and_days() {
+    let settings = Settings::parse(
+        r#"{"time_zone": "Asia/Yekaterinburg", "readings_window": {"from_day": 25, "to_day": 5}}"#,
+    )
+    .unwrap();
+    assert_eq!(settings.time_zone, chrono_tz::Asia::Yekaterinburg);
+    assert_eq!(settings.readings_window, Window::new(25, 5));
+    let open = Settings::parse(r#"{"time_zone": "Europe/Moscow", "readings_window": null}"#);
+    assert_eq!(open.unwrap().readings_window, None);
+    for bad in [
+        r#"{"time_zone": "Mars/Olympus"}"#,
+        r#"{"readings_window": {"from_day": 0, "to_day": 5}}"#,
+        r#"{"readings_window": {"from_day": 1, "to_day": 32}}"#,
+        r#"{"readings_window": {"from_day": 1.5, "to_day": 3}}"#,
+        r#"{"readings_window": {"from_day": 1}}"#,
+        r#"{"readings_window": 5}"#,
+        "[]",
+    ] {
+        assert!(Settings::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn acknowledgements_name_the_item_and_field_of_each_problem() {
+    let acks = Acknowledgement::parse_all(&format!(
+        r#"{{"readings": [{{"id": "{}", "status": "applied"}}, {{"id": "{}", "status": "rejected", "reason": "неверно"}}]}}"#,
+        guid(1),
+        guid(2)
+    ))
+    .unwrap();
+    assert_eq!(acks[1].status, SubmissionStatus::Rejected);
+    assert_eq!(acks[1].reason.as_ref().unwrap().as_str(), "неверно");
+    let problems =
+        Acknowledgement::parse_all(r#"{"readings": [{"id": "x", "status": "done"}]}"#).unwrap_err();
+    let found: Vec<_> = problems
+        .iter()
+        .map(|p| (p.index, p.field.clone().unwrap_or_default().into_owned()))
+        .collect();
+    assert_eq!(
+        found,
+        [(Some(0), "id".to_owned()), (Some(0), "status".to_owned())]
+    );
+}
