@@ -50,7 +50,7 @@ cargo test --workspace --test api -- --ignored --test-threads 1 e2e::
 # the local emulator answers itself) are in scripts/schemathesis_hooks.py; schemathesis.toml
 # names the statuses a valid request may still get (422: entries never imported).
 key=$(set -a && . "$LAMBDA_ENV" && set +a &&
-  target/debug/apikey create "schemathesis-$(date +%s%N)" import,read,keys | tail -n 1)
+  target/debug/apikey create "schemathesis-$(date +%s%N)" import,read,submit,keys | tail -n 1)
 PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks .tools/venv/bin/schemathesis run \
   docs/openapi.yaml --url "$E2E_URL" -H "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance,positive_data_acceptance,negative_data_rejection \

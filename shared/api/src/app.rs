@@ -140,7 +140,7 @@ impl<S: KeyReader> App<S> {
         request: &Request,
         scope: Scope,
     ) -> Result<(Tenant, KeyHash), ApiError> {
-        let (verified, hash) = self.verified_request(request, scope).await?;
+        let (verified, hash) = self.verified_request(request, &[scope]).await?;
         match verified.account {
             Some(_) => Err(ApiError::Forbidden),
             None => Ok((verified.tenant, hash)),
@@ -155,7 +155,17 @@ impl<S: KeyReader> App<S> {
         request: &Request,
         scope: Scope,
     ) -> Result<Caller, ApiError> {
-        let (verified, _) = self.verified_request(request, scope).await?;
+        self.authenticate_caller_any(request, &[scope]).await
+    }
+
+    /// [`App::authenticate_caller`] for a route that any of `scopes` opens (the office's
+    /// settings: `read` or `import`).
+    pub async fn authenticate_caller_any(
+        &self,
+        request: &Request,
+        scopes: &[Scope],
+    ) -> Result<Caller, ApiError> {
+        let (verified, _) = self.verified_request(request, scopes).await?;
         Ok(Caller {
             tenant: verified.tenant,
             account: verified.account,
@@ -165,7 +175,7 @@ impl<S: KeyReader> App<S> {
     async fn verified_request(
         &self,
         request: &Request,
-        scope: Scope,
+        scopes: &[Scope],
     ) -> Result<(Verified, KeyHash), ApiError> {
         let key = request
             .headers()
@@ -175,7 +185,7 @@ impl<S: KeyReader> App<S> {
             .ok_or(ApiError::Unauthorized)?;
         let hash = key.hash();
         let verified = self.verified(&hash).await?.ok_or(ApiError::Unauthorized)?;
-        if !verified.scopes.contains(&scope) {
+        if !scopes.iter().any(|scope| verified.scopes.contains(scope)) {
             return Err(ApiError::Forbidden);
         }
         Ok((verified, hash))

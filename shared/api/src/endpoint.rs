@@ -44,10 +44,16 @@ pub enum Endpoint {
     CounterReadings,
     KeysCreate,
     KeysRevoke,
+    CounterSubmit,
+    CounterSubmissions,
+    CounterExport,
+    CounterExportAck,
+    SettingsGet,
+    SettingsPut,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 21] = [
+    pub const ALL: [Endpoint; 27] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -69,6 +75,12 @@ impl Endpoint {
         Endpoint::CounterReadings,
         Endpoint::KeysCreate,
         Endpoint::KeysRevoke,
+        Endpoint::CounterSubmit,
+        Endpoint::CounterSubmissions,
+        Endpoint::CounterExport,
+        Endpoint::CounterExportAck,
+        Endpoint::SettingsGet,
+        Endpoint::SettingsPut,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -106,6 +118,12 @@ impl Endpoint {
             Endpoint::CounterReadings => "counter-readings",
             Endpoint::KeysCreate => "keys-create",
             Endpoint::KeysRevoke => "keys-revoke",
+            Endpoint::CounterSubmit => "counter-submit",
+            Endpoint::CounterSubmissions => "counter-submissions",
+            Endpoint::CounterExport => "counter-export",
+            Endpoint::CounterExportAck => "counter-export-ack",
+            Endpoint::SettingsGet => "settings-get",
+            Endpoint::SettingsPut => "settings-put",
         }
     }
 
@@ -138,28 +156,49 @@ impl Endpoint {
             Endpoint::CounterReadings => &["/api/counters/{id}/readings"],
             Endpoint::KeysCreate => &["/api/keys"],
             Endpoint::KeysRevoke => &["/api/keys/{id}"],
+            // The same path as the readings' history, another method and function.
+            Endpoint::CounterSubmit => &["/api/counters/{id}/readings"],
+            Endpoint::CounterSubmissions => &["/api/counters/{id}/submissions"],
+            Endpoint::CounterExport => &["/api/counter/export"],
+            Endpoint::CounterExportAck => &["/api/counter/export/ack"],
+            Endpoint::SettingsGet | Endpoint::SettingsPut => &["/api/settings"],
         }
     }
 
-    /// Imports, the making of a print link and of a key are POSTs, a key's revocation a DELETE;
+    /// Imports, the making of a print link, of a key and of a submission, and 1C's
+    /// acknowledgement are POSTs, a key's revocation a DELETE, the settings' replacement a PUT;
     /// the rest GETs.
     pub fn method(self) -> Method {
         match self {
             _ if self.table().is_some() => Method::POST,
-            Endpoint::ActPrintLink | Endpoint::KeysCreate => Method::POST,
+            Endpoint::ActPrintLink
+            | Endpoint::KeysCreate
+            | Endpoint::CounterSubmit
+            | Endpoint::CounterExportAck => Method::POST,
             Endpoint::KeysRevoke => Method::DELETE,
+            Endpoint::SettingsPut => Method::PUT,
             _ => Method::GET,
         }
     }
 
-    /// What a key needs to call it: `import` for the imports, `keys` for keys, `read` for the
-    /// rest.
+    /// What a key needs to call it: `import` for the imports, 1C's export and acknowledgement
+    /// and the settings' replacement, `keys` for keys, `submit` to submit a reading, `read` for
+    /// the rest (the settings take `import` too: [`Endpoint::also_scope`]).
     pub fn scope(self) -> Scope {
         match self {
             _ if self.table().is_some() => Scope::Import,
+            Endpoint::CounterExport | Endpoint::CounterExportAck | Endpoint::SettingsPut => {
+                Scope::Import
+            }
             Endpoint::KeysCreate | Endpoint::KeysRevoke => Scope::Keys,
+            Endpoint::CounterSubmit => Scope::Submit,
             _ => Scope::Read,
         }
+    }
+
+    /// Another scope that opens it: the office's settings are read by 1C's keys too.
+    pub fn also_scope(self) -> Option<Scope> {
+        (self == Endpoint::SettingsGet).then_some(Scope::Import)
     }
 
     /// Whether a key bound to one personal account (a residents' app's) may call it: that
@@ -174,6 +213,9 @@ impl Endpoint {
                 | Endpoint::AccountBalances
                 | Endpoint::AccountTransactions
                 | Endpoint::CounterReadings
+                | Endpoint::CounterSubmit
+                | Endpoint::CounterSubmissions
+                | Endpoint::SettingsGet
         )
     }
 
@@ -188,6 +230,7 @@ impl Endpoint {
             | Endpoint::AccountBalances
             | Endpoint::AccountTransactions
             | Endpoint::CounterReadings
+            | Endpoint::CounterSubmissions
             | Endpoint::ActPrint
             | Endpoint::ActPrintLink
             | Endpoint::ActPayers
@@ -255,7 +298,10 @@ impl Endpoint {
 
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Answer<'_> {
-        use crate::{account, act_page, acts, import, import_period, keys, print_link, reads};
+        use crate::{
+            account, act_page, acts, import, import_period, keys, print_link, reads, settings,
+            submissions,
+        };
         match self {
             Endpoint::ImportServices => Box::pin(import::<Service, _>(app, request)),
             Endpoint::ImportAccounts => Box::pin(import::<Account, _>(app, request)),
@@ -278,6 +324,12 @@ impl Endpoint {
             Endpoint::CounterReadings => Box::pin(reads::readings(app, request)),
             Endpoint::KeysCreate => Box::pin(keys::create(app, request)),
             Endpoint::KeysRevoke => Box::pin(keys::revoke(app, request)),
+            Endpoint::CounterSubmit => Box::pin(submissions::submit(app, request)),
+            Endpoint::CounterSubmissions => Box::pin(submissions::list(app, request)),
+            Endpoint::CounterExport => Box::pin(submissions::export(app, request)),
+            Endpoint::CounterExportAck => Box::pin(submissions::acknowledge(app, request)),
+            Endpoint::SettingsGet => Box::pin(settings::get(app, request)),
+            Endpoint::SettingsPut => Box::pin(settings::put(app, request)),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use domain::Problem;
 use domain::json::EnvelopeError;
+use domain::submissions::Refusal;
 use domain::values::Rejection;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -58,6 +59,14 @@ pub enum ApiError {
     /// An act, account or counter that does not exist, or belongs to another tenant.
     #[error("{0}")]
     NotFound(&'static str),
+    /// A submission's id already taken by other figures (or another meter).
+    #[error(
+        "показание с этим id уже принято с другими значениями; для нового показания нужен новый id"
+    )]
+    Conflict,
+    /// A submitted reading the office's rules refuse.
+    #[error("{}", .0.message())]
+    Refused(Refusal),
     #[error("хранилище не приняло все записи; повторите запрос целиком, повтор безопасен")]
     StorageIncomplete(#[source] StoreError),
     #[error("ошибка хранилища; повторите запрос позже")]
@@ -123,6 +132,8 @@ impl ApiError {
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -145,6 +156,8 @@ impl ApiError {
             ApiError::UnknownReferences { .. } => "unknown_references",
             ApiError::InvalidParameters(_) => "invalid_parameter",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict => "conflict",
+            ApiError::Refused(refusal) => refusal.code(),
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden | ApiError::CrossSite => "forbidden",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
@@ -152,23 +165,28 @@ impl ApiError {
         }
     }
 
-    fn details(&self) -> &[Problem] {
+    fn details(&self) -> Vec<Problem> {
+        if let ApiError::Refused(refusal) = self {
+            return vec![Problem::new(refusal.field(), refusal.rejection())];
+        }
         match self {
             ApiError::InvalidItems { problems, .. }
             | ApiError::UnknownReferences { problems, .. }
             | ApiError::InvalidParameters(problems)
-            | ApiError::Crowded(problems) => problems,
+            | ApiError::Crowded(problems) => problems.clone(),
             // Listed one by one so that a new variant has to decide.
             ApiError::PayloadTooLarge { .. }
             | ApiError::EmptyBody
             | ApiError::InvalidEncoding
             | ApiError::Envelope(_)
             | ApiError::NotFound(_)
+            | ApiError::Conflict
+            | ApiError::Refused(_)
             | ApiError::Unauthorized
             | ApiError::Forbidden
             | ApiError::CrossSite
             | ApiError::StorageIncomplete(_)
-            | ApiError::Storage(_) => &[],
+            | ApiError::Storage(_) => Vec::new(),
         }
     }
 

@@ -18,6 +18,8 @@ mod numbers;
 mod path;
 pub mod print_link;
 pub mod reads;
+mod settings;
+mod submissions;
 
 pub use app::{App, Caller, KEY_TTL};
 pub use domain::Problem;
@@ -33,7 +35,9 @@ pub fn init_tracing() {
         .expect("tracing is initialised once");
 }
 
-/// The log format of every function, writing to `writer` (tests capture it).
+/// The log format of every function, writing to `writer` (tests capture it). Whatever
+/// `filter` says, however specific, nothing of the AWS SDK's runtime below `debug` is written:
+/// at `trace` it logs whole DynamoDB answers, residents' data with them.
 pub fn log_subscriber<W>(
     writer: W,
     filter: tracing_subscriber::EnvFilter,
@@ -41,6 +45,10 @@ pub fn log_subscriber<W>(
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
+    use tracing_subscriber::layer::SubscriberExt;
+    let sdk_at_most_debug = tracing_subscriber::filter::filter_fn(|event| {
+        *event.level() != tracing::Level::TRACE || !event.target().starts_with("aws_smithy")
+    });
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
@@ -49,4 +57,5 @@ where
         .without_time()
         .with_writer(writer)
         .finish()
+        .with(sdk_at_most_debug)
 }

@@ -20,12 +20,14 @@ use crate::{ApiError, App, Caller, Endpoint};
 
 /// A list answer: `{"data": {"items": [...], "next": "<token or null>"}}`.
 #[derive(Serialize)]
-struct List<T> {
-    items: Vec<T>,
-    next: Option<String>,
+pub(crate) struct List<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) next: Option<String>,
 }
 
-fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
+pub(crate) fn answer(
+    result: Result<Response<Body>, ApiError>,
+) -> Result<Response<Body>, lambda_http::Error> {
     Ok(result.unwrap_or_else(ApiError::into_response))
 }
 
@@ -211,7 +213,7 @@ pub(crate) fn answer_size(value: &impl Serialize) -> usize {
 }
 
 /// Whose history a page is read from.
-enum Owner {
+pub(crate) enum Owner {
     Account,
     Counter,
 }
@@ -260,7 +262,7 @@ where
 /// The owner exists in the caller's tenant, and the caller may see it: a key bound to an
 /// account sees that account and its meters only; anything else is `404`, as if it did not
 /// exist.
-async fn ensure_visible<S: Reader>(
+pub(crate) async fn ensure_visible<S: Reader>(
     store: &S,
     caller: &Caller,
     id: Guid,

@@ -17,6 +17,7 @@
 //! | `listing` | a tenant's services, page by page |
 //! | [`acts`] | billing acts: rows, writes, reads, page walks |
 //! | [`api_keys`] | API keys, stored as their hash |
+//! | [`submissions`] | residents' submitted readings, 1C's answers, the office's settings |
 //! | [`secrets`] | the deployment's secrets, read at cold start |
 //! | `error` | what can go wrong, as [`StoreError`] |
 //! | `https` | the TLS client that trusts Amazon's roots only |
@@ -37,6 +38,7 @@ pub mod periods;
 mod reads;
 mod records;
 pub mod secrets;
+pub mod submissions;
 pub mod tables;
 
 pub use acts::{ActCounts, ActPage, ActReader, ActsPlan};
@@ -52,4 +54,5 @@ pub use partition_bound::MAX_WRITES_PER_PARTITION;
 pub use periods::PeriodRemoval;
 pub use reads::{Page, Reader};
 pub use records::{Plan, RecordWriter, Stamp, Written};
+pub use submissions::{Acknowledged, SubmissionContext, SubmissionStore, Submitted};
 pub use tables::{Table, Tables};

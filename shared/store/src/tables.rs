@@ -16,10 +16,12 @@ pub enum Table {
     Acts,
     ApiKeys,
     Exchanges,
+    Submissions,
+    Settings,
 }
 
 impl Table {
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 11] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
@@ -29,6 +31,8 @@ impl Table {
         Table::Acts,
         Table::ApiKeys,
         Table::Exchanges,
+        Table::Submissions,
+        Table::Settings,
     ];
 
     /// The table's logical name, as `template.yaml` calls it.
@@ -43,6 +47,8 @@ impl Table {
             Table::Acts => "Acts",
             Table::ApiKeys => "ApiKeys",
             Table::Exchanges => "Exchanges",
+            Table::Submissions => "Submissions",
+            Table::Settings => "Settings",
         }
     }
 
@@ -58,6 +64,8 @@ impl Table {
             Table::Acts => "ACTS_TABLE",
             Table::ApiKeys => "API_KEYS_TABLE",
             Table::Exchanges => "EXCHANGES_TABLE",
+            Table::Submissions => "SUBMISSIONS_TABLE",
+            Table::Settings => "SETTINGS_TABLE",
         }
     }
 }
@@ -105,15 +113,21 @@ impl Table {
             sort("by_count"),
             sort("by_amount"),
         ];
+        const ONE: &[KeyAttribute] = &[partition("pk")];
+        const SUBMISSIONS: &[KeyAttribute] = &[
+            partition("pk"),
+            partition("counter_pk"),
+            sort("counter_sk"),
+            partition("pending_pk"),
+            sort("pending_sk"),
+        ];
         match self {
             Table::Services | Table::Accounts | Table::Exchanges => TABLE,
             Table::Counters => BY_ACCOUNT,
             Table::Readings | Table::Balances | Table::Transactions => BY_PERIOD,
             Table::Acts => ACTS,
-            Table::ApiKeys => &[KeyAttribute {
-                name: "pk",
-                partition: true,
-            }],
+            Table::ApiKeys | Table::Settings => ONE,
+            Table::Submissions => SUBMISSIONS,
         }
     }
 }

@@ -122,6 +122,12 @@ impl Api {
         self.post(path, Some("application/json"), body)
     }
 
+    fn put_json(&self, path: &str, body: impl AsRef<[u8]>) -> (u16, Value) {
+        let request = self.authorize(self.agent.put(format!("{}{path}", self.base)));
+        let request = request.header("content-type", "application/json");
+        json_answer(request.send(body.as_ref()).expect("the server answers"))
+    }
+
     fn get(&self, path: &str) -> (u16, Value) {
         let request = self.authorize(self.agent.get(format!("{}{path}", self.base)));
         json_answer(request.call().expect("the server answers"))
@@ -602,4 +608,69 @@ fn print_links_and_residents_keys_work_over_http() {
     let (status, revoked) = api.delete(&format!("/api/keys/{id}"));
     assert_eq!(status, 200, "{revoked}");
     assert_eq!(api.delete(&format!("/api/keys/{id}")).0, 404);
+}
+
+/// The loop a residents' app exists for, through `make run`: the office sets its window, a
+/// resident's key submits (and sends again), 1C pulls, imports the reading back, acknowledges,
+/// and the resident sees it applied.
+#[test]
+#[ignore = "needs `make run`; scripts/e2e.sh runs it"]
+fn residents_readings_go_round_the_loop_over_http() {
+    let api = Api::new();
+    for (path, file) in [
+        (ACCOUNTS, "prerequisites/accounts.json"),
+        (
+            "/api/directory/importcounters",
+            "prerequisites/counters.json",
+        ),
+    ] {
+        assert_eq!(api.post_json(path, fixture(file)).0, 201, "{path}");
+    }
+    let settings = json!({"time_zone": "Asia/Yekaterinburg", "readings_window": null});
+    let (status, set) = api.put_json("/api/settings", settings.to_string());
+    assert_eq!((status, &set["data"]), (200, &settings), "{set}");
+    let account = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+    let meter = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
+    let (status, minted) = api.post_json("/api/keys", json!({"account": account}).to_string());
+    assert_eq!(status, 201, "{minted}");
+    let resident = Api::with_key(Some(minted["data"]["key"].as_str().unwrap().to_owned()));
+    assert_eq!(resident.get("/api/settings").1["data"], settings);
+
+    let readings = format!("/api/counters/{meter}/readings");
+    let body = json!({"id": "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a", "current_data1": "150,5"});
+    let (status, submitted) = resident.post_json(&readings, body.to_string());
+    assert_eq!(status, 201, "{submitted}");
+    assert_eq!(submitted["data"]["status"], "pending");
+    let (status, again) = resident.post_json(&readings, body.to_string());
+    assert_eq!((status, &again["data"]), (200, &submitted["data"]));
+    let other = "/api/counters/11111111-2222-3333-4444-555555555555/readings";
+    assert_eq!(resident.post_json(other, body.to_string()).0, 404);
+    assert_eq!(resident.get("/api/counter/export").0, 403);
+
+    let (status, export) = api.get("/api/counter/export?limit=10");
+    assert_eq!(status, 200, "{export}");
+    assert_eq!(export["data"]["more"], false);
+    let pulled = export["data"]["counters"].clone();
+    assert_eq!(pulled[0]["id"], body["id"]);
+    let (status, imported) = api.post_json(
+        "/api/counter/import",
+        json!({"counters": pulled}).to_string(),
+    );
+    assert_eq!(status, 201, "{imported}");
+    let ack = json!({"readings": [{"id": body["id"], "status": "applied"}]});
+    let (status, acknowledged) = api.post_json("/api/counter/export/ack", ack.to_string());
+    assert_eq!(status, 200, "{acknowledged}");
+    assert_eq!(
+        api.get("/api/counter/export").1["data"]["counters"],
+        json!([])
+    );
+
+    let (_, mine) = resident.get(&format!("/api/counters/{meter}/submissions"));
+    assert_eq!(mine["data"]["items"][0]["status"], "applied", "{mine}");
+    let (_, history) = resident.get(&format!("{readings}?limit=1"));
+    assert_eq!(history["data"]["items"][0]["current_data1"], json!(150.5));
+    assert_eq!(
+        history["data"]["items"][0]["date"],
+        submitted["data"]["date"]
+    );
 }

@@ -249,6 +249,56 @@ impl TestApp {
             .await
     }
 
+    /// `POST /api/counters/{id}/readings`: a resident's submission.
+    pub async fn post_submission(&self, counter: &str, body: Value) -> (u16, Value) {
+        self.send_body(Endpoint::CounterSubmit, &[("id", counter)], &[], body)
+            .await
+    }
+
+    /// `GET /api/counters/{id}/submissions`.
+    pub async fn get_submissions(&self, counter: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::CounterSubmissions, &[("id", counter)], query)
+            .await
+    }
+
+    /// `GET /api/counter/export`.
+    pub async fn get_export(&self, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::CounterExport, &[], query).await
+    }
+
+    /// `POST /api/counter/export/ack`.
+    pub async fn post_ack(&self, body: Value) -> (u16, Value) {
+        self.send_body(Endpoint::CounterExportAck, &[], &[], body)
+            .await
+    }
+
+    /// `PUT /api/settings`.
+    pub async fn put_settings(&self, body: Value) -> (u16, Value) {
+        self.send_body(Endpoint::SettingsPut, &[], &[], body).await
+    }
+
+    /// `GET /api/settings`.
+    pub async fn get_settings(&self) -> (u16, Value) {
+        self.get(Endpoint::SettingsGet, &[], &[]).await
+    }
+
+    /// A request with a JSON body to `endpoint` (its own method), with the app's key.
+    pub async fn send_body(
+        &self,
+        endpoint: Endpoint,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Value,
+    ) -> (u16, Value) {
+        let request = lambda_http::http::Request::builder()
+            .method(endpoint.method())
+            .body(Body::from(body.to_string()))
+            .unwrap()
+            .with_path_parameters(pairs(path))
+            .with_query_string_parameters(pairs(query));
+        self.send(endpoint, authorized(request, &self.key)).await
+    }
+
     /// `POST /api/balance/import`, with a query string (a period).
     pub async fn post_balances(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value) {
         self.post_items(Endpoint::ImportBalances, items, query)

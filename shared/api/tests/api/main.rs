@@ -19,6 +19,8 @@ mod never_panics;
 mod partitions;
 mod print_links;
 mod reads;
+mod residents;
 mod routes;
 mod schema;
+mod submissions;
 mod tenants;

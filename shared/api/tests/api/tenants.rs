@@ -19,6 +19,11 @@ fn an_act(number: u64, payer: &str) -> Value {
 
 /// A request each endpoint would accept from a key that may call it, without a key.
 fn request(endpoint: Endpoint) -> Request {
+    request_at(endpoint, None)
+}
+
+/// [`request`], for the id `id` in the path instead of the one it names.
+fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
     let body = match endpoint {
         Endpoint::ImportServices => fixture("prerequisites/services.json"),
         Endpoint::ImportAccounts => fixture("prerequisites/accounts.json"),
@@ -30,6 +35,12 @@ fn request(endpoint: Endpoint) -> Request {
         Endpoint::KeysCreate => {
             json!({"account": "358d67ad-d66e-11e3-bd79-94de80e97e9a"}).to_string()
         }
+        // Above the meter's reading in spec/readings.json, with its three tariffs.
+        Endpoint::CounterSubmit => {
+            json!({"current_data1": 34, "current_data2": 10, "current_data3": 30}).to_string()
+        }
+        Endpoint::CounterExportAck => json!({"readings": []}).to_string(),
+        Endpoint::SettingsPut => json!({"time_zone": "Europe/Moscow"}).to_string(),
         _ => String::new(),
     };
     let path: &[(&str, &str)] = match endpoint {
@@ -37,13 +48,15 @@ fn request(endpoint: Endpoint) -> Request {
         Endpoint::AccountGet | Endpoint::AccountBalances | Endpoint::AccountTransactions => {
             &[("id", "358d67ad-d66e-11e3-bd79-94de80e97e9a")]
         }
-        Endpoint::CounterReadings => &[("id", "a7a747b2-24d8-11e7-ae76-0050569f0c67")],
+        Endpoint::CounterReadings | Endpoint::CounterSubmit | Endpoint::CounterSubmissions => {
+            &[("id", "a7a747b2-24d8-11e7-ae76-0050569f0c67")]
+        }
         Endpoint::KeysRevoke => &[("id", "0123456789ab")],
         _ => &[],
     };
     let path = path
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), id.unwrap_or(v).to_string()))
         .collect::<std::collections::HashMap<_, _>>();
     lambda_http::http::Request::builder()
         .method(endpoint.method())
@@ -52,10 +65,16 @@ fn request(endpoint: Endpoint) -> Request {
         .with_path_parameters(path)
 }
 
+/// The imports: the routes that write 1C's data.
 fn imports() -> impl Iterator<Item = Endpoint> {
+    Endpoint::ALL.into_iter().filter(|e| e.table().is_some())
+}
+
+/// 1C's other routes: the export of residents' readings, its acknowledgement, the settings.
+fn office_routes() -> impl Iterator<Item = Endpoint> {
     Endpoint::ALL
         .into_iter()
-        .filter(|e| e.scope() == Scope::Import)
+        .filter(|e| e.scope() == Scope::Import && e.table().is_none())
 }
 
 fn reads() -> impl Iterator<Item = Endpoint> {
@@ -104,7 +123,7 @@ async fn a_key_without_the_scope_gets_403_on_every_endpoint_it_may_not_call() {
     let app = TestApp::new("scopes").await;
     let reader = app.key_for("default", &[Scope::Read]).await;
     let importer = app.key_for("default", &[Scope::Import]).await;
-    for endpoint in imports() {
+    for endpoint in imports().chain(office_routes()) {
         let (status, answer) = status_and_json(
             app.call(endpoint, authorized(request(endpoint), &reader))
                 .await,
@@ -124,12 +143,22 @@ async fn a_key_without_the_scope_gets_403_on_every_endpoint_it_may_not_call() {
             assert_eq!(response.status(), 403, "{endpoint:?}");
         }
     }
+    let submit = Endpoint::CounterSubmit;
+    for key in [&reader, &importer] {
+        let response = app.call(submit, authorized(request(submit), key)).await;
+        assert_eq!(response.status(), 403, "{submit:?}");
+    }
     for endpoint in reads() {
         let (status, _) = status_and_json(
             app.call(endpoint, authorized(request(endpoint), &importer))
                 .await,
         );
-        assert_eq!(status, 403, "{endpoint:?}");
+        // The office's settings are 1C's to read too.
+        let expected = match endpoint.also_scope() {
+            Some(Scope::Import) => 200,
+            _ => 403,
+        };
+        assert_eq!(status, expected, "{endpoint:?}");
         let (status, _) = status_and_json(
             app.call(endpoint, authorized(request(endpoint), &reader))
                 .await,
@@ -526,7 +555,7 @@ async fn every_read_route_hides_another_tenants_data() {
         // Every list but the spec's fixed list of statuses shows A's data to A.
         let by_id = endpoint.paths()[0].contains('{');
         let shows_a = of_a.iter().any(|a| own.contains(a));
-        let fixed = endpoint == Endpoint::ActStatuses;
+        let fixed = [Endpoint::ActStatuses, Endpoint::SettingsGet].contains(&endpoint);
         assert!(by_id || fixed || shows_a, "A {endpoint:?}: {own}");
         let other = app.call(endpoint, authorized(request(endpoint), &b)).await;
         let Body::Text(text) = other.body() else {
@@ -585,13 +614,13 @@ async fn a_key_bound_to_an_account_sees_that_account_only_on_every_route() {
             assert_eq!((status, other_status), (403, 403), "{endpoint:?}: {answer}");
             continue;
         }
-        assert_eq!(status, 200, "{endpoint:?}: {answer}");
-        if endpoint == Endpoint::ServicesList {
+        assert!([200, 201].contains(&status), "{endpoint:?}: {answer}");
+        if !endpoint.paths()[0].contains('{') {
             assert_eq!(other_status, 200, "{other_answer}");
         } else {
             // Exactly what the tenant's own key hears of an id that does not exist.
-            let unknown = [("id", "11111111-2222-3333-4444-555555555555")];
-            let (_, unknown) = app.get(endpoint, &unknown, &[]).await;
+            let unknown = request_at(endpoint, Some("11111111-2222-3333-4444-555555555555"));
+            let (_, unknown) = app.send(endpoint, authorized(unknown, &app.key)).await;
             assert_eq!(other_status, 404, "{endpoint:?}: {other_answer}");
             assert_eq!(other_answer, unknown, "{endpoint:?}");
         }
@@ -601,7 +630,12 @@ async fn a_key_bound_to_an_account_sees_that_account_only_on_every_route() {
                                       "name": "x", "deleted": true}]});
     app.post_ok(Endpoint::ImportAccounts, deleted.to_string())
         .await;
-    for endpoint in [Endpoint::AccountGet, Endpoint::CounterReadings] {
+    for endpoint in [
+        Endpoint::AccountGet,
+        Endpoint::CounterReadings,
+        Endpoint::CounterSubmit,
+        Endpoint::CounterSubmissions,
+    ] {
         let response = app
             .call(endpoint, authorized(request(endpoint), &own))
             .await;

@@ -1,0 +1,14 @@
+//! `GET /api/settings`: the Lambda of `api::Endpoint::SettingsGet`.
+
+use api::{App, Endpoint};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    api::init_tracing();
+    let app = App::from_env(Endpoint::SettingsGet).await?;
+    run(service_fn(|request| {
+        Endpoint::SettingsGet.handle(&app, request)
+    }))
+    .await
+}

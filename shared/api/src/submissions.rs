@@ -1,0 +1,343 @@
+//! Residents' readings on their way back to 1C: an app submits (`POST
+//! /api/counters/{id}/readings`), 1C pulls what is pending (`GET /api/counter/export`) and
+//! answers (`POST /api/counter/export/ack`), and the resident sees what became of each
+//! (`GET /api/counters/{id}/submissions`). The rules are `domain::submissions`; what is stored
+//! is `store::submissions`. Nothing here logs a figure or a reason.
+
+use chrono::SecondsFormat;
+use domain::history::{CursorSeal, HistoryQuery};
+use domain::json::normalise;
+use domain::submissions::{
+    Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
+};
+use domain::{Guid, LocalDateTime, Scope};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use store::{KeyReader, Reader, SubmissionStore, Submitted};
+
+use crate::answer::{created, ok};
+use crate::numbers::decimal_json;
+use crate::reads::{List, Owner, answer, ensure_visible, path_id};
+use crate::{ApiError, App, Caller, Endpoint, body};
+
+/// A submission as the API answers it.
+#[derive(Serialize)]
+struct SubmissionView {
+    id: Guid,
+    counter: Guid,
+    account: Option<Guid>,
+    date: LocalDateTime,
+    current_data1: Box<RawValue>,
+    current_data2: Option<Box<RawValue>>,
+    current_data3: Option<Box<RawValue>>,
+    source: String,
+    status: &'static str,
+    suspicious: bool,
+    submitted_at: String,
+    /// The office's reason, once 1C rejected it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl From<&Submission> for SubmissionView {
+    fn from(s: &Submission) -> Self {
+        Self {
+            id: s.id,
+            counter: s.counter,
+            account: s.account,
+            date: s.date,
+            current_data1: decimal_json(s.figures.current_data1),
+            current_data2: s.figures.current_data2.map(decimal_json),
+            current_data3: s.figures.current_data3.map(decimal_json),
+            source: s.source.as_str().to_owned(),
+            status: s.status.as_str(),
+            suspicious: s.suspicious,
+            submitted_at: instant(s),
+            reason: s.reason.as_ref().map(|r| r.as_str().to_owned()),
+        }
+    }
+}
+
+fn instant(s: &Submission) -> String {
+    s.submitted_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A pending submission as 1C pulls it: an item of the readings import (`counter`, `date`,
+/// `current_data1..3`), which `POST /api/counter/import` takes back unchanged, and what 1C
+/// needs to apply and answer it.
+#[derive(Serialize)]
+struct ExportedReading {
+    counter: Guid,
+    date: LocalDateTime,
+    current_data1: Box<RawValue>,
+    current_data2: Option<Box<RawValue>>,
+    current_data3: Option<Box<RawValue>>,
+    id: Guid,
+    account: Option<Guid>,
+    source: String,
+    submitted_at: String,
+    suspicious: bool,
+}
+
+impl From<&Submission> for ExportedReading {
+    fn from(s: &Submission) -> Self {
+        Self {
+            counter: s.counter,
+            date: s.date,
+            current_data1: decimal_json(s.figures.current_data1),
+            current_data2: s.figures.current_data2.map(decimal_json),
+            current_data3: s.figures.current_data3.map(decimal_json),
+            id: s.id,
+            account: s.account,
+            source: s.source.as_str().to_owned(),
+            submitted_at: instant(s),
+            suspicious: s.suspicious,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Export {
+    counters: Vec<ExportedReading>,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct AcknowledgedView {
+    acknowledged: usize,
+    /// Ids no submission of this office has: nothing was recorded for them.
+    unknown: Vec<Guid>,
+}
+
+/// `POST /api/counters/{id}/readings`: `201` with the new submission, `200` with the stored
+/// one when its id was sent before with the same figures, `409` with other figures, `422` when
+/// the office's rules refuse it, `404` for a meter the key may not see.
+///
+/// DynamoDB requests: the key (GetItem, cached a minute), one BatchGetItem (the meter, the
+/// settings, the bound account, a submission of the same id), two Queries sent together (the
+/// meter's newest readings and submissions), one conditional PutItem: five at most.
+pub async fn submit<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+where
+    S: SubmissionStore + KeyReader,
+{
+    answer(submission(app, &request).await)
+}
+
+async fn submission<S>(app: &App<S>, request: &Request) -> Result<Response<Body>, ApiError>
+where
+    S: SubmissionStore + KeyReader,
+{
+    let caller = app.authenticate_caller(request, Scope::Submit).await?;
+    let tenant = &caller.tenant;
+    let counter_id = path_id(request)?;
+    let text = body::text(request)?;
+    let sent = SubmissionRequest::parse(&normalise(&text)).map_err(ApiError::invalid_parameters)?;
+    let store = app.store();
+    let context = store
+        .submission_context(tenant, counter_id, caller.account, sent.id)
+        .await?;
+    let counter = context
+        .counter
+        .filter(|c| caller.sees(c.account) && context.account_lives)
+        .ok_or(ApiError::NotFound("счётчик не найден"))?;
+    if let Some(stored) = context.existing {
+        return same_again(&stored, &sent, counter_id, &caller);
+    }
+    let (readings, submissions) = store.meter_history(tenant, counter_id).await?;
+    let now = app.clock().now();
+    let meter = MeterState {
+        counter: &counter,
+        readings: &readings,
+        submissions: &submissions,
+    };
+    let assessment =
+        assess(&sent.figures, meter, &context.settings, now).map_err(ApiError::Refused)?;
+    let submission = Submission {
+        id: sent.id.unwrap_or_else(Guid::random),
+        counter: counter_id,
+        account: counter.account,
+        date: assessment.date,
+        figures: sent.figures,
+        source: sent.source.clone(),
+        submitted_at: now,
+        suspicious: assessment.suspicious,
+        status: SubmissionStatus::Pending,
+        reason: None,
+    };
+    match store.submit(tenant, &submission).await? {
+        Submitted::New => {
+            tracing::info!(suspicious = submission.suspicious, "reading submitted");
+            Ok(created(SubmissionView::from(&submission)))
+        }
+        // The same id sent twice at once: the other request stored it first.
+        Submitted::Existing(stored) => same_again(&stored, &sent, counter_id, &caller),
+    }
+}
+
+/// A submission sent again: the stored one when it is the same reading of the same meter, made
+/// for an account the caller sees (a meter that changed hands keeps its earlier submissions
+/// from the new occupant), else `409`.
+fn same_again(
+    stored: &Submission,
+    sent: &SubmissionRequest,
+    counter: Guid,
+    caller: &Caller,
+) -> Result<Response<Body>, ApiError> {
+    let same = stored.counter == counter && stored.figures.same_values(&sent.figures);
+    if same && caller.sees(stored.account) {
+        Ok(ok(SubmissionView::from(stored)))
+    } else {
+        Err(ApiError::Conflict)
+    }
+}
+
+/// `GET /api/counters/{id}/submissions`: the meter's submissions, newest first, with their
+/// status and the office's reason; paged as the histories (`from`, `to`, `limit`, `next`). A
+/// key bound to an account gets those made for its account only: a page may hold fewer than
+/// `limit`, and `next` goes on.
+pub async fn list<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+where
+    S: SubmissionStore + Reader + KeyReader,
+{
+    let result = async {
+        let caller = app.authenticate_caller(&request, Scope::Read).await?;
+        let tenant = &caller.tenant;
+        let id = path_id(&request)?;
+        let seal = CursorSeal::new(
+            app.signing_key()?,
+            tenant,
+            Endpoint::CounterSubmissions.function(),
+            id.to_string(),
+        );
+        let params = request.query_string_parameters();
+        let query = HistoryQuery::parse(
+            params.first("from"),
+            params.first("to"),
+            params.first("limit"),
+            params.first("next"),
+            &seal,
+        )
+        .map_err(ApiError::invalid_parameters)?;
+        ensure_visible(app.store(), &caller, id, &Owner::Counter).await?;
+        // A key bound to an account sees what was submitted for it, not what an earlier
+        // occupant of the account's meter submitted.
+        let page = app
+            .store()
+            .submissions(tenant, id, caller.account, &query)
+            .await?;
+        Ok(ok(List {
+            items: page.items.iter().map(SubmissionView::from).collect(),
+            next: page.next.as_ref().map(|c| query.token(&seal, c)),
+        }))
+    };
+    answer(result.await)
+}
+
+/// `GET /api/counter/export?limit=N` (1 to 1000, default 1000): the oldest pending
+/// submissions, and whether more are pending. One Query of `limit + 1` items.
+pub async fn export<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+where
+    S: SubmissionStore + KeyReader,
+{
+    let result = async {
+        let tenant = app.authenticate(&request, Scope::Import).await?;
+        let params = request.query_string_parameters();
+        let limit = match params.first("limit").map(domain::values::trim) {
+            None | Some("") => 1000,
+            Some(text) => match domain::values::parse_digits::<u32>(text) {
+                Some(limit) if (1..=1000).contains(&limit) => limit,
+                _ => {
+                    return Err(ApiError::invalid_parameter(
+                        "limit",
+                        "записей на странице: целое число от 1 до 1000",
+                    ));
+                }
+            },
+        };
+        let (pending, more) = app.store().pending(&tenant, limit).await?;
+        Ok(ok(Export {
+            counters: pending.iter().map(ExportedReading::from).collect(),
+            more,
+        }))
+    };
+    answer(result.await)
+}
+
+/// `POST /api/counter/export/ack` with `{"readings": [{"id", "status", "reason"}]}`: records
+/// 1C's answers (at most 1000; an id named twice: its last answer), which take the
+/// submissions out of the export. Answering again is harmless; ids no submission has are
+/// listed back and nothing is recorded for them.
+pub async fn acknowledge<S>(
+    app: &App<S>,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error>
+where
+    S: SubmissionStore + KeyReader,
+{
+    let result = async {
+        let tenant = app.authenticate(&request, Scope::Import).await?;
+        let text = body::text(&request)?;
+        let acks =
+            Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
+        let outcome = app
+            .store()
+            .acknowledge(&tenant, &acks, app.clock().now())
+            .await?;
+        tracing::info!(
+            acknowledged = outcome.recorded,
+            unknown = outcome.unknown.len(),
+            "submissions acknowledged"
+        );
+        Ok(ok(AcknowledgedView {
+            acknowledged: outcome.recorded,
+            unknown: outcome.unknown,
+        }))
+    };
+    answer(result.await)
+}
+
+/// The largest answer of a full page of submissions, from the longest value each field can
+/// hold: under Lambda's 6 MB, so the list needs no byte budget.
+#[cfg(test)]
+mod page_bounds {
+    use super::*;
+    use crate::reads::{LAMBDA_ANSWER_LIMIT, answer_size};
+    use domain::history::HistoryQuery;
+    use domain::submissions::{Figures, MAX_REASON_CHARS, MAX_SOURCE_CHARS};
+    use rust_decimal::Decimal;
+
+    fn largest() -> Submission {
+        let text = |s: String| serde_json::from_value(serde_json::Value::String(s)).unwrap();
+        // 28 significant digits below 10^12, the most a figure keeps.
+        let figure = Decimal::from_i128_with_scale(10i128.pow(28) - 1, 16);
+        let guid =
+            serde_json::from_value(serde_json::json!("ffffffff-ffff-ffff-ffff-ffffffffffff"));
+        let guid: Guid = guid.unwrap();
+        Submission {
+            id: guid,
+            counter: guid,
+            account: Some(guid),
+            date: serde_json::from_value(serde_json::json!("9999-12-31T23:59:59")).unwrap(),
+            figures: Figures {
+                current_data1: figure,
+                current_data2: Some(figure),
+                current_data3: Some(figure),
+            },
+            source: text("x".repeat(MAX_SOURCE_CHARS)),
+            submitted_at: "9999-12-31T23:59:59Z".parse().unwrap(),
+            suspicious: false,
+            status: SubmissionStatus::Rejected,
+            // A quote is written `\"`, and Lambda's string doubles both: four bytes, as many
+            // as the widest character.
+            reason: Some(text("\"".repeat(MAX_REASON_CHARS))),
+        }
+    }
+
+    #[test]
+    fn a_full_page_of_the_largest_submissions_fits_lambdas_answer() {
+        let one = answer_size(&SubmissionView::from(&largest())) + 1;
+        let page = one * HistoryQuery::MAX_LIMIT as usize + 1024;
+        assert!(page < LAMBDA_ANSWER_LIMIT / 2, "{page} bytes");
+    }
+}
