@@ -9,7 +9,9 @@ use crate::numbers::decimal_json;
 use crate::path::path_param;
 use domain::history::{CursorSeal, HistoryQuery, ListQuery};
 use domain::json::Value as JsonValue;
-use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Text, Transaction};
+use domain::{
+    Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Text, Transaction,
+};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -236,11 +238,29 @@ where
     let caller = app.authenticate_caller(&request, Scope::Read).await?;
     let tenant = &caller.tenant;
     let id = path_id(&request)?;
+    let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
+    ensure_visible(app.store(), &caller, id, &owner).await?;
+    let page = app.store().history::<R>(tenant, id, &query).await?;
+    Ok(ok(List {
+        items: page.items.into_iter().map(V::from).collect::<Vec<_>>(),
+        next: page.next.as_ref().map(|c| query.token(&seal, c)),
+    }))
+}
+
+/// The seal of `endpoint`'s cursors for `owner`'s history, and the page the request asks for
+/// (`from`, `to`, `limit`, `next`).
+pub(crate) fn history_query<'a, S>(
+    app: &'a App<S>,
+    request: &Request,
+    tenant: &'a Tenant,
+    endpoint: Endpoint,
+    owner: Guid,
+) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
     let seal = CursorSeal::new(
         app.signing_key()?,
         tenant,
         endpoint.function(),
-        id.to_string(),
+        owner.to_string(),
     );
     let params = request.query_string_parameters();
     let query = HistoryQuery::parse(
@@ -251,12 +271,7 @@ where
         &seal,
     )
     .map_err(ApiError::invalid_parameters)?;
-    ensure_visible(app.store(), &caller, id, &owner).await?;
-    let page = app.store().history::<R>(tenant, id, &query).await?;
-    Ok(ok(List {
-        items: page.items.into_iter().map(V::from).collect::<Vec<_>>(),
-        next: page.next.as_ref().map(|c| query.token(&seal, c)),
-    }))
+    Ok((seal, query))
 }
 
 /// The owner exists in the caller's tenant, and the caller may see it: a key bound to an

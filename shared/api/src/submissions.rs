@@ -5,7 +5,6 @@
 //! is `store::submissions`. Nothing here logs a figure or a reason.
 
 use chrono::SecondsFormat;
-use domain::history::{CursorSeal, HistoryQuery};
 use domain::json::normalise;
 use domain::submissions::{
     Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
@@ -18,7 +17,7 @@ use store::{KeyReader, Reader, SubmissionStore, Submitted};
 
 use crate::answer::{created, ok};
 use crate::numbers::decimal_json;
-use crate::reads::{List, Owner, answer, ensure_visible, path_id};
+use crate::reads::{List, Owner, answer, ensure_visible, history_query, path_id};
 use crate::{ApiError, App, Caller, Endpoint, body};
 
 /// A submission as the API answers it.
@@ -204,21 +203,8 @@ where
         let caller = app.authenticate_caller(&request, Scope::Read).await?;
         let tenant = &caller.tenant;
         let id = path_id(&request)?;
-        let seal = CursorSeal::new(
-            app.signing_key()?,
-            tenant,
-            Endpoint::CounterSubmissions.function(),
-            id.to_string(),
-        );
-        let params = request.query_string_parameters();
-        let query = HistoryQuery::parse(
-            params.first("from"),
-            params.first("to"),
-            params.first("limit"),
-            params.first("next"),
-            &seal,
-        )
-        .map_err(ApiError::invalid_parameters)?;
+        let endpoint = Endpoint::CounterSubmissions;
+        let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
         ensure_visible(app.store(), &caller, id, &Owner::Counter).await?;
         // A key bound to an account sees what was submitted for it, not what an earlier
         // occupant of the account's meter submitted.

@@ -447,6 +447,15 @@ pub fn tenant(name: &str) -> Tenant {
     Tenant::parse(name).unwrap()
 }
 
+/// A number a test reads from its environment (how many cases a model-based test runs, the
+/// seed it starts from), or `default`.
+pub fn env_setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A file under the repository's `fixtures/`.
 pub fn fixture(path: &str) -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");

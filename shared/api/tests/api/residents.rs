@@ -19,7 +19,7 @@ use domain::{ApiKey, Scope};
 use fastrand::Rng;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, get_request};
+use crate::helpers::{TestApp, env_setting, get_request};
 
 const ACCOUNTS: [&str; 3] = [
     "af723e90-c3d4-11e4-8075-1c6f652434e1",
@@ -400,18 +400,11 @@ impl Case {
     }
 }
 
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::test]
 async fn every_timeline_shows_each_key_its_own_meters_and_1c_every_pending_reading() {
     let app = TestApp::new("residents").await;
-    let first = setting("RESIDENTS_SEED", 1);
-    for seed in first..first + setting("RESIDENTS_CASES", 4) {
+    let first = env_setting("RESIDENTS_SEED", 1);
+    for seed in first..first + env_setting("RESIDENTS_CASES", 4) {
         Case::new(&app, seed).await.run().await;
     }
 }

@@ -21,7 +21,7 @@ use domain::{Guid, Transaction};
 use fastrand::Rng;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, env_setting};
 
 const SERVICE: &str = "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48";
 const ACCOUNTS: [&str; 3] = [
@@ -504,18 +504,11 @@ fn dedup(items: Vec<Version>) -> Vec<Version> {
     last
 }
 
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::test]
 async fn every_timeline_keeps_what_1c_sent_and_removes_only_what_the_rule_allows() {
     let app = TestApp::new("model").await;
-    let first = setting("MODEL_SEED", 1);
-    for seed in first..first + setting("MODEL_CASES", 6) {
+    let first = env_setting("MODEL_SEED", 1);
+    for seed in first..first + env_setting("MODEL_CASES", 6) {
         Case::new(&app, seed).await.run().await;
     }
 }
