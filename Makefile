@@ -143,9 +143,10 @@ clean-data:
 
 # The benchmarks of docs/BENCHMARKS.md (issue "fast and cheap"): criterion's parsing comparison,
 # then the release binaries of the import functions and a hello world under a local Lambda
-# Runtime API (tools/bench), each beside its floor on the same DynamoDB Local. Not part of CI:
-# it builds every import function with the release profile and takes about 20 minutes.
-BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS))
+# Runtime API (tools/bench), each beside its floor on the same DynamoDB Local, and the
+# residents' submission and 1C's pull of them beside theirs. Not part of CI: it builds those
+# functions with the release profile and takes about 20 minutes.
+BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS)) counter-submit counter-export
 bench: dynamodb
 	cargo bench -p api --bench parse
 	cargo build --release -p bench $(addprefix -p ,$(BENCH_FUNCTIONS))

@@ -6,12 +6,15 @@
 //! - a function's init and first answer against a hello-world `lambda_http` binary;
 //! - peak resident memory of each import at the largest request the API accepts;
 //! - 20,000 acts, four requests at once, against their floor, counts checked;
+//! - a resident's submission and 1C's pull of 1,000 pending readings, each against the floor of
+//!   the DynamoDB calls it must make (`residents.rs`);
 //! - parsing against `serde_json::Value`, from the criterion run `make bench` does first.
 //!
 //! What is compared runs one after the other, round after round, and the result is the median of
 //! the rounds' ratios (of medians, for the cold starts): the machine is shared and noisy.
 
 mod floor;
+mod residents;
 mod runtime;
 mod stack;
 
@@ -36,7 +39,7 @@ const ACTS: usize = 20_000;
 const ACT_REQUESTS: usize = 4;
 
 /// One line of the report.
-struct Row {
+pub(crate) struct Row {
     what: String,
     measured: String,
     against: String,
@@ -68,12 +71,12 @@ fn refs(kind: Endpoint, accounts: usize, counters: usize) -> usize {
     }
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -85,7 +88,8 @@ async fn main() {
         .unwrap()
         .to_path_buf();
     let criterion = PathBuf::from(std::env::args().nth(1).unwrap_or("target/criterion".into()));
-    // `BENCH_ONLY=imports,memory` runs only those parts (parse, cold, imports, acts, memory).
+    // `BENCH_ONLY=imports,memory` runs only those parts (parse, cold, imports, acts, residents,
+    // memory).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let runs = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut rows = Vec::new();
@@ -100,6 +104,9 @@ async fn main() {
     }
     if runs("acts") {
         rows.extend(acts(&bin).await);
+    }
+    if runs("residents") {
+        rows.extend(residents::residents(&bin).await);
     }
     if runs("memory") {
         rows.extend(peak_memory(&bin).await);

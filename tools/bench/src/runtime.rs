@@ -193,10 +193,29 @@ async fn answer(
 
 /// An API Gateway HTTP API (payload 2.0) event for `method path?query` with the key and body.
 pub fn http_event(method: &str, path: &str, query: &str, key: &str, body: &str) -> String {
+    routed_event(method, path, path, &[], query, key, body)
+}
+
+/// [`http_event`] for a route with path parameters: `route` as the template writes it
+/// (`/api/counters/{id}/readings`), `path` as called, `params` its parameters.
+pub fn routed_event(
+    method: &str,
+    route: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    query: &str,
+    key: &str,
+    body: &str,
+) -> String {
+    let params: serde_json::Map<String, serde_json::Value> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
     serde_json::json!({
         "version": "2.0",
-        "routeKey": format!("{method} {path}"),
+        "routeKey": format!("{method} {route}"),
         "rawPath": path,
+        "pathParameters": params,
         "rawQueryString": query,
         "headers": {
             "authorization": format!("Bearer {key}"),
@@ -204,7 +223,7 @@ pub fn http_event(method: &str, path: &str, query: &str, key: &str, body: &str) 
         },
         "requestContext": {
             "accountId": "000000000000", "apiId": "bench", "domainName": "localhost",
-            "domainPrefix": "bench", "requestId": "bench-request", "routeKey": format!("{method} {path}"),
+            "domainPrefix": "bench", "requestId": "bench-request", "routeKey": format!("{method} {route}"),
             "stage": "$default", "time": "22/Nov/2026:00:00:00 +0000", "timeEpoch": 0,
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                      "sourceIp": "127.0.0.1", "userAgent": "bench"},
