@@ -57,6 +57,7 @@ READ_RANGES = {
     "/api/accounts/{id}/balances": ("from", "to"),
     "/api/accounts/{id}/transactions": ("from", "to"),
     "/api/counters/{id}/readings": ("from", "to"),
+    "/api/counters/{id}/submissions": ("from", "to"),
     "/v1/billing/acts": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}/{limit}": ("created_at_from", "created_at_to"),

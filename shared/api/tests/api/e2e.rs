@@ -618,11 +618,9 @@ fn print_links_and_residents_keys_work_over_http() {
 fn residents_readings_go_round_the_loop_over_http() {
     let api = Api::new();
     for (path, file) in [
+        (SERVICES, "prerequisites/services.json"),
         (ACCOUNTS, "prerequisites/accounts.json"),
-        (
-            "/api/directory/importcounters",
-            "prerequisites/counters.json",
-        ),
+        (COUNTERS, "prerequisites/counters.json"),
     ] {
         assert_eq!(api.post_json(path, fixture(file)).0, 201, "{path}");
     }

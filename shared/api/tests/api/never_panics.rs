@@ -259,3 +259,83 @@ proptest! {
         prop_assert!(!rubles_in_words(amount).is_empty());
     }
 }
+
+const SUBMISSION_FIELDS: &[&str] = &[
+    "id",
+    "current_data1",
+    "current_data2",
+    "current_data3",
+    "source",
+    "time_zone",
+    "readings_window",
+    "from_day",
+    "to_day",
+    "status",
+    "reason",
+];
+
+/// A reading of any figures, at any date 1C can write.
+fn any_reading() -> impl Strategy<Value = Reading> {
+    let figure = prop_oneof![
+        (any::<i64>(), 0u32..29).prop_map(|(m, s)| Decimal::new(m, s)),
+        Just(Decimal::MAX),
+        Just(Decimal::MIN),
+        Just(Decimal::ZERO),
+    ];
+    let date = (1i32..=9999, 1u32..=12, 1u32..=28, 0u32..24).prop_map(|(y, m, d, h)| {
+        let text = format!("{y:04}-{m:02}-{d:02}T{h:02}:00:00");
+        serde_json::from_value::<domain::LocalDateTime>(serde_json::Value::String(text)).unwrap()
+    });
+    (
+        date,
+        figure.clone(),
+        proptest::option::of(figure.clone()),
+        proptest::option::of(figure),
+    )
+        .prop_map(|(date, a, b, c)| Reading {
+            counter: domain::Guid::random(),
+            date,
+            current_data1: a,
+            current_data2: b,
+            current_data3: c,
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A resident's submission, the office's settings and 1C's acknowledgement, in any shape.
+    #[test]
+    fn any_submission_settings_or_acknowledgement_parses_or_is_refused(
+        object in prop::collection::vec(
+            (prop::sample::select(SUBMISSION_FIELDS).prop_map(str::to_owned), json()),
+            0..8,
+        ),
+        list in body("readings", SUBMISSION_FIELDS),
+    ) {
+        let mut text = String::new();
+        Json::Object(object).write(&mut text, false);
+        let _ = domain::submissions::SubmissionRequest::parse(&text);
+        let _ = domain::submissions::Settings::parse(&text);
+        let _ = domain::submissions::Acknowledgement::parse_all(&list);
+    }
+
+    /// The rules judge any figures against any history, at any instant, in any time zone.
+    #[test]
+    fn any_submission_is_judged_against_any_history(
+        sent in any_reading(),
+        readings in prop::collection::vec(any_reading(), 0..14),
+        zone in prop::sample::select(chrono_tz::TZ_VARIANTS.to_vec()),
+        from_day in 1u8..=31,
+        to_day in 1u8..=31,
+        seconds in -62_000_000_000i64..253_000_000_000,
+    ) {
+        use domain::submissions::{Figures, MeterState, Settings, Window, assess};
+        let counter: Counter = serde_json::from_value(serde_json::json!({
+            "id": "a7a747b2-24d8-11e7-ae76-0050569f0c67"})).unwrap();
+        let settings = Settings { time_zone: zone, readings_window: Window::new(from_day, to_day) };
+        let now = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
+        let meter = MeterState { counter: &counter, readings: &readings, submissions: &[] };
+        let _ = assess(&Figures::from(&sent), meter, &settings, now);
+    }
+}
