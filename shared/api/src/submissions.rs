@@ -107,6 +107,8 @@ struct AcknowledgedView {
     acknowledged: usize,
     /// Ids no submission of this office has: nothing was recorded for them.
     unknown: Vec<Guid>,
+    /// Submissions 1C had answered otherwise before: the first answer stands.
+    conflicting: Vec<Guid>,
 }
 
 /// `POST /api/counters/{id}/readings`: `201` with the new submission, `200` with the stored
@@ -143,7 +145,13 @@ where
     if let Some(stored) = context.existing {
         return same_again(&stored, &sent, counter_id, &caller);
     }
-    let (readings, submissions) = store.meter_history(tenant, counter_id).await?;
+    let (readings, mut submissions) = store.meter_history(tenant, counter_id).await?;
+    // A resident's key is judged by the readings 1C imported and the submissions made for its
+    // own account: a meter that changed hands does not show, by refusals, what its earlier
+    // occupant sent.
+    if caller.account.is_some() {
+        submissions.retain(|s| caller.sees(s.account));
+    }
     let now = app.clock().now();
     let meter = MeterState {
         counter: &counter,
@@ -252,8 +260,9 @@ where
 
 /// `POST /api/counter/export/ack` with `{"readings": [{"id", "status", "reason"}]}`: records
 /// 1C's answers (at most 1000; an id named twice: its last answer), which take the
-/// submissions out of the export. Answering again is harmless; ids no submission has are
-/// listed back and nothing is recorded for them.
+/// submissions out of the export. Answering again the same way is harmless; a submission
+/// answered otherwise before keeps its first answer and is listed in `conflicting`; ids no
+/// submission has are listed in `unknown`.
 pub async fn acknowledge<S>(
     app: &App<S>,
     request: Request,
@@ -273,11 +282,13 @@ where
         tracing::info!(
             acknowledged = outcome.recorded,
             unknown = outcome.unknown.len(),
+            conflicting = outcome.conflicting.len(),
             "submissions acknowledged"
         );
         Ok(ok(AcknowledgedView {
             acknowledged: outcome.recorded,
             unknown: outcome.unknown,
+            conflicting: outcome.conflicting,
         }))
     };
     answer(result.await)

@@ -321,16 +321,22 @@ fn parse_source(value: &Value<'_>) -> Result<Option<Text>, Rejection> {
 }
 
 /// 1C's reason for a rejection: a string of at most [`MAX_REASON_CHARS`] characters, kept as
-/// sent, with no control characters but tab and line breaks; blank is none.
+/// sent but for control characters other than tab and line breaks, which become spaces (what
+/// 1C's notes may carry, and what would take six bytes each in an answer); blank is none.
 fn parse_reason(value: &Value<'_>) -> Result<Option<Text>, Rejection> {
-    const REASON: Rejection = "причина: строка до 500 символов без управляющих символов, кроме табуляции и перевода строки";
+    const REASON: Rejection = "причина: строка до 500 символов";
     let control = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
     match value {
         Value::Missing | Value::Null => Ok(None),
         Value::String(text) if text.chars().count() > MAX_REASON_CHARS => Err(REASON),
-        Value::String(text) if text.chars().any(control) => Err(REASON),
         Value::String(text) if trim(text).is_empty() => Ok(None),
-        Value::String(text) => Ok(Some(Text::from_trusted(text.to_string()))),
+        Value::String(text) => {
+            let shown: String = text
+                .chars()
+                .map(|c| if control(c) { ' ' } else { c })
+                .collect();
+            Ok(Some(Text::from_trusted(shown)))
+        }
         _ => Err(REASON),
     }
 }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
 };
@@ -28,7 +29,7 @@ use domain::{Account, Counter, Guid, Reading, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
 
-use crate::batch::IN_FLIGHT;
+use crate::batch::{IN_FLIGHT, until_done};
 use crate::error::{corrupt, request_error};
 use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, s, text_of};
 use crate::keys::{Key, directory_key, history_bounds, owner_key};
@@ -69,6 +70,16 @@ pub struct Acknowledged {
     pub recorded: usize,
     /// Ids no submission of the tenant has.
     pub unknown: Vec<Guid>,
+    /// Submissions 1C answered before otherwise: the first answer stands.
+    pub conflicting: Vec<Guid>,
+}
+
+/// How one answer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answered {
+    Recorded,
+    Unknown,
+    Conflicting,
 }
 
 /// Where residents' readings wait for 1C.
@@ -115,8 +126,9 @@ pub trait SubmissionStore {
         limit: u32,
     ) -> impl Future<Output = Result<(Vec<Submission>, bool), StoreError>> + Send;
 
-    /// Records 1C's answers (an id answered twice: its last answer); answers the ids no
-    /// submission has.
+    /// Records 1C's answers (an id named twice in the request: its last answer). A submission
+    /// takes one answer: answered again the same way it stays (its reason may change), answered
+    /// otherwise it keeps the first, and its id comes back in `conflicting`.
     fn acknowledge(
         &self,
         tenant: &Tenant,
@@ -140,8 +152,9 @@ fn submission_pk(tenant: &Tenant, id: Guid) -> String {
 }
 
 /// `ByCounter`'s sort key: the office's date (what `from` and `to` select), then the instant
-/// it came, so that two in one second, or in the hour a clock change repeats, keep their order,
-/// then the id.
+/// it came, so that two in one second keep their order, then the id. (In the hour a clock
+/// change repeats, or after the office changes its time zone, the list follows the office's
+/// dates; the rules read the newest by the instant, `meter_history`.)
 fn counter_sk(submission: &Submission) -> String {
     format!("{}#{}", submission.date, pending_sk(submission))
 }
@@ -217,67 +230,79 @@ fn one<R: DeserializeOwned>(item: Option<Item>) -> Result<Option<R>, StoreError>
 
 impl Dynamo {
     /// Items of several tables in one BatchGetItem, read consistently; unprocessed keys are
-    /// asked again. Answers each found item by its table.
+    /// asked again, as every batch is ([`until_done`]'s attempts and backoff). Answers each
+    /// found item by its table.
     async fn get_across(
         &self,
         wanted: Vec<(Table, Item)>,
     ) -> Result<HashMap<Table, Vec<Item>>, StoreError> {
-        let mut found: HashMap<Table, Vec<Item>> = HashMap::new();
-        let mut request: HashMap<String, KeysAndAttributes> = HashMap::new();
-        for (table, key) in wanted {
-            let name = self.tables().name(table).to_owned();
-            let entry = request.remove(&name);
-            let keys = entry.map(|e| e.keys).unwrap_or_default();
-            let keys = keys.into_iter().chain([key]).collect();
-            let ask = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .consistent_read(true)
-                .build()
-                .expect("keys are set");
-            request.insert(name, ask);
-        }
-        let mut retry = 0;
-        while !request.is_empty() {
-            if retry > 0 {
-                tokio::time::sleep(self.backoff().delay(retry)).await;
+        let done = until_done(wanted, self.backoff(), |pending| async move {
+            let mut request: HashMap<String, KeysAndAttributes> = HashMap::new();
+            let mut keys_of: HashMap<String, Vec<Item>> = HashMap::new();
+            for (table, key) in pending {
+                let name = self.tables().name(table).to_owned();
+                keys_of.entry(name).or_default().push(key);
+            }
+            for (name, keys) in keys_of {
+                let ask = KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build()
+                    .expect("keys are set");
+                request.insert(name, ask);
             }
             let out = self
                 .client()
                 .batch_get_item()
-                .set_request_items(Some(std::mem::take(&mut request)))
+                .set_request_items(Some(request))
                 .send()
                 .await
                 .map_err(|e| request_error("BatchGetItem", e))?;
+            let table_of = |name: &str| {
+                self.tables()
+                    .table_named(name)
+                    .ok_or_else(|| corrupt("an answer from another table"))
+            };
+            let mut found = Vec::new();
             for (name, items) in out.responses.unwrap_or_default() {
-                let table = self
-                    .tables()
-                    .table_named(&name)
-                    .ok_or_else(|| corrupt("an answer from another table"))?;
-                found.entry(table).or_default().extend(items);
+                let table = table_of(&name)?;
+                found.extend(items.into_iter().map(|item| (table, item)));
             }
-            request = out.unprocessed_keys.unwrap_or_default();
-            retry += 1;
+            let mut left = Vec::new();
+            for (name, unprocessed) in out.unprocessed_keys.unwrap_or_default() {
+                let table = table_of(&name)?;
+                left.extend(unprocessed.keys.into_iter().map(|key| (table, key)));
+            }
+            Ok((found, left))
+        })
+        .await?;
+        let mut by_table: HashMap<Table, Vec<Item>> = HashMap::new();
+        for (table, item) in done.found {
+            by_table.entry(table).or_default().push(item);
         }
-        Ok(found)
+        Ok(by_table)
     }
 
-    /// Records one answer of 1C; answers its id when no submission has it.
+    /// Records one answer of 1C: on a pending submission, or again the answer it has (its
+    /// reason may change). Answers how it went.
     async fn acknowledge_one(
         &self,
         tenant: &Tenant,
         ack: Acknowledgement,
         at: &str,
-    ) -> Result<Option<Guid>, StoreError> {
+    ) -> Result<(Guid, Answered), StoreError> {
         let reason = match &ack.reason {
             Some(reason) => s(reason.as_str()),
             None => AttributeValue::Null(true),
         };
-        let update = self
+        let result = self
             .client()
             .update_item()
             .table_name(self.tables().name(Table::Submissions))
             .set_key(Some(single_key(submission_pk(tenant, ack.id))))
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
+            )
             .update_expression(
                 "SET #status = :status, reason = :reason, acknowledged_at = :at \
                  REMOVE pending_pk, pending_sk",
@@ -285,9 +310,23 @@ impl Dynamo {
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":status", s(ack.status.as_str()))
             .expression_attribute_values(":reason", reason)
-            .expression_attribute_values(":at", s(at));
-        let written = crate::error::conditional("UpdateItem", update.send().await)?;
-        Ok((!written).then_some(ack.id))
+            .expression_attribute_values(":at", s(at))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let answered = match result {
+            Ok(_) => Answered::Recorded,
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    match failed.item() {
+                        Some(_) => Answered::Conflicting,
+                        None => Answered::Unknown,
+                    }
+                }
+                _ => return Err(request_error("UpdateItem", e)),
+            },
+        };
+        Ok((ack.id, answered))
     }
 
     async fn newest_readings(
@@ -326,7 +365,10 @@ impl Dynamo {
             .send()
             .await
             .map_err(|e| request_error("Query", e))?;
-        from_items(out.items.unwrap_or_default())
+        let mut newest: Vec<Submission> = from_items(out.items.unwrap_or_default())?;
+        // Newest by the instant they came, whatever the office's clock said.
+        newest.sort_by_key(|s| std::cmp::Reverse(s.submitted_at));
+        Ok(newest)
     }
 }
 
@@ -467,23 +509,30 @@ impl SubmissionStore for Dynamo {
             }
         }
         last.reverse();
-        let mut unknown = Vec::new();
+        let mut outcome = Acknowledged {
+            recorded: 0,
+            unknown: Vec::new(),
+            conflicting: Vec::new(),
+        };
         for chunk in last.chunks(share) {
             let started = tokio::time::Instant::now();
-            let answers: Vec<Option<Guid>> = stream::iter(chunk.iter().cloned())
+            let answers: Vec<(Guid, Answered)> = stream::iter(chunk.iter().cloned())
                 .map(|ack| self.acknowledge_one(tenant, ack, &at))
                 .buffered(IN_FLIGHT)
                 .try_collect()
                 .await?;
-            unknown.extend(answers.into_iter().flatten());
+            for (id, answered) in answers {
+                match answered {
+                    Answered::Recorded => outcome.recorded += 1,
+                    Answered::Unknown => outcome.unknown.push(id),
+                    Answered::Conflicting => outcome.conflicting.push(id),
+                }
+            }
             if chunk.len() == share {
                 tokio::time::sleep_until(started + std::time::Duration::from_millis(100)).await;
             }
         }
-        Ok(Acknowledged {
-            recorded: last.len() - unknown.len(),
-            unknown,
-        })
+        Ok(outcome)
     }
 
     async fn submissions(

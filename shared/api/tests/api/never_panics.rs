@@ -325,6 +325,7 @@ proptest! {
     fn any_submission_is_judged_against_any_history(
         sent in any_reading(),
         readings in prop::collection::vec(any_reading(), 0..14),
+        earlier in prop::collection::vec((any_reading(), 0u8..3, any::<i64>()), 0..6),
         zone in prop::sample::select(chrono_tz::TZ_VARIANTS.to_vec()),
         from_day in 1u8..=31,
         to_day in 1u8..=31,
@@ -335,7 +336,25 @@ proptest! {
             "id": "a7a747b2-24d8-11e7-ae76-0050569f0c67"})).unwrap();
         let settings = Settings { time_zone: zone, readings_window: Window::new(from_day, to_day) };
         let now = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
-        let meter = MeterState { counter: &counter, readings: &readings, submissions: &[] };
+        use domain::submissions::{Submission, SubmissionStatus};
+        let status = [SubmissionStatus::Pending, SubmissionStatus::Applied, SubmissionStatus::Rejected];
+        let submissions: Vec<Submission> = earlier
+            .iter()
+            .map(|(r, s, at)| Submission {
+                id: domain::Guid::random(),
+                counter: r.counter,
+                account: None,
+                date: r.date,
+                figures: Figures::from(r),
+                source: serde_json::from_value(serde_json::json!("app")).unwrap(),
+                submitted_at: chrono::DateTime::from_timestamp(at % 253_000_000_000, 0)
+                    .unwrap_or_default(),
+                suspicious: false,
+                status: status[usize::from(*s)],
+                reason: None,
+            })
+            .collect();
+        let meter = MeterState { counter: &counter, readings: &readings, submissions: &submissions };
         let _ = assess(&Figures::from(&sent), meter, &settings, now);
     }
 }

@@ -157,11 +157,15 @@ async fn the_window_is_judged_in_the_offices_time_zone_on_the_injected_clock() {
         201
     );
     app.clock().set(utc("2026-12-10T09:00:00Z"));
-    assert_eq!(
-        app.post_submission(METER, json!({"current_data1": 228}))
-            .await
-            .0,
-        422
+    let (status, shut) = app
+        .post_submission(METER, json!({"current_data1": 228}))
+        .await;
+    assert_eq!((status, code(&shut)), (422, "outside_window"), "{shut}");
+    assert!(
+        shut["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("с 25 по 5")
     );
     let open = json!({"time_zone": "Europe/Moscow", "readings_window": null});
     assert_eq!(app.put_settings(open).await.0, 200);
@@ -315,15 +319,24 @@ async fn one_c_pulls_acknowledges_and_pulls_again_and_the_resident_sees_the_reas
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["data"],
-        json!({"acknowledged": 2, "unknown": [unknown]})
+        json!({"acknowledged": 2, "unknown": [unknown], "conflicting": []})
     );
     let (_, again) = app.get_export(&[]).await;
     assert_eq!(again["data"]["counters"].as_array().unwrap().len(), 1);
     assert_eq!(again["data"]["counters"][0]["id"], ids[2].as_str());
     assert_eq!(again["data"]["more"], false);
-    // Acknowledging again is harmless.
-    assert_eq!(app.post_ack(ack).await.0, 200);
+    // Acknowledging again the same way is harmless; another answer does not replace the first.
+    let (status, same_again) = app.post_ack(ack).await;
+    assert_eq!(status, 200, "{same_again}");
+    assert_eq!(same_again["data"]["conflicting"], json!([]));
     assert_eq!(app.get_export(&[]).await.1, again);
+    let otherwise = json!({"readings": [{"id": ids[1], "status": "applied"}]});
+    let (status, refused) = app.post_ack(otherwise).await;
+    assert_eq!(status, 200, "{refused}");
+    assert_eq!(
+        refused["data"],
+        json!({"acknowledged": 0, "unknown": [], "conflicting": [ids[1]]})
+    );
     // An unknown status is 400, with the item and field, and nothing is recorded.
     let bad = json!({"readings": [{"id": ids[2], "status": "applied"},
                                   {"id": ids[2], "status": "done"}]});
@@ -338,7 +351,10 @@ async fn one_c_pulls_acknowledges_and_pulls_again_and_the_resident_sees_the_reas
                                     {"id": ids[2], "status": "applied"}]});
     let (status, answer) = app.post_ack(twice).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["data"], json!({"acknowledged": 1, "unknown": []}));
+    assert_eq!(
+        answer["data"],
+        json!({"acknowledged": 1, "unknown": [], "conflicting": []})
+    );
     assert_eq!(app.get_export(&[]).await.1["data"]["counters"], json!([]));
 
     // The resident's key sees each submission's fate, newest first, the reason included.
@@ -379,12 +395,10 @@ async fn two_submissions_of_one_meter_at_once_are_both_kept_and_one_id_is_kept_o
         app.post_submission(METER, same.clone()),
         app.post_submission(METER, same),
     );
+    // One stores it (201), the other answers what it stored (200), however they interleave.
     let statuses: BTreeSet<u16> = [c.0, d.0].into();
-    assert!(
-        statuses == BTreeSet::from([201]) || statuses == BTreeSet::from([200, 201]),
-        "{c:?} {d:?}"
-    );
-    assert_eq!(c.1["data"]["submitted_at"], d.1["data"]["submitted_at"]);
+    assert_eq!(statuses, BTreeSet::from([200, 201]), "{c:?} {d:?}");
+    assert_eq!(c.1["data"], d.1["data"]);
     let (_, listed) = app.get_submissions(METER, &[]).await;
     let ids: Vec<&str> = listed["data"]["items"]
         .as_array()
@@ -416,4 +430,39 @@ async fn a_submission_costs_at_most_five_dynamodb_requests() {
     let (status, _) = resident.post_submission(METER, body).await;
     assert_eq!(status, 200);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// An id is one submission: sent for another meter it is `409`, and another office neither
+/// sees this one's settings, submissions or export nor acknowledges its submissions.
+#[tokio::test]
+async fn an_id_belongs_to_one_meter_and_an_office_to_itself() {
+    let app = office("oneoffice").await;
+    let second = "67d00473-13c2-11e4-9dce-94de80eb2300";
+    let meter = json!([{"id": second, "account": ACCOUNT}]);
+    assert_eq!(app.post_counters(meter).await.0, 201);
+    let id = "7d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a";
+    let body = json!({"id": id, "current_data1": 225});
+    assert_eq!(app.post_submission(METER, body.clone()).await.0, 201);
+    let (status, other_meter) = app.post_submission(second, body).await;
+    assert_eq!(
+        (status, code(&other_meter)),
+        (409, "conflict"),
+        "{other_meter}"
+    );
+    let window = json!({"time_zone": "Asia/Vladivostok",
+                        "readings_window": {"from_day": 1, "to_day": 2}});
+    assert_eq!(app.put_settings(window).await.0, 200);
+
+    let other = app.fresh_tenant("other-office").await;
+    let (_, settings) = other.get_settings().await;
+    assert_eq!(settings["data"]["time_zone"], "Europe/Moscow");
+    let (_, export) = other.get_export(&[]).await;
+    assert_eq!(export["data"]["counters"], json!([]));
+    let (status, _) = other.get_submissions(METER, &[]).await;
+    assert_eq!(status, 404);
+    let ack = json!({"readings": [{"id": id, "status": "rejected", "reason": "чужое"}]});
+    let (_, answer) = other.post_ack(ack).await;
+    assert_eq!(answer["data"]["unknown"], json!([id]));
+    let (_, mine) = app.get_submissions(METER, &[]).await;
+    assert_eq!(mine["data"]["items"][0]["status"], "pending");
 }
