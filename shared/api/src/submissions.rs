@@ -237,18 +237,8 @@ where
     let result = async {
         let tenant = app.authenticate(&request, Scope::Import).await?;
         let params = request.query_string_parameters();
-        let limit = match params.first("limit").map(domain::values::trim) {
-            None | Some("") => 1000,
-            Some(text) => match domain::values::parse_digits::<u32>(text) {
-                Some(limit) if (1..=1000).contains(&limit) => limit,
-                _ => {
-                    return Err(ApiError::invalid_parameter(
-                        "limit",
-                        "записей на странице: целое число от 1 до 1000",
-                    ));
-                }
-            },
-        };
+        let limit = domain::history::page_limit(params.first("limit"))
+            .map_err(ApiError::invalid_parameters)?;
         let (pending, more) = app.store().pending(&tenant, limit).await?;
         Ok(ok(Export {
             counters: pending.iter().map(ExportedReading::from).collect(),

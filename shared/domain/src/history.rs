@@ -160,6 +160,14 @@ impl ListQuery {
     }
 }
 
+/// `?limit=` of a list with no cursor (1C's export of residents' readings): 1 to 1000, the
+/// default 1000; blank is the default.
+pub fn page_limit(limit: Option<&str>) -> Result<u32, Vec<Problem>> {
+    let mut p = Problems::new();
+    let limit = p.param("limit", limit, parse_limit);
+    p.finish(|| limit.unwrap_or(ListQuery::DEFAULT_LIMIT))
+}
+
 /// At most 1000 items a page.
 fn parse_limit(v: &str) -> Result<u32, Rejection> {
     match parse_digits::<u32>(v) {

@@ -573,6 +573,10 @@ fn history_param(name: &str, v: &str) -> bool {
     .is_ok()
 }
 
+fn export_param(_: &str, v: &str) -> bool {
+    domain::history::page_limit(Some(v)).is_ok()
+}
+
 fn list_param(name: &str, v: &str) -> bool {
     let given = |n| (n == name).then_some(v);
     let (key, tenant) = (crate::helpers::signing_key(), crate::helpers::tenant("t"));
@@ -645,11 +649,13 @@ const PARAMS: &[Param] = &[
     param(Endpoint::AccountBalances, "id", guid, Rule::None),
     param(Endpoint::AccountTransactions, "id", guid, Rule::None),
     param(Endpoint::CounterReadings, "id", guid, Rule::None),
+    param(Endpoint::CounterSubmissions, "id", guid, Rule::None),
     param(HISTORY, "from", history_param, Rule::None),
     param(HISTORY, "to", history_param, Rule::None),
     param(HISTORY, "limit", history_param, Rule::None),
     param(HISTORY, "next", history_param, Rule::TokenOfTheApi),
     param(Endpoint::ServicesList, "limit", list_param, Rule::None),
+    param(Endpoint::CounterExport, "limit", export_param, Rule::None),
     param(
         Endpoint::ServicesList,
         "next",
