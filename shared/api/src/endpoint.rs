@@ -202,7 +202,8 @@ impl Endpoint {
     }
 
     /// Whether a key bound to one personal account (a residents' app's) may call it: that
-    /// account's own data and the services. Its handler authenticates with
+    /// account's own data, its meters' submissions (and submitting them), the services and the
+    /// office's settings. Its handler authenticates with
     /// [`App::authenticate_caller`] and answers `404` for any other account; every other route
     /// authenticates with [`App::authenticate`], which answers such a key `403`.
     pub fn admits_account_keys(self) -> bool {
