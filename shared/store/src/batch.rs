@@ -4,6 +4,7 @@
 //! (`UnprocessedItems`/`UnprocessedKeys`) when a partition is throttled. The leftover is sent
 //! again after an exponential backoff with full jitter, so that concurrent writers spread out.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -11,9 +12,9 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, WriteRequest};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::error::request_error;
+use crate::error::{corrupt, request_error};
 use crate::items::Item;
-use crate::{Dynamo, StoreError};
+use crate::{Dynamo, StoreError, Table};
 
 /// BatchWriteItem takes at most 25 items, BatchGetItem 100 keys, TransactWriteItems 100
 /// actions.
@@ -167,29 +168,66 @@ impl Dynamo {
         projection: Option<&str>,
         consistent: bool,
     ) -> Result<Vec<Item>, StoreError> {
-        until_done(keys, self.backoff(), |keys| async move {
-            let wanted = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .set_projection_expression(projection.map(str::to_owned))
-                .consistent_read(consistent)
-                .build()
-                .expect("keys are set");
+        let table = self
+            .tables()
+            .table_named(table)
+            .ok_or_else(|| StoreError::Config(format!("{table} is none of the tables")))?;
+        let wanted = keys.into_iter().map(|key| (table, key)).collect();
+        let found = self
+            .batch_get_across(wanted, projection, consistent)
+            .await?;
+        Ok(found.into_iter().map(|(_, item)| item).collect())
+    }
+
+    /// Up to 100 items of one table or several by key in one BatchGetItem, unprocessed keys
+    /// asked again ([`until_done`]); missing items are absent. Answers each found item with its
+    /// table.
+    pub(crate) async fn batch_get_across(
+        &self,
+        wanted: Vec<(Table, Item)>,
+        projection: Option<&str>,
+        consistent: bool,
+    ) -> Result<Vec<(Table, Item)>, StoreError> {
+        until_done(wanted, self.backoff(), |pending| async move {
+            let mut keys_of: HashMap<String, Vec<Item>> = HashMap::new();
+            for (table, key) in pending {
+                let name = self.tables().name(table).to_owned();
+                keys_of.entry(name).or_default().push(key);
+            }
+            let request = keys_of
+                .into_iter()
+                .map(|(name, keys)| {
+                    let ask = KeysAndAttributes::builder()
+                        .set_keys(Some(keys))
+                        .set_projection_expression(projection.map(str::to_owned))
+                        .consistent_read(consistent)
+                        .build()
+                        .expect("keys are set");
+                    (name, ask)
+                })
+                .collect();
             let out = self
                 .client()
                 .batch_get_item()
-                .request_items(table, wanted)
+                .set_request_items(Some(request))
                 .send()
                 .await
                 .map_err(|e| request_error("BatchGetItem", e))?;
-            let found = out
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default();
-            let left = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
+            let table_of = |name: &str| {
+                self.tables()
+                    .table_named(name)
+                    .ok_or_else(|| corrupt("an answer from another table"))
+            };
+            let mut found = Vec::new();
+            for (name, items) in out.responses.unwrap_or_default() {
+                let table = table_of(&name)?;
+                found.extend(items.into_iter().map(|item| (table, item)));
+            }
+            let mut left = Vec::new();
+            for (name, unprocessed) in out.unprocessed_keys.unwrap_or_default() {
+                let table = table_of(&name)?;
+                left.extend(unprocessed.keys.into_iter().map(|key| (table, key)));
+            }
             Ok((found, left))
         })
         .await

@@ -18,9 +18,7 @@ use std::future::Future;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
 use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value;
@@ -29,11 +27,11 @@ use domain::{Account, Counter, Guid, Reading, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
 
-use crate::batch::{IN_FLIGHT, until_done};
+use crate::batch::IN_FLIGHT;
 use crate::error::{corrupt, request_error};
 use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, s, text_of};
 use crate::keys::{Key, directory_key, history_bounds, owner_key};
-use crate::reads::Page;
+use crate::reads::{Page, Reader};
 use crate::{Dynamo, StoreError, Table};
 
 /// At most this many acknowledgements a second from one request: each removes an entry of the
@@ -229,55 +227,13 @@ fn one<R: DeserializeOwned>(item: Option<Item>) -> Result<Option<R>, StoreError>
 }
 
 impl Dynamo {
-    /// Items of several tables in one BatchGetItem, read consistently; unprocessed keys are
-    /// asked again, as every batch is ([`until_done`]'s attempts and backoff). Answers each
-    /// found item by its table.
+    /// Items of several tables in one BatchGetItem, read consistently, by table.
     async fn get_across(
         &self,
         wanted: Vec<(Table, Item)>,
     ) -> Result<HashMap<Table, Vec<Item>>, StoreError> {
-        let done = until_done(wanted, self.backoff(), |pending| async move {
-            let mut request: HashMap<String, KeysAndAttributes> = HashMap::new();
-            let mut keys_of: HashMap<String, Vec<Item>> = HashMap::new();
-            for (table, key) in pending {
-                let name = self.tables().name(table).to_owned();
-                keys_of.entry(name).or_default().push(key);
-            }
-            for (name, keys) in keys_of {
-                let ask = KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .consistent_read(true)
-                    .build()
-                    .expect("keys are set");
-                request.insert(name, ask);
-            }
-            let out = self
-                .client()
-                .batch_get_item()
-                .set_request_items(Some(request))
-                .send()
-                .await
-                .map_err(|e| request_error("BatchGetItem", e))?;
-            let table_of = |name: &str| {
-                self.tables()
-                    .table_named(name)
-                    .ok_or_else(|| corrupt("an answer from another table"))
-            };
-            let mut found = Vec::new();
-            for (name, items) in out.responses.unwrap_or_default() {
-                let table = table_of(&name)?;
-                found.extend(items.into_iter().map(|item| (table, item)));
-            }
-            let mut left = Vec::new();
-            for (name, unprocessed) in out.unprocessed_keys.unwrap_or_default() {
-                let table = table_of(&name)?;
-                left.extend(unprocessed.keys.into_iter().map(|key| (table, key)));
-            }
-            Ok((found, left))
-        })
-        .await?;
         let mut by_table: HashMap<Table, Vec<Item>> = HashMap::new();
-        for (table, item) in done.found {
+        for (table, item) in self.batch_get_across(wanted, None, true).await? {
             by_table.entry(table).or_default().push(item);
         }
         Ok(by_table)
@@ -327,25 +283,6 @@ impl Dynamo {
             },
         };
         Ok((ack.id, answered))
-    }
-
-    async fn newest_readings(
-        &self,
-        tenant: &Tenant,
-        counter: Guid,
-    ) -> Result<Vec<Reading>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.tables().name(Table::Readings))
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(owner_key(tenant, counter)))
-            .scan_index_forward(false)
-            .limit(USUAL_READINGS as i32)
-            .send()
-            .await
-            .map_err(|e| request_error("Query", e))?;
-        from_items(out.items.unwrap_or_default())
     }
 
     async fn newest_submissions(
@@ -432,10 +369,17 @@ impl SubmissionStore for Dynamo {
         tenant: &Tenant,
         counter: Guid,
     ) -> Result<(Vec<Reading>, Vec<Submission>), StoreError> {
-        futures::try_join!(
-            self.newest_readings(tenant, counter),
+        // The read API's own history page: the newest readings, one Query.
+        let newest = HistoryQuery {
+            range: Default::default(),
+            limit: USUAL_READINGS as u32,
+            after: None,
+        };
+        let (readings, submissions) = futures::try_join!(
+            self.history::<Reading>(tenant, counter, &newest),
             self.newest_submissions(tenant, counter)
-        )
+        )?;
+        Ok((readings.items, submissions))
     }
 
     async fn submit(
