@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use domain::history::CursorSeal;
 use domain::{ApiKey, Clock, Guid, KeyHash, PersonalData, Scope, Secret, SigningKey, Tenant};
 use lambda_http::Request;
 use lambda_http::http::header::AUTHORIZATION;
@@ -113,6 +114,22 @@ impl<S> App<S> {
         })
     }
 
+    /// The seal of `endpoint`'s cursors for `owner`'s list (an account or a meter; empty for
+    /// the tenant's own lists), with the deployment's signing key.
+    pub(crate) fn cursor_seal<'a>(
+        &'a self,
+        tenant: &'a Tenant,
+        endpoint: Endpoint,
+        owner: String,
+    ) -> Result<CursorSeal<'a>, ApiError> {
+        Ok(CursorSeal::new(
+            self.signing_key()?,
+            tenant,
+            endpoint.function(),
+            owner,
+        ))
+    }
+
     pub fn store(&self) -> &S {
         &self.store
     }
@@ -127,49 +144,38 @@ impl<S> App<S> {
 }
 
 impl<S: KeyReader> App<S> {
-    /// The tenant of the request's key, if the key is valid, has `scope`, and is a key of the
-    /// whole tenant: a key bound to one account is `403` everywhere but on the routes that take
-    /// it ([`App::authenticate_caller`]), so a new route is closed to it unless it opts in.
-    pub async fn authenticate(&self, request: &Request, scope: Scope) -> Result<Tenant, ApiError> {
-        Ok(self.authenticate_key(request, scope).await?.0)
+    /// Who calls `endpoint`, checked against its [`crate::Access`]: a valid key with one of
+    /// its scopes; a key bound to one account only where the endpoint admits such keys
+    /// (elsewhere `403`, so a new route is closed to them unless it opts in). A handler that
+    /// admits them answers `404` for any account but the key's own.
+    pub async fn caller(&self, request: &Request, endpoint: Endpoint) -> Result<Caller, ApiError> {
+        Ok(self.caller_and_key(request, endpoint).await?.0)
     }
 
-    /// [`App::authenticate`], and the key's hash (what a print link names its issuer by).
-    pub async fn authenticate_key(
+    /// The tenant of a tenant-wide key that may call `endpoint` ([`App::caller`]).
+    pub async fn authenticate(
         &self,
         request: &Request,
-        scope: Scope,
-    ) -> Result<(Tenant, KeyHash), ApiError> {
-        let (verified, hash) = self.verified_request(request, &[scope]).await?;
-        match verified.account {
-            Some(_) => Err(ApiError::Forbidden),
-            None => Ok((verified.tenant, hash)),
+        endpoint: Endpoint,
+    ) -> Result<Tenant, ApiError> {
+        Ok(self.caller(request, endpoint).await?.tenant)
+    }
+
+    /// [`App::caller`], and the key's hash (what a print link names its issuer by).
+    pub async fn caller_and_key(
+        &self,
+        request: &Request,
+        endpoint: Endpoint,
+    ) -> Result<(Caller, KeyHash), ApiError> {
+        let (verified, hash) = self.verified_request(request, endpoint.scopes()).await?;
+        if verified.account.is_some() && !endpoint.admits_account_keys() {
+            return Err(ApiError::Forbidden);
         }
-    }
-
-    /// Who calls a route that keys bound to one account may call too (an account, its
-    /// histories, a meter's readings, the services): the tenant, and the account the key is
-    /// bound to. The route answers `404` for any other account, as if it did not exist.
-    pub async fn authenticate_caller(
-        &self,
-        request: &Request,
-        scope: Scope,
-    ) -> Result<Caller, ApiError> {
-        self.authenticate_caller_any(request, &[scope]).await
-    }
-
-    /// [`App::authenticate_caller`] for a route that any of `scopes` opens (the office's
-    /// settings: `read` or `import`).
-    pub async fn authenticate_caller_any(
-        &self,
-        request: &Request,
-        scopes: &[Scope],
-    ) -> Result<Caller, ApiError> {
-        let (verified, _) = self.verified_request(request, scopes).await?;
-        Ok(Caller {
+        let caller = Caller {
             tenant: verified.tenant,
             account: verified.account,
-        })
+        };
+        Ok((caller, hash))
     }
 
     async fn verified_request(

@@ -10,8 +10,9 @@ use domain::submissions::Refusal;
 use domain::values::Rejection;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use serde::Serialize;
 use store::StoreError;
+
+use crate::json_response;
 
 /// How many problems an answer lists; the message says how many there were in all.
 pub const MAX_DETAILS: usize = 100;
@@ -229,13 +230,4 @@ fn listed(mut problems: Vec<Problem>) -> (usize, usize, Vec<Problem>) {
         problems.iter().filter_map(|p| p.index).collect();
     problems.truncate(MAX_DETAILS);
     (count, items.len(), problems)
-}
-
-pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
-    let body = serde_json::to_string(body).expect("answers serialize");
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json; charset=utf-8")
-        .body(Body::Text(body))
-        .expect("static status and header are valid")
 }

@@ -1,32 +1,26 @@
-//! HTTP glue shared by every function: the request body, errors as responses, and the import
-//! pipeline. A function's `main` builds the store once and hands requests to a handler here.
+//! The HTTP side shared by every function. A function's `main` builds its [`App`] once and hands
+//! each request to [`Endpoint::handle`]: the plumbing here (the endpoints and their facts, keys,
+//! the request body, the path, errors and the envelope of answers) and the handlers under
+//! `handlers/`, one module per area. See `docs/development.md`, "A request's path through the
+//! code".
 
-mod account;
-pub mod act_page;
-mod act_view;
-pub mod acts;
-mod answer;
 mod app;
 pub mod body;
 mod browser;
 mod endpoint;
+mod envelope;
 mod error;
-pub mod import;
-mod keys;
+mod handlers;
 pub mod metrics;
 mod numbers;
 mod path;
-pub mod print_link;
-pub mod reads;
-mod settings;
-mod submissions;
 
 pub use app::{App, Caller, KEY_TTL};
 pub use domain::Problem;
-pub use endpoint::{Answer, Endpoint};
-pub use error::{ApiError, MAX_DETAILS, json_response};
-pub use import::{import, import_period};
-
+pub use endpoint::{Access, Answer, Endpoint, Handled, Import, Spec, Verb};
+pub use envelope::{ANSWER_BUDGET, LAMBDA_ANSWER_LIMIT, LARGEST_ITEM_ANSWER, json_response};
+pub use error::{ApiError, MAX_DETAILS};
+pub use handlers::{act_page, import, print_link};
 /// JSON log lines for CloudWatch; `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

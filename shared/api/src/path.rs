@@ -1,8 +1,12 @@
-//! The parameters of a request's path, as the client wrote them.
+//! The parameters of a request's path, as the client wrote them, parsed once.
 
 use std::borrow::Cow;
 
+use domain::json::Value as JsonValue;
+use domain::{ActNumber, Guid};
 use lambda_http::{Request, RequestExt};
+
+use crate::ApiError;
 
 /// The path parameter `name`, percent-decoded: API Gateway's HTTP APIs hand the function the
 /// path decoded, cargo lambda's emulator as sent (`%20`). A valid value (digits, a GUID) has no
@@ -14,4 +18,22 @@ pub(crate) fn path_param(request: &Request, name: &str) -> String {
         Cow::Borrowed(same) => same.to_owned(),
         Cow::Owned(decoded) => decoded,
     }
+}
+
+/// The `{id}` of the path, a GUID.
+pub(crate) fn path_id(request: &Request) -> Result<Guid, ApiError> {
+    let id = path_param(request, "id");
+    match Guid::parse(&JsonValue::String(id.into())) {
+        Ok(Some(id)) => Ok(id),
+        _ => Err(ApiError::invalid_parameter(
+            "id",
+            "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+        )),
+    }
+}
+
+/// The act number of the path's `{act_id}`.
+pub(crate) fn act_number(request: &Request) -> Result<ActNumber, ApiError> {
+    ActNumber::parse_param(&path_param(request, "act_id"))
+        .map_err(|message| ApiError::invalid_parameter("act_id", message))
 }

@@ -11,6 +11,7 @@ pub mod personal_data;
 pub mod problems;
 pub mod records;
 pub mod secrets;
+pub mod settings;
 pub mod submissions;
 pub mod tenant;
 pub mod values;

@@ -182,6 +182,18 @@ impl Dynamo {
     /// Up to 100 items of one table or several by key in one BatchGetItem, unprocessed keys
     /// asked again ([`until_done`]); missing items are absent. Answers each found item with its
     /// table.
+    /// Items of several tables in one BatchGetItem, read consistently, by table.
+    pub(crate) async fn get_across(
+        &self,
+        wanted: Vec<(Table, Item)>,
+    ) -> Result<HashMap<Table, Vec<Item>>, StoreError> {
+        let mut by_table: HashMap<Table, Vec<Item>> = HashMap::new();
+        for (table, item) in self.batch_get_across(wanted, None, true).await? {
+            by_table.entry(table).or_default().push(item);
+        }
+        Ok(by_table)
+    }
+
     pub(crate) async fn batch_get_across(
         &self,
         wanted: Vec<(Table, Item)>,

@@ -44,6 +44,11 @@ pub(crate) fn key_item(key: &Key) -> Item {
     ])
 }
 
+/// The key of an item whose table has a partition key only.
+pub(crate) fn pk_item(pk: String) -> Item {
+    HashMap::from([("pk".to_owned(), AttributeValue::S(pk))])
+}
+
 pub(crate) fn text_of(item: &Item, name: &str) -> Option<String> {
     match item.get(name) {
         Some(AttributeValue::S(s)) => Some(s.clone()),
@@ -96,6 +101,11 @@ pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
 /// A number attribute.
 pub(crate) fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+/// The record of an item, if there is one.
+pub(crate) fn from_item<R: DeserializeOwned>(item: Option<Item>) -> Result<Option<R>, StoreError> {
+    Ok(from_items(item.into_iter().collect())?.pop())
 }
 
 pub(crate) fn from_items<R: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {

@@ -38,6 +38,7 @@ pub mod periods;
 mod reads;
 mod records;
 pub mod secrets;
+pub mod settings;
 pub mod submissions;
 pub mod tables;
 
@@ -54,5 +55,6 @@ pub use partition_bound::MAX_WRITES_PER_PARTITION;
 pub use periods::PeriodRemoval;
 pub use reads::{Page, Reader};
 pub use records::{Plan, RecordWriter, Stamp, Written};
+pub use settings::SettingsStore;
 pub use submissions::{Acknowledged, SubmissionContext, SubmissionStore, Submitted};
 pub use tables::{Table, Tables};

@@ -316,7 +316,7 @@ proptest! {
         let mut text = String::new();
         Json::Object(object).write(&mut text, false);
         let _ = domain::submissions::SubmissionRequest::parse(&text);
-        let _ = domain::submissions::Settings::parse(&text);
+        let _ = domain::settings::Settings::parse(&text);
         let _ = domain::submissions::Acknowledgement::parse_all(&list);
     }
 
@@ -331,7 +331,8 @@ proptest! {
         to_day in 1u8..=31,
         seconds in -62_000_000_000i64..253_000_000_000,
     ) {
-        use domain::submissions::{Figures, MeterState, Settings, Window, assess};
+        use domain::settings::{Settings, Window};
+        use domain::submissions::{Figures, MeterState, assess};
         let counter: Counter = serde_json::from_value(serde_json::json!({
             "id": "a7a747b2-24d8-11e7-ae76-0050569f0c67"})).unwrap();
         let settings = Settings { time_zone: zone, readings_window: Window::new(from_day, to_day) };

@@ -744,7 +744,7 @@ const SUBMISSION: Whole = Whole {
 const SETTINGS: Whole = Whole {
     endpoint: Endpoint::SettingsPut,
     base: || json!({"time_zone": "Europe/Moscow", "readings_window": {"from_day": 20, "to_day": 25}}),
-    parses: |text| domain::submissions::Settings::parse(text).is_ok(),
+    parses: |text| domain::settings::Settings::parse(text).is_ok(),
 };
 
 const ACKNOWLEDGEMENT: Whole = Whole {

@@ -2,6 +2,10 @@ use chrono::TimeZone;
 use rust_decimal_macros::dec;
 
 use super::*;
+use crate::Counter;
+use crate::settings::{Settings, Window};
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 
 fn at(text: &str) -> LocalDateTime {
     LocalDateTime::from_naive(NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").unwrap())
@@ -108,39 +112,6 @@ fn the_window_is_judged_in_the_offices_time_zone() {
     // And in Vladivostok (UTC+10) it is already 07:30 on the 26th.
     let vladivostok = window(20, 25, chrono_tz::Asia::Vladivostok);
     assert!(judge(one(dec!(1)), &[], &[], &vladivostok, "2026-11-25T21:30:00").is_err());
-}
-
-#[test]
-fn a_window_may_wrap_the_months_end_and_a_late_day_means_the_last() {
-    let wrap = Window::new(25, 5).unwrap();
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    for open in ["2026-01-25", "2026-01-31", "2026-02-01", "2026-02-05"] {
-        assert!(wrap.contains(day(open)), "{open}");
-    }
-    for shut in ["2026-01-24", "2026-02-06", "2026-02-15"] {
-        assert!(!wrap.contains(day(shut)), "{shut}");
-    }
-    let month_end = Window::new(29, 31).unwrap();
-    assert!(month_end.contains(day("2026-02-28")));
-    assert!(!month_end.contains(day("2026-02-27")));
-    assert!(month_end.contains(day("2026-04-30")));
-    // Wrapping is the office's days' to say: 31 to 30 is every day, also in April, where both
-    // are the 30th; 30 to 28 is every day of a February of 28.
-    let all_but_one = Window::new(31, 30).unwrap();
-    for open in [
-        "2026-04-01",
-        "2026-04-15",
-        "2026-04-30",
-        "2026-05-30",
-        "2026-05-31",
-    ] {
-        assert!(all_but_one.contains(day(open)), "{open}");
-    }
-    assert!(!Window::new(31, 29).unwrap().contains(day("2026-05-30")));
-    let february = Window::new(30, 28).unwrap();
-    assert!(february.contains(day("2026-02-01")) && february.contains(day("2026-02-14")));
-    assert!(Window::new(0, 5).is_none());
-    assert!(Window::new(1, 32).is_none());
 }
 
 #[test]
@@ -293,29 +264,6 @@ fn submissions_parse_exact_figures_and_refuse_bad_ones() {
     );
     assert_eq!(fields(r#"{"current_data1": 1, "id": "x"}"#), ["id"]);
     assert_eq!(fields("[]"), ["body"]);
-}
-
-#[test]
-fn settings_parse_names_and_days() {
-    let settings = Settings::parse(
-        r#"{"time_zone": "Asia/Yekaterinburg", "readings_window": {"from_day": 25, "to_day": 5}}"#,
-    )
-    .unwrap();
-    assert_eq!(settings.time_zone, chrono_tz::Asia::Yekaterinburg);
-    assert_eq!(settings.readings_window, Window::new(25, 5));
-    let open = Settings::parse(r#"{"time_zone": "Europe/Moscow", "readings_window": null}"#);
-    assert_eq!(open.unwrap().readings_window, None);
-    for bad in [
-        r#"{"time_zone": "Mars/Olympus"}"#,
-        r#"{"readings_window": {"from_day": 0, "to_day": 5}}"#,
-        r#"{"readings_window": {"from_day": 1, "to_day": 32}}"#,
-        r#"{"readings_window": {"from_day": 1.5, "to_day": 3}}"#,
-        r#"{"readings_window": {"from_day": 1}}"#,
-        r#"{"readings_window": 5}"#,
-        "[]",
-    ] {
-        assert!(Settings::parse(bad).is_err(), "{bad}");
-    }
 }
 
 #[test]

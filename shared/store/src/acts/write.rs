@@ -52,6 +52,8 @@ struct Previous {
 /// Acts are upserted by number: the last version of an act in the request wins. Acts have no
 /// period imports, so no stamp.
 impl RecordWriter<Act> for Dynamo {
+    const TABLE: Table = Table::Acts;
+
     type Plan = ActsPlan;
 
     fn plan(&self, tenant: &Tenant, acts: Vec<Act>, _stamp: Stamp) -> Result<ActsPlan, StoreError> {

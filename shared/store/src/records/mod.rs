@@ -24,9 +24,11 @@ pub(crate) use plan::{Row, item_of};
 
 use crate::items::put;
 use crate::keys::{Key, Stored};
-use crate::{Dynamo, StoreError};
+use crate::{Dynamo, StoreError, Table};
 
 impl<R: Stored> RecordWriter<R> for Dynamo {
+    const TABLE: Table = R::TABLE;
+
     type Plan = Plan<R>;
 
     fn plan(&self, tenant: &Tenant, records: Vec<R>, stamp: Stamp) -> Result<Plan<R>, StoreError> {
@@ -79,6 +81,9 @@ pub struct Stamp {
 /// anything is written, and a caller can record what it must (an exchange's first part) between
 /// the two.
 pub trait RecordWriter<R> {
+    /// The table the records go to.
+    const TABLE: Table;
+
     /// What [`RecordWriter::write`] will write, checked; it holds the records.
     type Plan: Send;
 

@@ -1,23 +1,17 @@
 //! The JCat billing-acts queries, answering in the spec's shapes (`data` envelopes).
 
-use crate::path::path_param;
-use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Scope, Tenant};
+use domain::{Act, ActNumber, ActQuery, ActStatus, PartyRole, Tenant};
 use lambda_http::{Body, Request, RequestExt, Response};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use store::{ActReader, KeyReader};
 
-use crate::act_view::ActView;
-use crate::answer::ok;
+use super::act_view::ActView;
+use crate::envelope::{ok, within_budget};
 use crate::numbers::money;
-use crate::reads::{ANSWER_BUDGET, answer_size};
+use crate::path::{act_number, path_param};
 use crate::{ApiError, App, Endpoint, json_response};
-use domain::history::CursorSeal;
 use lambda_http::http::StatusCode;
-
-fn answer(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(result.unwrap_or_else(ApiError::into_response))
-}
 
 /// One row of the act list, as the spec's example prints it.
 #[derive(Serialize)]
@@ -68,15 +62,9 @@ struct Pages {
 pub async fn list<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    answer(list_page(app, &request).await)
-}
-
-async fn list_page<S: ActReader + KeyReader>(
-    app: &App<S>,
-    request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let tenant = app.authenticate(request, Scope::Read).await?;
+    let request = &request;
+    let tenant = app.authenticate(request, Endpoint::ActsList).await?;
     let params = request.query_string_parameters();
     // `page` and `limit` may come in the path or the query string; the path wins.
     let in_path = |name| Some(path_param(request, name)).filter(|v| !v.is_empty());
@@ -107,31 +95,20 @@ async fn list_page<S: ActReader + KeyReader>(
 pub async fn info<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    answer(print_data(app, &request).await)
-}
-
-async fn print_data<S: ActReader + KeyReader>(
-    app: &App<S>,
-    request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let act = requested_act(app, request).await?;
+    let act = requested_act(app, &request, Endpoint::ActInfo).await?;
     Ok(ok(ActView::from(&act)))
 }
 
-/// The act that `{act_id}` names, in the tenant of the request's key (scope `read`).
+/// The act that `{act_id}` names, in the tenant of the request's key (which must open
+/// `endpoint`).
 pub(crate) async fn requested_act<S: ActReader + KeyReader>(
     app: &App<S>,
     request: &Request,
+    endpoint: Endpoint,
 ) -> Result<Act, ApiError> {
-    let tenant = app.authenticate(request, Scope::Read).await?;
+    let tenant = app.authenticate(request, endpoint).await?;
     find_act(app, &tenant, act_number(request)?).await
-}
-
-/// The act number of the path's `{act_id}`.
-pub(crate) fn act_number(request: &Request) -> Result<ActNumber, ApiError> {
-    ActNumber::parse_param(&path_param(request, "act_id"))
-        .map_err(|message| ApiError::invalid_parameter("act_id", message))
 }
 
 /// The tenant's act `number`. Another tenant's act is as unknown as a missing one: existence
@@ -158,19 +135,16 @@ struct FilterValue<T: Serialize> {
 pub async fn statuses<S: KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    let result = async {
-        app.authenticate(&request, Scope::Read).await?;
-        let values: Vec<_> = ActStatus::ALL
-            .into_iter()
-            .map(|s| FilterValue {
-                id: s.as_str(),
-                name: s.name_ru().to_owned(),
-            })
-            .collect();
-        Ok(ok(values))
-    };
-    answer(result.await)
+) -> Result<Response<Body>, ApiError> {
+    app.authenticate(&request, Endpoint::ActStatuses).await?;
+    let values: Vec<_> = ActStatus::ALL
+        .into_iter()
+        .map(|s| FilterValue {
+            id: s.as_str(),
+            name: s.name_ru().to_owned(),
+        })
+        .collect();
+    Ok(ok(values))
 }
 
 /// `GET /v1/billing/filter/payers` and `/recipients`: every party the tenant's acts name.
@@ -178,41 +152,33 @@ pub async fn parties<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
     role: PartyRole,
-) -> Result<Response<Body>, lambda_http::Error> {
-    let result = async {
-        let tenant = app.authenticate(&request, Scope::Read).await?;
-        let endpoint = match role {
-            PartyRole::Payer => Endpoint::ActPayers,
-            PartyRole::Recipient => Endpoint::ActRecipients,
-        };
-        let seal = CursorSeal::new(
-            app.signing_key()?,
-            &tenant,
-            endpoint.function(),
-            String::new(),
-        );
-        let params = request.query_string_parameters();
-        let from = seal
-            .offset(params.first("next"))
-            .map_err(|message| ApiError::invalid_parameter("next", message))?;
-        let mut parties = app.store().parties(&tenant, role).await?;
-        parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
-        let values: Vec<FilterValue<u64>> = parties
-            .into_iter()
-            .skip(from)
-            .map(|p| FilterValue {
-                id: p.id,
-                name: p.name.to_string(),
-            })
-            .collect();
-        let (page, rest) = within_budget(values);
-        let next = (rest > 0).then(|| seal.offset_token(from + page.len()));
-        Ok(json_response(
-            StatusCode::OK,
-            &PartyList { data: page, next },
-        ))
+) -> Result<Response<Body>, ApiError> {
+    let endpoint = match role {
+        PartyRole::Payer => Endpoint::ActPayers,
+        PartyRole::Recipient => Endpoint::ActRecipients,
     };
-    answer(result.await)
+    let tenant = app.authenticate(&request, endpoint).await?;
+    let seal = app.cursor_seal(&tenant, endpoint, String::new())?;
+    let params = request.query_string_parameters();
+    let from = seal
+        .offset(params.first("next"))
+        .map_err(|message| ApiError::invalid_parameter("next", message))?;
+    let mut parties = app.store().parties(&tenant, role).await?;
+    parties.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()).then(a.id.cmp(&b.id)));
+    let values: Vec<FilterValue<u64>> = parties
+        .into_iter()
+        .skip(from)
+        .map(|p| FilterValue {
+            id: p.id,
+            name: p.name.to_string(),
+        })
+        .collect();
+    let (page, rest) = within_budget(values);
+    let next = (rest > 0).then(|| seal.offset_token(from + page.len()));
+    Ok(json_response(
+        StatusCode::OK,
+        &PartyList { data: page, next },
+    ))
 }
 
 /// The payers or recipients, in name order, and, only when they do not all fit in one answer
@@ -224,29 +190,14 @@ struct PartyList {
     next: Option<String>,
 }
 
-/// The first values that fit in [`ANSWER_BUDGET`] (the first always does), and how many are
-/// left.
-fn within_budget<T: Serialize>(mut values: Vec<T>) -> (Vec<T>, usize) {
-    let mut used = 0;
-    let fit = values
-        .iter()
-        .position(|value| {
-            used += answer_size(value) + 1;
-            used > ANSWER_BUDGET
-        })
-        .map_or(values.len(), |at| at.max(1));
-    let rest = values.split_off(fit);
-    (values, rest.len())
-}
-
 /// The largest answer a full page of the acts list can make, from the longest value each shown
 /// field admits (control characters, which the answer writes as six bytes and Lambda as seven):
 /// under Lambda's 6 MB.
 #[cfg(test)]
 mod page_bound {
     use super::*;
-    use crate::answer::Data;
-    use crate::reads::{LAMBDA_ANSWER_LIMIT, answer_size};
+    use crate::LAMBDA_ANSWER_LIMIT;
+    use crate::envelope::{Data, answer_size};
     use domain::Record;
     use domain::json::{Fields, collection};
     use serde_json::json;

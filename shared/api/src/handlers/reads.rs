@@ -5,45 +5,17 @@
 //! they were imported with, dates are in the import format. Personal fields are what the
 //! deployment's personal-data setting stored.
 
-use crate::numbers::decimal_json;
-use crate::path::path_param;
 use domain::history::{CursorSeal, HistoryQuery, ListQuery};
-use domain::json::Value as JsonValue;
-use domain::{
-    Balance, Counter, Guid, LocalDateTime, Reading, Scope, Service, Tenant, Text, Transaction,
-};
+use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Service, Tenant, Text, Transaction};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader, Stored};
 
-use crate::answer::ok;
+use crate::envelope::{ANSWER_BUDGET, List, answer_size, ok};
+use crate::numbers::decimal_json;
+use crate::path::path_id;
 use crate::{ApiError, App, Caller, Endpoint};
-
-/// A list answer: `{"data": {"items": [...], "next": "<token or null>"}}`.
-#[derive(Serialize)]
-pub(crate) struct List<T> {
-    pub(crate) items: Vec<T>,
-    pub(crate) next: Option<String>,
-}
-
-pub(crate) fn answer(
-    result: Result<Response<Body>, ApiError>,
-) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(result.unwrap_or_else(ApiError::into_response))
-}
-
-/// The `{id}` of the path, a GUID.
-pub(crate) fn path_id(request: &Request) -> Result<Guid, ApiError> {
-    let id = path_param(request, "id");
-    match Guid::parse(&JsonValue::String(id.into())) {
-        Ok(Some(id)) => Ok(id),
-        _ => Err(ApiError::invalid_parameter(
-            "id",
-            "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-        )),
-    }
-}
 
 /// A service as the API answers it (the stored record may have more, and other names).
 #[derive(Serialize)]
@@ -157,61 +129,30 @@ impl From<Transaction> for TransactionView {
     }
 }
 
-/// The most an answer's items may take as Lambda returns them (the body as a JSON string, so
-/// each `"` and `\\` counted twice): Lambda answers at most 6 MB (API Gateway then answers
-/// `502`). With one item of the largest size, which a page always takes, and the envelope, an
-/// answer stays under 5.5 MB.
-pub const ANSWER_BUDGET: usize = 5 * 1024 * 1024 / 2;
-
-/// The most one stored item can take in an answer: DynamoDB's 400 KB, each byte written at
-/// worst as seven (a control character as `\\u001f` in Lambda's JSON string).
-pub const LARGEST_ITEM_ANSWER: usize = 7 * store::MAX_ITEM_BYTES;
-
-/// Lambda's limit on an answer.
-pub const LAMBDA_ANSWER_LIMIT: usize = 6 * 1024 * 1024;
-
-// A page of services (the budget, the first item at its largest, 64 KB for the envelope and
-// the headers) fits, or this does not compile.
-const _: () = assert!(ANSWER_BUDGET + LARGEST_ITEM_ANSWER + 64 * 1024 < LAMBDA_ANSWER_LIMIT);
-
 /// `GET /api/services?limit=&next=`: a page of the tenant's services in storage order, at most
 /// `limit` (default and most 1000) and at most [`ANSWER_BUDGET`] bytes of them.
 pub async fn services<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    let result = async {
-        // Every key of the tenant reads its services, one bound to an account too.
-        let tenant = app.authenticate_caller(&request, Scope::Read).await?.tenant;
-        let seal = CursorSeal::new(
-            app.signing_key()?,
-            &tenant,
-            Endpoint::ServicesList.function(),
-            String::new(),
-        );
-        let params = request.query_string_parameters();
-        let query = ListQuery::parse(params.first("limit"), params.first("next"), &seal)
-            .map_err(ApiError::invalid_parameters)?;
-        let mut used = 0;
-        let fits = |service: &Service| {
-            used += answer_size(&ServiceView::from(service)) + 1;
-            used <= ANSWER_BUDGET
-        };
-        let page = app.store().services(&tenant, &query, fits).await?;
-        let items: Vec<ServiceView> = page.items.iter().map(ServiceView::from).collect();
-        Ok(ok(List {
-            items,
-            next: page.next.as_ref().map(|c| query.token(&seal, c)),
-        }))
+) -> Result<Response<Body>, ApiError> {
+    let endpoint = Endpoint::ServicesList;
+    // Every key of the tenant reads its services, one bound to an account too.
+    let tenant = app.caller(&request, endpoint).await?.tenant;
+    let seal = app.cursor_seal(&tenant, endpoint, String::new())?;
+    let params = request.query_string_parameters();
+    let query = ListQuery::parse(params.first("limit"), params.first("next"), &seal)
+        .map_err(ApiError::invalid_parameters)?;
+    let mut used = 0;
+    let fits = |service: &Service| {
+        used += answer_size(&ServiceView::from(service)) + 1;
+        used <= ANSWER_BUDGET
     };
-    answer(result.await)
-}
-
-/// The bytes of `value` in Lambda's answer, where the body is a JSON string.
-pub(crate) fn answer_size(value: &impl Serialize) -> usize {
-    serde_json::to_vec(value).map_or(usize::MAX, |json| {
-        json.len() + json.iter().filter(|&&b| b == b'"' || b == b'\\').count()
-    })
+    let page = app.store().services(&tenant, &query, fits).await?;
+    let items: Vec<ServiceView> = page.items.iter().map(ServiceView::from).collect();
+    Ok(ok(List {
+        items,
+        next: page.next.as_ref().map(|c| query.token(&seal, c)),
+    }))
 }
 
 /// Whose history a page is read from.
@@ -235,7 +176,7 @@ where
     V: From<R> + Serialize,
     S: Reader + KeyReader,
 {
-    let caller = app.authenticate_caller(&request, Scope::Read).await?;
+    let caller = app.caller(&request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(&request)?;
     let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
@@ -256,12 +197,7 @@ pub(crate) fn history_query<'a, S>(
     endpoint: Endpoint,
     owner: Guid,
 ) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
-    let seal = CursorSeal::new(
-        app.signing_key()?,
-        tenant,
-        endpoint.function(),
-        owner.to_string(),
-    );
+    let seal = app.cursor_seal(tenant, endpoint, owner.to_string())?;
     let params = request.query_string_parameters();
     let query = HistoryQuery::parse(
         params.first("from"),
@@ -311,25 +247,25 @@ async fn bound_account_lives<S: Reader>(store: &S, caller: &Caller) -> Result<bo
 pub async fn balances<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+) -> Result<Response<Body>, ApiError> {
     let endpoint = Endpoint::AccountBalances;
-    answer(history::<Balance, BalanceView, S>(app, request, endpoint, Owner::Account).await)
+    history::<Balance, BalanceView, S>(app, request, endpoint, Owner::Account).await
 }
 
 pub async fn transactions<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+) -> Result<Response<Body>, ApiError> {
     let endpoint = Endpoint::AccountTransactions;
-    answer(history::<Transaction, TransactionView, S>(app, request, endpoint, Owner::Account).await)
+    history::<Transaction, TransactionView, S>(app, request, endpoint, Owner::Account).await
 }
 
 pub async fn readings<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+) -> Result<Response<Body>, ApiError> {
     let endpoint = Endpoint::CounterReadings;
-    answer(history::<Reading, ReadingView, S>(app, request, endpoint, Owner::Counter).await)
+    history::<Reading, ReadingView, S>(app, request, endpoint, Owner::Counter).await
 }
 
 /// The largest answer a full page of each history can make, from the longest value each
@@ -338,8 +274,10 @@ pub async fn readings<S: Reader + KeyReader>(
 #[cfg(test)]
 mod page_bounds {
     use super::*;
-    use crate::answer::Data;
+    use crate::LAMBDA_ANSWER_LIMIT;
+    use crate::envelope::Data;
     use domain::history::HistoryQuery;
+    use domain::json::Value as JsonValue;
     use rust_decimal::Decimal;
 
     fn guid() -> Guid {

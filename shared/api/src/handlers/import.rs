@@ -9,15 +9,14 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use domain::json::{Fields, collection, normalise};
-use domain::{Guid, PeriodImport, Problem, Record, Scope, Tenant};
+use domain::{Guid, PeriodImport, Problem, Record, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodRemoval, RecordWriter, Stamp, Written};
 
-use crate::error::json_response;
 use crate::metrics::ImportMetrics;
-use crate::{ApiError, App, body};
+use crate::{ApiError, App, Endpoint, body, json_response};
 
 /// The answer to a successful import.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -56,34 +55,34 @@ struct Outcome {
     written: Written,
 }
 
-/// Handles one import request for records of kind `R`. Never fails: errors become responses.
-pub async fn import<R, S>(
+/// Handles one request of `endpoint`, an import of records of kind `R` without periods
+/// (directories, acts).
+pub async fn plain<R, S>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error>
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     R: Record,
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
     let at = app.clock().now();
-    Ok(respond::<R>(
-        started,
-        plain::<R, S>(app, &request, at).await,
-    ))
+    respond::<R>(started, upsert::<R, S>(app, &request, endpoint, at).await)
 }
 
 /// An import without a period, begun `at`: every record upserted.
-async fn plain<R, S>(
+async fn upsert<R, S>(
     app: &App<S>,
     request: &Request,
+    endpoint: Endpoint,
     at: DateTime<Utc>,
 ) -> Result<Outcome, ApiError>
 where
     R: Record,
     S: RecordWriter<R> + DirectoryLookup + KeyReader,
 {
-    let (tenant, records) = accepted::<R, S>(app, request, |_| Ok(())).await?;
+    let (tenant, records) = accepted::<R, S>(app, request, endpoint, |_| Ok(())).await?;
     let stamp = Stamp { at, import: None };
     let imported = Imported::plain(records.len());
     let plan = app.store().plan(&tenant, records, stamp)?;
@@ -97,20 +96,28 @@ where
 
 /// Handles an import of readings, balances or transactions, which may declare a period
 /// (`?from=&to=`) that it, or the multi-part exchange it is a part of, holds completely (see
-/// [`period`]). Without a period it is [`import`].
-pub async fn import_period<R, S>(
+/// [`period_import`]). Without a period it is [`plain`].
+pub async fn period<R, S>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error>
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     R: Record,
     S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
 {
     let started = Instant::now();
-    Ok(respond::<R>(started, period::<R, S>(app, &request).await))
+    respond::<R>(
+        started,
+        period_import::<R, S>(app, &request, endpoint).await,
+    )
 }
 
-fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> Response<Body> {
+/// The answer to an import, its log line and its metrics.
+fn respond<R: Record>(
+    started: Instant,
+    outcome: Result<Outcome, ApiError>,
+) -> Result<Response<Body>, ApiError> {
     let metrics = ImportMetrics {
         endpoint: R::KIND,
         items_imported: outcome.as_ref().map_or(0, |o| o.imported.imported),
@@ -132,7 +139,7 @@ fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> R
                 duration_ms = started.elapsed().as_millis() as u64,
                 "imported"
             );
-            json_response(StatusCode::CREATED, &outcome.imported)
+            Ok(json_response(StatusCode::CREATED, &outcome.imported))
         }
         Err(e) => {
             tracing::info!(
@@ -140,7 +147,7 @@ fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> R
                 duration_ms = started.elapsed().as_millis() as u64,
                 "import rejected"
             );
-            e.into_response()
+            Err(e)
         }
     }
 }
@@ -150,13 +157,14 @@ fn respond<R: Record>(started: Instant, outcome: Result<Outcome, ApiError>) -> R
 async fn accepted<R, S>(
     app: &App<S>,
     request: &Request,
+    endpoint: Endpoint,
     check: impl FnOnce(&[R]) -> Result<(), ApiError>,
 ) -> Result<(Tenant, Vec<R>), ApiError>
 where
     R: Record,
     S: DirectoryLookup + KeyReader,
 {
-    let tenant = app.authenticate(request, Scope::Import).await?;
+    let tenant = app.authenticate(request, endpoint).await?;
     let text = body::text(request)?;
     let text = normalise(&text);
     let mut records: Vec<R> = parse_all(&text)?;
@@ -175,7 +183,11 @@ where
 /// tenant's records of this kind is dated in the period and was last written well before the
 /// import (its first part) began is removed (see [`store::periods`]). A failure before the
 /// removal leaves more items, never fewer, and the same request sent again completes it.
-async fn period<R, S>(app: &App<S>, request: &Request) -> Result<Outcome, ApiError>
+async fn period_import<R, S>(
+    app: &App<S>,
+    request: &Request,
+    endpoint: Endpoint,
+) -> Result<Outcome, ApiError>
 where
     R: Record,
     S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
@@ -183,10 +195,10 @@ where
     let at = app.clock().now();
     let params = request.query_string_parameters();
     let Some(declared) = PeriodImport::parse(|name| params.first(name)).transpose() else {
-        return plain::<R, S>(app, request, at).await;
+        return upsert::<R, S>(app, request, endpoint, at).await;
     };
     // The key is checked before the parameters, and both before any storage is read.
-    let (tenant, records) = accepted::<R, S>(app, request, |records| {
+    let (tenant, records) = accepted::<R, S>(app, request, endpoint, |records| {
         let import = declared
             .as_ref()
             .map_err(|problems| ApiError::invalid_parameters(problems.clone()))?;

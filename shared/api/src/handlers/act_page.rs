@@ -8,10 +8,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use store::{ActReader, KeyReader};
 
-use crate::act_view::ActView;
-use crate::acts::{act_number, find_act, requested_act};
-use crate::print_link::tenant_of_link;
-use crate::{ApiError, App};
+use super::act_view::ActView;
+use super::acts::{find_act, requested_act};
+use super::print_link::tenant_of_link;
+use crate::path::act_number;
+use crate::{ApiError, App, Endpoint};
 
 /// Which optional columns the service table has: those that at least one line fills.
 struct Columns {
@@ -60,7 +61,7 @@ pub fn page(act: &Act) -> String {
 pub async fn print<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+) -> Result<Response<Body>, ApiError> {
     let params = request.query_string_parameters();
     let link = params
         .first("link")
@@ -68,13 +69,10 @@ pub async fn print<S: ActReader + KeyReader>(
         .filter(|token| !token.is_empty())
         .map(str::to_owned);
     let act = match link {
-        Some(token) => linked_act(app, &request, &token).await,
-        None => requested_act(app, &request).await,
+        Some(token) => linked_act(app, &request, &token).await?,
+        None => requested_act(app, &request, Endpoint::ActPrint).await?,
     };
-    Ok(match act {
-        Ok(act) => html(page(&act)),
-        Err(error) => ApiError::into_response(error),
-    })
+    Ok(html(page(&act)))
 }
 
 async fn linked_act<S: ActReader + KeyReader>(

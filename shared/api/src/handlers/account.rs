@@ -3,8 +3,7 @@
 //! answer stops early and carries `next` for the rest (the account's own fields again, and the
 //! meters and balances that follow).
 
-use domain::history::CursorSeal;
-use domain::{Balance, Counter, Guid, Scope, Text};
+use domain::{Balance, Counter, Guid, Text};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -12,11 +11,10 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader};
 
+use super::reads::{BalanceView, CounterView, ReadingView};
+use crate::envelope::{LAMBDA_ANSWER_LIMIT, LARGEST_ITEM_ANSWER, answer_size};
 use crate::numbers::decimal_json;
-use crate::reads::{
-    BalanceView, CounterView, LAMBDA_ANSWER_LIMIT, LARGEST_ITEM_ANSWER, ReadingView, answer_size,
-    path_id,
-};
+use crate::path::path_id;
 use crate::{ApiError, App, Endpoint, json_response};
 
 /// The most an account's answer may take but for the envelope, its own fields and the first
@@ -77,25 +75,13 @@ impl Entry<'_> {
 pub async fn account<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(view(app, &request)
-        .await
-        .unwrap_or_else(ApiError::into_response))
-}
-
-async fn view<S: Reader + KeyReader>(
-    app: &App<S>,
-    request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let caller = app.authenticate_caller(request, Scope::Read).await?;
+    let request = &request;
+    let endpoint = Endpoint::AccountGet;
+    let caller = app.caller(request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(request)?;
-    let seal = CursorSeal::new(
-        app.signing_key()?,
-        tenant,
-        Endpoint::AccountGet.function(),
-        id.to_string(),
-    );
+    let seal = app.cursor_seal(tenant, endpoint, id.to_string())?;
     let from = seal
         .offset(request.query_string_parameters().first("next"))
         .map_err(|message| ApiError::invalid_parameter("next", message))?;

@@ -11,9 +11,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{Dynamo, Reader};
 
-use crate::answer::{created, ok};
+use crate::envelope::{created, ok};
 use crate::path::path_param;
-use crate::{ApiError, App, body};
+use crate::{ApiError, App, Endpoint, body};
 
 /// A new key, shown once.
 #[derive(Serialize)]
@@ -33,19 +33,9 @@ struct Revoked {
 
 /// `POST /api/keys` with `{"account": "<GUID>", "scopes": ["read", "submit"]}` (scopes
 /// optional: both): `201` with the key, which is never shown again.
-pub async fn create(
-    app: &App<Dynamo>,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(match mint(app, &request).await {
-        Ok(key) => created(key),
-        Err(error) => error.into_response(),
-    })
-}
-
-async fn mint(app: &App<Dynamo>, request: &Request) -> Result<NewKey, ApiError> {
-    let tenant = app.authenticate(request, Scope::Keys).await?;
-    let text = body::text(request)?;
+pub async fn create(app: &App<Dynamo>, request: Request) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(&request, Endpoint::KeysCreate).await?;
+    let text = body::text(&request)?;
     let (account, scopes) = grant(&normalise(&text))?;
     app.store()
         .account(&tenant, account)
@@ -58,13 +48,13 @@ async fn mint(app: &App<Dynamo>, request: &Request) -> Result<NewKey, ApiError> 
         .await?;
     tracing::info!(key = record.id, "account key created");
     let scopes = record.scopes.clone();
-    Ok(NewKey {
+    Ok(created(NewKey {
         id: record.id,
         key: key.reveal().to_owned(),
         account: account.to_string(),
         scopes,
         created_at: record.created_at,
-    })
+    }))
 }
 
 /// The account and the scopes the body asks for.
@@ -106,36 +96,27 @@ fn grant(text: &str) -> Result<(Guid, Vec<Scope>), ApiError> {
 
 /// `DELETE /api/keys/{id}`: revokes a key this tenant's app made (bound to an account); `404`
 /// for any other id. Warm functions stop taking it within the key cache's minute.
-pub async fn revoke(
-    app: &App<Dynamo>,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    let result = async {
-        let tenant = app.authenticate(&request, Scope::Keys).await?;
-        let id = path_param(&request, "id");
-        let id = id.trim();
-        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-        if id.len() != 12 || !id.bytes().all(hex) {
-            return Err(ApiError::invalid_parameter(
-                "id",
-                "ожидается идентификатор ключа: 12 шестнадцатеричных цифр",
-            ));
-        }
-        let record = app
-            .store()
-            .revoke_account_key(&tenant, id)
-            .await?
-            .ok_or(ApiError::NotFound("ключ не найден"))?;
-        tracing::info!(key = record.id, "account key revoked");
-        Ok(Revoked {
-            id: record.id,
-            revoked_at: record.revoked_at,
-        })
-    };
-    Ok(match result.await {
-        Ok(revoked) => ok(revoked),
-        Err(error) => error.into_response(),
-    })
+pub async fn revoke(app: &App<Dynamo>, request: Request) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(&request, Endpoint::KeysRevoke).await?;
+    let id = path_param(&request, "id");
+    let id = id.trim();
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if id.len() != 12 || !id.bytes().all(hex) {
+        return Err(ApiError::invalid_parameter(
+            "id",
+            "ожидается идентификатор ключа: 12 шестнадцатеричных цифр",
+        ));
+    }
+    let record = app
+        .store()
+        .revoke_account_key(&tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound("ключ не найден"))?;
+    tracing::info!(key = record.id, "account key revoked");
+    Ok(ok(Revoked {
+        id: record.id,
+        revoked_at: record.revoked_at,
+    }))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
-//! Residents' submitted readings and the office's settings.
+//! Residents' submitted readings: stored, judged against their meter, pulled by 1C and
+//! acknowledged (`acknowledge.rs`).
 //!
 //! | item       | table       | pk            | index keys                                          |
 //! |------------|-------------|---------------|-----------------------------------------------------|
-//! | settings   | Settings    | tenant        |                                                     |
 //! | submission | Submissions | tenant#id     | `ByCounter`: tenant#counter, date#instant#id;       |
 //! |            |             |               | `Pending` (while pending): tenant, submitted_at#id  |
 //!
@@ -17,26 +17,26 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use chrono::{DateTime, Utc};
 use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value;
-use domain::submissions::{Acknowledgement, Settings, Submission, USUAL_READINGS, Window};
+use domain::settings::Settings;
+use domain::submissions::{Acknowledgement, Submission, USUAL_READINGS};
 use domain::{Account, Counter, Guid, Reading, Tenant};
-use futures::{StreamExt, TryStreamExt, stream};
-use serde::de::DeserializeOwned;
 
-use crate::batch::IN_FLIGHT;
 use crate::error::{corrupt, request_error};
-use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, s, text_of};
+use crate::items::{
+    Item, MAX_SORT_KEY_BYTES, from_item, from_items, key_item, pk_item, s, text_of,
+};
 use crate::keys::{Key, directory_key, history_bounds, owner_key};
 use crate::reads::{Page, Reader};
+use crate::settings::{settings_key, settings_of};
 use crate::{Dynamo, StoreError, Table};
 
-/// At most this many acknowledgements a second from one request: each removes an entry of the
-/// tenant's one `Pending` partition, which takes 1,000 writes a second (docs/BENCHMARKS.md).
-pub const ACKNOWLEDGEMENTS_PER_SECOND: usize = 500;
+mod acknowledge;
+
+pub use acknowledge::ACKNOWLEDGEMENTS_PER_SECOND;
 
 /// How many of a meter's newest submissions a new one is judged against: the latest that is
 /// not rejected is among them unless 1C rejected more in a row.
@@ -72,27 +72,8 @@ pub struct Acknowledged {
     pub conflicting: Vec<Guid>,
 }
 
-/// How one answer went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answered {
-    Recorded,
-    Unknown,
-    Conflicting,
-}
-
 /// Where residents' readings wait for 1C.
 pub trait SubmissionStore {
-    fn settings(
-        &self,
-        tenant: &Tenant,
-    ) -> impl Future<Output = Result<Settings, StoreError>> + Send;
-
-    fn put_settings(
-        &self,
-        tenant: &Tenant,
-        settings: &Settings,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
     /// The meter, the bound account's life, the settings and a stored submission of `id`.
     fn submission_context(
         &self,
@@ -145,7 +126,7 @@ pub trait SubmissionStore {
     ) -> impl Future<Output = Result<Page<Submission>, StoreError>> + Send;
 }
 
-fn submission_pk(tenant: &Tenant, id: Guid) -> String {
+pub(super) fn submission_pk(tenant: &Tenant, id: Guid) -> String {
     format!("{tenant}#{id}")
 }
 
@@ -181,110 +162,7 @@ fn submission_item(tenant: &Tenant, submission: &Submission) -> Result<Item, Sto
     Ok(item)
 }
 
-fn single_key(pk: String) -> Item {
-    HashMap::from([("pk".to_owned(), s(pk))])
-}
-
-fn settings_item(tenant: &Tenant, settings: &Settings) -> Item {
-    let mut item = single_key(tenant.as_str().to_owned());
-    item.insert("time_zone".into(), s(settings.time_zone.name()));
-    if let Some(window) = settings.readings_window {
-        item.insert(
-            "from_day".into(),
-            AttributeValue::N(window.from_day.to_string()),
-        );
-        item.insert(
-            "to_day".into(),
-            AttributeValue::N(window.to_day.to_string()),
-        );
-    }
-    item
-}
-
-fn settings_of(item: Option<&Item>) -> Result<Settings, StoreError> {
-    let Some(item) = item else {
-        return Ok(Settings::default());
-    };
-    let time_zone = text_of(item, "time_zone")
-        .and_then(|name| name.parse().ok())
-        .ok_or_else(|| corrupt("settings without a time zone"))?;
-    let day = |name: &str| match item.get(name) {
-        Some(AttributeValue::N(n)) => n.parse::<u8>().ok(),
-        _ => None,
-    };
-    let readings_window = match (day("from_day"), day("to_day")) {
-        (Some(from), Some(to)) => Some(Window::new(from, to).ok_or_else(|| corrupt("window"))?),
-        _ => None,
-    };
-    Ok(Settings {
-        time_zone,
-        readings_window,
-    })
-}
-
-fn one<R: DeserializeOwned>(item: Option<Item>) -> Result<Option<R>, StoreError> {
-    Ok(from_items(item.into_iter().collect())?.pop())
-}
-
 impl Dynamo {
-    /// Items of several tables in one BatchGetItem, read consistently, by table.
-    async fn get_across(
-        &self,
-        wanted: Vec<(Table, Item)>,
-    ) -> Result<HashMap<Table, Vec<Item>>, StoreError> {
-        let mut by_table: HashMap<Table, Vec<Item>> = HashMap::new();
-        for (table, item) in self.batch_get_across(wanted, None, true).await? {
-            by_table.entry(table).or_default().push(item);
-        }
-        Ok(by_table)
-    }
-
-    /// Records one answer of 1C: on a pending submission, or again the answer it has (its
-    /// reason may change). Answers how it went.
-    async fn acknowledge_one(
-        &self,
-        tenant: &Tenant,
-        ack: Acknowledgement,
-        at: &str,
-    ) -> Result<(Guid, Answered), StoreError> {
-        let reason = match &ack.reason {
-            Some(reason) => s(reason.as_str()),
-            None => AttributeValue::Null(true),
-        };
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.tables().name(Table::Submissions))
-            .set_key(Some(single_key(submission_pk(tenant, ack.id))))
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
-            )
-            .update_expression(
-                "SET #status = :status, reason = :reason, acknowledged_at = :at \
-                 REMOVE pending_pk, pending_sk",
-            )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(ack.status.as_str()))
-            .expression_attribute_values(":reason", reason)
-            .expression_attribute_values(":at", s(at))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let answered = match result {
-            Ok(_) => Answered::Recorded,
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                    match failed.item() {
-                        Some(_) => Answered::Conflicting,
-                        None => Answered::Unknown,
-                    }
-                }
-                _ => return Err(request_error("UpdateItem", e)),
-            },
-        };
-        Ok((ack.id, answered))
-    }
-
     async fn newest_submissions(
         &self,
         tenant: &Tenant,
@@ -310,30 +188,6 @@ impl Dynamo {
 }
 
 impl SubmissionStore for Dynamo {
-    async fn settings(&self, tenant: &Tenant) -> Result<Settings, StoreError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.tables().name(Table::Settings))
-            .set_key(Some(single_key(tenant.as_str().to_owned())))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| request_error("GetItem", e))?;
-        settings_of(out.item.as_ref())
-    }
-
-    async fn put_settings(&self, tenant: &Tenant, settings: &Settings) -> Result<(), StoreError> {
-        self.client()
-            .put_item()
-            .table_name(self.tables().name(Table::Settings))
-            .set_item(Some(settings_item(tenant, settings)))
-            .send()
-            .await
-            .map_err(|e| request_error("PutItem", e))?;
-        Ok(())
-    }
-
     async fn submission_context(
         &self,
         tenant: &Tenant,
@@ -341,26 +195,26 @@ impl SubmissionStore for Dynamo {
         bound_account: Option<Guid>,
         id: Option<Guid>,
     ) -> Result<SubmissionContext, StoreError> {
-        let key = |k: Key| HashMap::from([("pk".to_owned(), s(k.pk)), ("sk".to_owned(), s(k.sk))]);
+        let key = |k: Key| key_item(&k);
         let mut wanted = vec![
             (Table::Counters, key(directory_key(tenant, counter))),
-            (Table::Settings, single_key(tenant.as_str().to_owned())),
+            (Table::Settings, settings_key(tenant)),
         ];
         if let Some(account) = bound_account {
             wanted.push((Table::Accounts, key(directory_key(tenant, account))));
         }
         if let Some(id) = id {
-            wanted.push((Table::Submissions, single_key(submission_pk(tenant, id))));
+            wanted.push((Table::Submissions, pk_item(submission_pk(tenant, id))));
         }
         let mut found = self.get_across(wanted).await?;
         let mut take = |table: Table| found.remove(&table).and_then(|mut items| items.pop());
-        let counter: Option<Counter> = one(take(Table::Counters))?;
-        let account: Option<Account> = one(take(Table::Accounts))?;
+        let counter: Option<Counter> = from_item(take(Table::Counters))?;
+        let account: Option<Account> = from_item(take(Table::Accounts))?;
         Ok(SubmissionContext {
             counter: counter.filter(|c| !c.deleted),
             account_lives: bound_account.is_none() || account.is_some_and(|a| !a.deleted),
             settings: settings_of(take(Table::Settings).as_ref())?,
-            existing: one(take(Table::Submissions))?,
+            existing: from_item(take(Table::Submissions))?,
         })
     }
 
@@ -401,7 +255,7 @@ impl SubmissionStore for Dynamo {
             Ok(_) => Ok(Submitted::New),
             Err(e) => match e.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                    let stored = one(failed.item().cloned())?;
+                    let stored = from_item(failed.item().cloned())?;
                     stored
                         .map(Submitted::Existing)
                         .ok_or_else(|| corrupt("a failed condition without the stored item"))
@@ -441,42 +295,7 @@ impl SubmissionStore for Dynamo {
         acknowledgements: &[Acknowledgement],
         at: DateTime<Utc>,
     ) -> Result<Acknowledged, StoreError> {
-        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        // A tenth of a second's share at a time, each share taking at least a tenth of a
-        // second: however fast DynamoDB answers, the partition takes at most the rate.
-        let share = ACKNOWLEDGEMENTS_PER_SECOND / 10;
-        // An id answered twice in one request: its last answer, once.
-        let mut last: Vec<Acknowledgement> = Vec::with_capacity(acknowledgements.len());
-        for ack in acknowledgements.iter().rev() {
-            if !last.iter().any(|kept| kept.id == ack.id) {
-                last.push(ack.clone());
-            }
-        }
-        last.reverse();
-        let mut outcome = Acknowledged {
-            recorded: 0,
-            unknown: Vec::new(),
-            conflicting: Vec::new(),
-        };
-        for chunk in last.chunks(share) {
-            let started = tokio::time::Instant::now();
-            let answers: Vec<(Guid, Answered)> = stream::iter(chunk.iter().cloned())
-                .map(|ack| self.acknowledge_one(tenant, ack, &at))
-                .buffered(IN_FLIGHT)
-                .try_collect()
-                .await?;
-            for (id, answered) in answers {
-                match answered {
-                    Answered::Recorded => outcome.recorded += 1,
-                    Answered::Unknown => outcome.unknown.push(id),
-                    Answered::Conflicting => outcome.conflicting.push(id),
-                }
-            }
-            if chunk.len() == share {
-                tokio::time::sleep_until(started + std::time::Duration::from_millis(100)).await;
-            }
-        }
-        Ok(outcome)
+        self.record_answers(tenant, acknowledgements, at).await
     }
 
     async fn submissions(
@@ -566,7 +385,7 @@ mod tests {
             reason: None,
         };
         let item = submission_item(&tenant, &submission).unwrap();
-        let back: Option<Submission> = one(Some(item)).unwrap();
+        let back: Option<Submission> = from_item(Some(item)).unwrap();
         assert_eq!(back, Some(submission));
     }
 }

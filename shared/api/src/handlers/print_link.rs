@@ -11,8 +11,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{ActReader, KeyReader};
 
-use crate::acts::{act_number, find_act};
-use crate::answer::created;
+use super::acts::find_act;
+use crate::envelope::created;
+use crate::path::act_number;
 use crate::{ApiError, App, Endpoint};
 
 const PURPOSE: &str = "print link";
@@ -34,15 +35,10 @@ struct Link {
 pub async fn issue<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(match link(app, &request).await {
-        Ok(link) => created(link),
-        Err(error) => error.into_response(),
-    })
-}
-
-async fn link<S: ActReader + KeyReader>(app: &App<S>, request: &Request) -> Result<Link, ApiError> {
-    let (tenant, issuer) = app.authenticate_key(request, Scope::Read).await?;
+) -> Result<Response<Body>, ApiError> {
+    let request = &request;
+    let (caller, issuer) = app.caller_and_key(request, Endpoint::ActPrintLink).await?;
+    let tenant = caller.tenant;
     let number = act_number(request)?;
     let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
     find_act(app, &tenant, number).await?;
@@ -52,10 +48,10 @@ async fn link<S: ActReader + KeyReader>(app: &App<S>, request: &Request) -> Resu
         .signing_key()?
         .seal(PURPOSE, &[&number.to_string()], payload.as_bytes());
     let path = Endpoint::ActPrint.paths()[0].replace("{act_id}", &number.to_string());
-    Ok(Link {
+    Ok(created(Link {
         url: format!("{}{path}?link={token}", origin(request)),
         expires_at: expires.to_rfc3339_opts(SecondsFormat::Secs, true),
-    })
+    }))
 }
 
 /// `1` to [`MAX_TTL_HOURS`], [`DEFAULT_TTL_HOURS`] when absent or blank.

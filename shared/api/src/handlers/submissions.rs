@@ -9,15 +9,16 @@ use domain::json::normalise;
 use domain::submissions::{
     Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
 };
-use domain::{Guid, LocalDateTime, Scope};
+use domain::{Guid, LocalDateTime};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader, SubmissionStore, Submitted};
 
-use crate::answer::{created, ok};
+use super::reads::{Owner, ensure_visible, history_query};
+use crate::envelope::{List, created, ok};
 use crate::numbers::decimal_json;
-use crate::reads::{List, Owner, answer, ensure_visible, history_query, path_id};
+use crate::path::path_id;
 use crate::{ApiError, App, Caller, Endpoint, body};
 
 /// A submission as the API answers it.
@@ -118,18 +119,12 @@ struct AcknowledgedView {
 /// DynamoDB requests: the key (GetItem, cached a minute), one BatchGetItem (the meter, the
 /// settings, the bound account, a submission of the same id), two Queries sent together (the
 /// meter's newest readings and submissions), one conditional PutItem: five at most.
-pub async fn submit<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+pub async fn submit<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
-    answer(submission(app, &request).await)
-}
-
-async fn submission<S>(app: &App<S>, request: &Request) -> Result<Response<Body>, ApiError>
-where
-    S: SubmissionStore + KeyReader,
-{
-    let caller = app.authenticate_caller(request, Scope::Submit).await?;
+    let request = &request;
+    let caller = app.caller(request, Endpoint::CounterSubmit).await?;
     let tenant = &caller.tenant;
     let counter_id = path_id(request)?;
     let text = body::text(request)?;
@@ -203,49 +198,43 @@ fn same_again(
 /// status and the office's reason; paged as the histories (`from`, `to`, `limit`, `next`). A
 /// key bound to an account gets those made for its account only: a page may hold fewer than
 /// `limit`, and `next` goes on.
-pub async fn list<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+pub async fn list<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + Reader + KeyReader,
 {
-    let result = async {
-        let caller = app.authenticate_caller(&request, Scope::Read).await?;
-        let tenant = &caller.tenant;
-        let id = path_id(&request)?;
-        let endpoint = Endpoint::CounterSubmissions;
-        let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
-        ensure_visible(app.store(), &caller, id, &Owner::Counter).await?;
-        // A key bound to an account sees what was submitted for it, not what an earlier
-        // occupant of the account's meter submitted.
-        let page = app
-            .store()
-            .submissions(tenant, id, caller.account, &query)
-            .await?;
-        Ok(ok(List {
-            items: page.items.iter().map(SubmissionView::from).collect(),
-            next: page.next.as_ref().map(|c| query.token(&seal, c)),
-        }))
-    };
-    answer(result.await)
+    let endpoint = Endpoint::CounterSubmissions;
+    let caller = app.caller(&request, endpoint).await?;
+    let tenant = &caller.tenant;
+    let id = path_id(&request)?;
+    let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
+    ensure_visible(app.store(), &caller, id, &Owner::Counter).await?;
+    // A key bound to an account sees what was submitted for it, not what an earlier occupant
+    // of the account's meter submitted.
+    let page = app
+        .store()
+        .submissions(tenant, id, caller.account, &query)
+        .await?;
+    Ok(ok(List {
+        items: page.items.iter().map(SubmissionView::from).collect(),
+        next: page.next.as_ref().map(|c| query.token(&seal, c)),
+    }))
 }
 
 /// `GET /api/counter/export?limit=N` (1 to 1000, default 1000): the oldest pending
 /// submissions, and whether more are pending. One Query of `limit + 1` items.
-pub async fn export<S>(app: &App<S>, request: Request) -> Result<Response<Body>, lambda_http::Error>
+pub async fn export<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
-    let result = async {
-        let tenant = app.authenticate(&request, Scope::Import).await?;
-        let params = request.query_string_parameters();
-        let limit = domain::history::page_limit(params.first("limit"))
-            .map_err(ApiError::invalid_parameters)?;
-        let (pending, more) = app.store().pending(&tenant, limit).await?;
-        Ok(ok(Export {
-            counters: pending.iter().map(ExportedReading::from).collect(),
-            more,
-        }))
-    };
-    answer(result.await)
+    let tenant = app.authenticate(&request, Endpoint::CounterExport).await?;
+    let params = request.query_string_parameters();
+    let limit =
+        domain::history::page_limit(params.first("limit")).map_err(ApiError::invalid_parameters)?;
+    let (pending, more) = app.store().pending(&tenant, limit).await?;
+    Ok(ok(Export {
+        counters: pending.iter().map(ExportedReading::from).collect(),
+        more,
+    }))
 }
 
 /// `POST /api/counter/export/ack` with `{"readings": [{"id", "status", "reason"}]}`: records
@@ -253,35 +242,30 @@ where
 /// submissions out of the export. Answering again the same way is harmless; a submission
 /// answered otherwise before keeps its first answer and is listed in `conflicting`; ids no
 /// submission has are listed in `unknown`.
-pub async fn acknowledge<S>(
-    app: &App<S>,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error>
+pub async fn acknowledge<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
-    let result = async {
-        let tenant = app.authenticate(&request, Scope::Import).await?;
-        let text = body::text(&request)?;
-        let acks =
-            Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
-        let outcome = app
-            .store()
-            .acknowledge(&tenant, &acks, app.clock().now())
-            .await?;
-        tracing::info!(
-            acknowledged = outcome.recorded,
-            unknown = outcome.unknown.len(),
-            conflicting = outcome.conflicting.len(),
-            "submissions acknowledged"
-        );
-        Ok(ok(AcknowledgedView {
-            acknowledged: outcome.recorded,
-            unknown: outcome.unknown,
-            conflicting: outcome.conflicting,
-        }))
-    };
-    answer(result.await)
+    let tenant = app
+        .authenticate(&request, Endpoint::CounterExportAck)
+        .await?;
+    let text = body::text(&request)?;
+    let acks = Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
+    let outcome = app
+        .store()
+        .acknowledge(&tenant, &acks, app.clock().now())
+        .await?;
+    tracing::info!(
+        acknowledged = outcome.recorded,
+        unknown = outcome.unknown.len(),
+        conflicting = outcome.conflicting.len(),
+        "submissions acknowledged"
+    );
+    Ok(ok(AcknowledgedView {
+        acknowledged: outcome.recorded,
+        unknown: outcome.unknown,
+        conflicting: outcome.conflicting,
+    }))
 }
 
 /// The largest answer of a full page of submissions, from the longest value each field can
@@ -289,7 +273,8 @@ where
 #[cfg(test)]
 mod page_bounds {
     use super::*;
-    use crate::reads::{LAMBDA_ANSWER_LIMIT, answer_size};
+    use crate::LAMBDA_ANSWER_LIMIT;
+    use crate::envelope::answer_size;
     use domain::history::HistoryQuery;
     use domain::submissions::{Figures, MAX_REASON_CHARS, MAX_SOURCE_CHARS};
     use rust_decimal::Decimal;

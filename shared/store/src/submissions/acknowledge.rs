@@ -1,0 +1,120 @@
+//! 1C's answers about the submissions it pulled: each takes a submission out of the tenant's
+//! `Pending` partition, paced so that the partition never takes more than it can.
+
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use chrono::{DateTime, Utc};
+use domain::submissions::Acknowledgement;
+use domain::{Guid, Tenant};
+use futures::{StreamExt, TryStreamExt, stream};
+
+use super::{Acknowledged, submission_pk};
+use crate::batch::IN_FLIGHT;
+use crate::error::request_error;
+use crate::items::{pk_item, s};
+use crate::{Dynamo, StoreError, Table};
+
+/// At most this many acknowledgements a second from one request: each removes an entry of the
+/// tenant's one `Pending` partition, which takes 1,000 writes a second (docs/BENCHMARKS.md).
+pub const ACKNOWLEDGEMENTS_PER_SECOND: usize = 500;
+
+/// How one answer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answered {
+    Recorded,
+    Unknown,
+    Conflicting,
+}
+
+impl Dynamo {
+    /// [`super::SubmissionStore::acknowledge`].
+    pub(super) async fn record_answers(
+        &self,
+        tenant: &Tenant,
+        acknowledgements: &[Acknowledgement],
+        at: DateTime<Utc>,
+    ) -> Result<Acknowledged, StoreError> {
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        // A tenth of a second's share at a time, each share taking at least a tenth of a
+        // second: however fast DynamoDB answers, the partition takes at most the rate.
+        let share = ACKNOWLEDGEMENTS_PER_SECOND / 10;
+        // An id answered twice in one request: its last answer, once.
+        let mut last: Vec<Acknowledgement> = Vec::with_capacity(acknowledgements.len());
+        for ack in acknowledgements.iter().rev() {
+            if !last.iter().any(|kept| kept.id == ack.id) {
+                last.push(ack.clone());
+            }
+        }
+        last.reverse();
+        let mut outcome = Acknowledged {
+            recorded: 0,
+            unknown: Vec::new(),
+            conflicting: Vec::new(),
+        };
+        for chunk in last.chunks(share) {
+            let started = tokio::time::Instant::now();
+            let answers: Vec<(Guid, Answered)> = stream::iter(chunk.iter().cloned())
+                .map(|ack| self.acknowledge_one(tenant, ack, &at))
+                .buffered(IN_FLIGHT)
+                .try_collect()
+                .await?;
+            for (id, answered) in answers {
+                match answered {
+                    Answered::Recorded => outcome.recorded += 1,
+                    Answered::Unknown => outcome.unknown.push(id),
+                    Answered::Conflicting => outcome.conflicting.push(id),
+                }
+            }
+            if chunk.len() == share {
+                tokio::time::sleep_until(started + std::time::Duration::from_millis(100)).await;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Records one answer of 1C: on a pending submission, or again the answer it has (its
+    /// reason may change). Answers how it went.
+    async fn acknowledge_one(
+        &self,
+        tenant: &Tenant,
+        ack: Acknowledgement,
+        at: &str,
+    ) -> Result<(Guid, Answered), StoreError> {
+        let reason = match &ack.reason {
+            Some(reason) => s(reason.as_str()),
+            None => AttributeValue::Null(true),
+        };
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.tables().name(Table::Submissions))
+            .set_key(Some(pk_item(submission_pk(tenant, ack.id))))
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
+            )
+            .update_expression(
+                "SET #status = :status, reason = :reason, acknowledged_at = :at \
+                 REMOVE pending_pk, pending_sk",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(ack.status.as_str()))
+            .expression_attribute_values(":reason", reason)
+            .expression_attribute_values(":at", s(at))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let answered = match result {
+            Ok(_) => Answered::Recorded,
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    match failed.item() {
+                        Some(_) => Answered::Conflicting,
+                        None => Answered::Unknown,
+                    }
+                }
+                _ => return Err(request_error("UpdateItem", e)),
+            },
+        };
+        Ok((ack.id, answered))
+    }
+}
