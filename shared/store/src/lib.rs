@@ -42,6 +42,9 @@ pub mod settings;
 pub mod submissions;
 pub mod tables;
 
+#[cfg(test)]
+mod golden;
+
 pub use acts::{ActCounts, ActPage, ActReader, ActsPlan};
 pub use api_keys::{KeyReader, KeyRecord, Verified};
 pub use batch::Backoff;

@@ -30,7 +30,7 @@ pub(crate) fn settings_key(tenant: &Tenant) -> Item {
     pk_item(tenant.as_str().to_owned())
 }
 
-fn settings_item(tenant: &Tenant, settings: &Settings) -> Item {
+pub(crate) fn settings_item(tenant: &Tenant, settings: &Settings) -> Item {
     let mut item = settings_key(tenant);
     item.insert("time_zone".into(), s(settings.time_zone.name()));
     if let Some(window) = settings.readings_window {

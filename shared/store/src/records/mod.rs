@@ -8,7 +8,7 @@
 #[cfg(test)]
 mod key_limits;
 mod latest;
-mod plan;
+pub(crate) mod plan;
 mod pointers;
 
 use std::collections::HashMap;

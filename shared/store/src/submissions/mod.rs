@@ -147,7 +147,10 @@ fn pending_sk(submission: &Submission) -> String {
     )
 }
 
-fn submission_item(tenant: &Tenant, submission: &Submission) -> Result<Item, StoreError> {
+pub(crate) fn submission_item(
+    tenant: &Tenant,
+    submission: &Submission,
+) -> Result<Item, StoreError> {
     let mut item: Item = serde_dynamo::to_item(submission).map_err(corrupt)?;
     item.insert("pk".into(), s(submission_pk(tenant, submission.id)));
     item.insert(

@@ -1,0 +1,295 @@
+//! Golden values: what is already stored in AWS must be found again, so the shard of an id,
+//! the keys and the attribute names of every kind of item are pinned here, literally. A
+//! round trip cannot see a renamed attribute (it renames both ways); these tests do. A failure
+//! here means stored data would be lost or duplicated: change the code back, or migrate.
+
+use chrono::{DateTime, Utc};
+use domain::settings::{Settings, Window};
+use domain::submissions::{Figures, Submission, SubmissionStatus};
+use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant, Transaction};
+use serde_json::{Value, json};
+
+use crate::Stamp;
+use crate::items::Item;
+use crate::keys::{Stored, shard};
+use crate::records::plan::{Row, item_of};
+
+fn tenant() -> Tenant {
+    Tenant::parse("okunevo").unwrap()
+}
+
+fn guid(text: &str) -> Guid {
+    serde_json::from_value(json!(text)).unwrap()
+}
+
+fn at() -> DateTime<Utc> {
+    "2026-11-25T20:30:00.123456Z".parse().unwrap()
+}
+
+/// An item as sorted JSON: attribute names and values, as DynamoDB holds them.
+fn json_of(item: Item) -> Value {
+    serde_dynamo::from_item(item).unwrap()
+}
+
+fn row<R: Stored>(record: R) -> Value {
+    let tenant = tenant();
+    let key = record.key(&tenant, 0);
+    let stamp = Stamp {
+        at: at(),
+        import: Some(guid("00000000-0000-0000-0000-00000000000e")),
+    };
+    json_of(item_of(Row::new(&tenant, &key, &record, Some(stamp))).unwrap())
+}
+
+const A: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
+const B: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
+const S: &str = "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94";
+
+fn records() -> Vec<(&'static str, Value)> {
+    let service: Service = serde_json::from_value(json!({"id": S, "organization": "org",
+        "short_name": "ХВС", "full_name": "Холодная вода", "deleted": false}))
+    .unwrap();
+    let account: Account = serde_json::from_value(json!({"id": A, "name": "ЛС 1",
+        "address": "ул. 1", "full_name": "Ф И О", "ownership": "0.5", "square": "54.3",
+        "cadastral": "77:01", "phone": "+7", "email": "a@b", "deleted": false}))
+    .unwrap();
+    let counter: Counter = serde_json::from_value(json!({"id": B, "name": "ХВС кухня",
+        "type": "ХВС", "account": A, "service": S, "date_installation": "2017-04-20T00:00:00",
+        "date_removal": null, "date_verification": null, "deleted": false}))
+    .unwrap();
+    let reading: Reading = serde_json::from_value(json!({"counter": B,
+        "date": "2018-12-05T15:14:46", "current_data1": "33", "current_data2": "10.5",
+        "current_data3": null}))
+    .unwrap();
+    let balance: Balance = serde_json::from_value(json!({"account": A, "service": S,
+        "date": "2018-06-30T23:59:59", "amount": "-20394.86"}))
+    .unwrap();
+    let with_id: Transaction = serde_json::from_value(json!({"account": A, "service": S,
+        "date": "2018-12-01T00:00:00", "amount": "-2600", "id": B}))
+    .unwrap();
+    let without_id: Transaction = serde_json::from_value(json!({"account": A, "service": null,
+        "date": "2018-12-01T00:00:00", "amount": "100.50", "id": null}))
+    .unwrap();
+    vec![
+        ("service", row(service)),
+        ("account", row(account)),
+        ("counter", row(counter)),
+        ("reading", row(reading)),
+        ("balance", row(balance)),
+        ("transaction with id", row(with_id)),
+        ("transaction without id", row(without_id)),
+    ]
+}
+
+#[test]
+fn the_shard_of_an_id_never_changes() {
+    let pinned = [
+        (A, 82),
+        (B, 45),
+        (S, 17),
+        ("00000000-0000-0000-0000-000000000001", 101),
+        ("ffffffff-ffff-ffff-ffff-ffffffffffff", 0),
+    ];
+    for (id, expected) in pinned {
+        assert_eq!(shard(guid(id)), expected, "{id}");
+    }
+}
+
+#[test]
+fn each_records_item_keeps_its_keys_and_attribute_names() {
+    let golden = [
+        (
+            "service",
+            json!({
+                "full_name": "Холодная вода",
+                "id": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+                "organization": "org",
+                "pk": "okunevo#017",
+                "short_name": "ХВС",
+                "sk": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94"
+            }),
+        ),
+        (
+            "account",
+            json!({
+                "address": "ул. 1",
+                "cadastral": "77:01",
+                "email": "a@b",
+                "full_name": "Ф И О",
+                "id": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "name": "ЛС 1",
+                "ownership": "0.5",
+                "phone": "+7",
+                "pk": "okunevo#082",
+                "sk": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "square": "54.3"
+            }),
+        ),
+        (
+            "counter",
+            json!({
+                "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "account_key": "okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "date_installation": "2017-04-20T00:00:00",
+                "date_removal": null,
+                "date_verification": null,
+                "id": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "name": "ХВС кухня",
+                "pk": "okunevo#045",
+                "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+                "sk": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "type": "ХВС"
+            }),
+        ),
+        (
+            "reading",
+            json!({
+                "counter": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "current_data1": "33",
+                "current_data2": "10.5",
+                "current_data3": null,
+                "date": "2018-12-05T15:14:46",
+                "exchange": "00000000-0000-0000-0000-00000000000e",
+                "period_pk": "okunevo#2018-12#045",
+                "pk": "okunevo#a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "sk": "2018-12-05T15:14:46",
+                "written_at": 1_795_638_600_123_i64
+            }),
+        ),
+        (
+            "balance",
+            json!({
+                "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "amount": "-20394.86",
+                "date": "2018-06-30T23:59:59",
+                "exchange": "00000000-0000-0000-0000-00000000000e",
+                "period_pk": "okunevo#2018-06#082",
+                "pk": "okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+                "sk": "2018-06-30T23:59:59#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+                "written_at": 1_795_638_600_123_i64
+            }),
+        ),
+        (
+            "transaction with id",
+            json!({
+                "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "amount": "-2600",
+                "date": "2018-12-01T00:00:00",
+                "exchange": "00000000-0000-0000-0000-00000000000e",
+                "id": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "period_pk": "okunevo#2018-12#082",
+                "pk": "okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "service": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+                "sk": "2018-12-01T00:00:00#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94#id:a7a747b2-24d8-11e7-ae76-0050569f0c67",
+                "written_at": 1_795_638_600_123_i64
+            }),
+        ),
+        (
+            "transaction without id",
+            json!({
+                "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "amount": "100.50",
+                "date": "2018-12-01T00:00:00",
+                "exchange": "00000000-0000-0000-0000-00000000000e",
+                "period_pk": "okunevo#2018-12#082",
+                "pk": "okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a",
+                "service": null,
+                "sk": "2018-12-01T00:00:00#-#100.5#0",
+                "written_at": 1_795_638_600_123_i64
+            }),
+        ),
+    ];
+    let records = records();
+    assert_eq!(records.len(), golden.len());
+    for ((name, item), (golden_name, expected)) in records.into_iter().zip(golden) {
+        assert_eq!(name, golden_name);
+        assert_eq!(item, expected, "{name}");
+    }
+}
+
+#[test]
+fn a_submissions_item_keeps_its_keys_and_attribute_names() {
+    let submission = Submission {
+        id: guid(S),
+        counter: guid(B),
+        account: Some(guid(A)),
+        date: serde_json::from_value(json!("2026-11-25T23:30:00")).unwrap(),
+        figures: Figures {
+            current_data1: rust_decimal::Decimal::new(1505, 1),
+            current_data2: Some(rust_decimal::Decimal::new(7, 0)),
+            current_data3: None,
+        },
+        source: serde_json::from_value(json!("app")).unwrap(),
+        submitted_at: at(),
+        suspicious: true,
+        status: SubmissionStatus::Pending,
+        reason: None,
+    };
+    let item = crate::submissions::submission_item(&tenant(), &submission).unwrap();
+    assert_eq!(
+        json_of(item),
+        json!({
+            "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+            "counter": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
+            "counter_pk": "okunevo#a7a747b2-24d8-11e7-ae76-0050569f0c67",
+            "counter_sk": "2026-11-25T23:30:00#2026-11-25T20:30:00.123456Z#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+            "date": "2026-11-25T23:30:00",
+            "figures": {
+                "current_data1": "150.5",
+                "current_data2": "7",
+                "current_data3": null
+            },
+            "id": "7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+            "pending_pk": "okunevo",
+            "pending_sk": "2026-11-25T20:30:00.123456Z#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+            "pk": "okunevo#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
+            "reason": null,
+            "source": "app",
+            "status": "pending",
+            "submitted_at": "2026-11-25T20:30:00.123456Z",
+            "suspicious": true
+        })
+    );
+}
+
+#[test]
+fn the_settings_item_keeps_its_key_and_attribute_names() {
+    let settings = Settings {
+        time_zone: "Europe/Kaliningrad".parse().unwrap(),
+        readings_window: Window::new(25, 5),
+    };
+    let item = crate::settings::settings_item(&tenant(), &settings);
+    assert_eq!(
+        json_of(item),
+        json!({
+            "from_day": 25,
+            "pk": "okunevo",
+            "time_zone": "Europe/Kaliningrad",
+            "to_day": 5
+        })
+    );
+}
+
+#[test]
+fn the_keys_beside_the_records_keep_their_formats() {
+    let t = tenant();
+    let balance: Balance = serde_json::from_value(json!({"account": A, "service": null,
+        "date": "2018-06-30T23:59:59", "amount": "1"}))
+    .unwrap();
+    let (latest, _) = balance.latest(&t).unwrap();
+    assert_eq!(
+        (latest.pk.as_str(), latest.sk.as_str()),
+        ("okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a#latest", "-")
+    );
+    let pointer = crate::keys::identity_key(&t, guid(B));
+    assert_eq!(
+        (pointer.pk.as_str(), pointer.sk.as_str()),
+        ("okunevo#tx#045", B)
+    );
+    assert_eq!(crate::keys::calendar_partition(&t), "okunevo#calendar");
+    assert_eq!(
+        crate::settings::settings_key(&t)["pk"],
+        aws_sdk_dynamodb::types::AttributeValue::S("okunevo".into())
+    );
+}
