@@ -87,6 +87,11 @@ impl<S> App<S> {
         }
     }
 
+    /// How long a warm function trusts what it read of a key ([`KEY_TTL`] unless set).
+    pub fn key_ttl(&self) -> Duration {
+        self.key_ttl
+    }
+
     pub fn with_key_ttl(mut self, ttl: Duration) -> Self {
         self.key_ttl = ttl;
         self

@@ -180,7 +180,9 @@ async fn every_filter_matches_filtering_in_memory() {
             .filter(|a| query.filter.matches(a))
             .map(|a| a.act_number.get())
             .collect();
-        let (status, answer) = app.get_acts(&[("limit", "100")], params).await;
+        let (status, answer) = app
+            .get_acts(&[("page", "1"), ("limit", "100")], params)
+            .await;
         assert_eq!(status, 200, "{params:?}");
         let mut got = numbers(&answer);
         got.sort();
@@ -542,7 +544,7 @@ async fn a_long_party_filter_continues_through_next_under_lambdas_limit() {
     loop {
         let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
         let response = app
-            .get_response(api::Endpoint::ActPayers, &[], &query)
+            .respond(app.to(api::Endpoint::ActPayers).query(&query))
             .await;
         let lambda_http::Body::Text(text) = response.body() else {
             panic!("no text")

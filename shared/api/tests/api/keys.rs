@@ -3,7 +3,7 @@
 
 use api::Endpoint;
 use domain::{ApiKey, Scope};
-use lambda_http::{Body, RequestExt};
+
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, authorized, fixture, post, status_and_json};
@@ -22,21 +22,11 @@ async fn app_with_accounts(test: &str) -> TestApp {
 }
 
 async fn mint(app: &TestApp, key: &ApiKey, body: Value) -> (u16, Value) {
-    let request = authorized(post(body.to_string()), key);
-    app.send(Endpoint::KeysCreate, request).await
+    app.with_key(key).post_key(body).await
 }
 
 async fn revoke(app: &TestApp, key: &ApiKey, id: &str) -> (u16, Value) {
-    let request = lambda_http::http::Request::builder()
-        .method("DELETE")
-        .body(Body::Empty)
-        .unwrap()
-        .with_path_parameters(std::collections::HashMap::from([(
-            "id".to_owned(),
-            id.to_owned(),
-        )]));
-    app.send(Endpoint::KeysRevoke, authorized(request, key))
-        .await
+    app.with_key(key).delete_key(id).await
 }
 
 #[tokio::test]

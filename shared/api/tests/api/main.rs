@@ -17,6 +17,7 @@ mod keys;
 mod logs;
 mod never_panics;
 mod partitions;
+mod policies;
 mod print_links;
 mod reads;
 mod residents;

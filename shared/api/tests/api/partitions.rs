@@ -6,100 +6,13 @@
 //! put at most `MAX_WRITES_PER_PARTITION` on any one of them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
 
 use api::Endpoint;
-use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
-use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
-use aws_sdk_dynamodb::operation::put_item::PutItemInput;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
-use aws_sdk_dynamodb::types::AttributeValue;
 use local_tables::Template;
 use store::{MAX_WRITES_PER_PARTITION, Table};
 
 use crate::helpers::TestApp;
-
-type Item = HashMap<String, AttributeValue>;
-
-/// Writes per (table or `table/index`, partition key), as the client sends them.
-#[derive(Debug, Default, Clone)]
-struct WriteCounter {
-    /// Table name → the hash-key attribute of each of its indexes, by index name.
-    indexes: Arc<HashMap<String, Vec<(String, String)>>>,
-    writes: Arc<Mutex<HashMap<(String, String), usize>>>,
-}
-
-impl WriteCounter {
-    fn count(&self, table: &str, item: &Item) {
-        let mut writes = self.writes.lock().unwrap();
-        let mut add = |place: String, value: Option<&AttributeValue>| {
-            if let Some(AttributeValue::S(pk)) = value {
-                *writes.entry((place, pk.clone())).or_default() += 1;
-            }
-        };
-        add(table.to_owned(), item.get("pk"));
-        for (index, hash) in self.indexes.get(table).into_iter().flatten() {
-            add(format!("{table}/{index}"), item.get(hash));
-        }
-    }
-
-    /// The busiest partition since the last call, and how many writes it took; then forgets.
-    fn busiest(&self) -> ((String, String), usize) {
-        let writes = std::mem::take(&mut *self.writes.lock().unwrap());
-        writes
-            .into_iter()
-            .max_by_key(|(_, n)| *n)
-            .unwrap_or_default()
-    }
-}
-
-impl Intercept for WriteCounter {
-    fn name(&self) -> &'static str {
-        "WriteCounter"
-    }
-
-    fn read_before_execution(
-        &self,
-        context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let input = context.input();
-        if let Some(batch) = input.downcast_ref::<BatchWriteItemInput>() {
-            for (table, requests) in batch.request_items().into_iter().flatten() {
-                for request in requests {
-                    if let Some(put) = request.put_request() {
-                        self.count(table, put.item());
-                    }
-                    if let Some(delete) = request.delete_request() {
-                        self.count(table, delete.key());
-                    }
-                }
-            }
-        } else if let Some(put) = input.downcast_ref::<PutItemInput>() {
-            self.count(put.table_name().unwrap(), put.item().unwrap());
-        } else if let Some(update) = input.downcast_ref::<UpdateItemInput>() {
-            self.count(update.table_name().unwrap(), update.key().unwrap());
-        } else if let Some(delete) = input.downcast_ref::<DeleteItemInput>() {
-            self.count(delete.table_name().unwrap(), delete.key().unwrap());
-        } else if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
-            for write in transaction.transact_items() {
-                if let Some(put) = write.put() {
-                    self.count(put.table_name(), put.item());
-                }
-                if let Some(update) = write.update() {
-                    self.count(update.table_name(), update.key());
-                }
-                if let Some(delete) = write.delete() {
-                    self.count(delete.table_name(), delete.key());
-                }
-            }
-        }
-        Ok(())
-    }
-}
+use crate::helpers::interceptors::WriteCounter;
 
 /// An app whose every DynamoDB write is counted, on fresh tables.
 struct CountingApp {
@@ -128,10 +41,7 @@ impl CountingApp {
             let table = Table::ALL.into_iter().find(|t| t.env_var() == var).unwrap();
             indexes.insert(store.name(table).to_owned(), hashes);
         }
-        let counter = WriteCounter {
-            indexes: Arc::new(indexes),
-            ..WriteCounter::default()
-        };
+        let counter = WriteCounter::new(indexes);
         let app = tables
             .fresh_tenant("large-office")
             .await
@@ -208,4 +118,36 @@ async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
         MAX_WRITES_PER_PARTITION
     );
     assert_eq!(app.counter.busiest().1, 0, "nothing is written");
+}
+
+/// The positive control of the two tests above: the counter counts. Fifty balances of one
+/// account on fifty days are fifty writes on that account's partition of the balances table,
+/// exactly; were the counter blind, the bounds above would pass on nothing.
+#[tokio::test]
+async fn the_counter_sees_every_write_on_a_partition() {
+    let app = CountingApp::new("countercontrol").await;
+    let account = samples::account_id(0);
+    let body = format!(r#"{{"accounts":[{{"id":"{account}","name":"ЛС"}}]}}"#);
+    assert_eq!(app.import(Endpoint::ImportAccounts, body).await.0, 201);
+    let balances: Vec<String> = (1..=50)
+        .map(|day| {
+            let (month, day) = (1 + (day - 1) / 28, 1 + (day - 1) % 28);
+            format!(
+                r#"{{"account":"{account}","date":"2026-{month:02}-{day:02}T00:00:00","amount":1}}"#
+            )
+        })
+        .collect();
+    let body = format!(r#"{{"balances":[{}]}}"#, balances.join(","));
+    let (status, answer) = app.app.post(Endpoint::ImportBalances, body).await;
+    assert_eq!(status, 201, "{answer}");
+    let table = app.app.store().tables().name(Table::Balances).to_owned();
+    let on_the_table: Vec<usize> = app
+        .counter
+        .take()
+        .into_iter()
+        .filter(|((place, _), _)| *place == table)
+        .map(|(_, writes)| writes)
+        .collect();
+    // The account's history partition, and its one latest-balance partition.
+    assert_eq!(on_the_table.iter().max(), Some(&50), "{on_the_table:?}");
 }

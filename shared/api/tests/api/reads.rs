@@ -485,7 +485,9 @@ async fn a_page_of_large_services_stays_under_lambdas_answer_limit() {
     let (mut seen, mut pages) = (0, 0);
     loop {
         let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
-        let response = app.get_response(Endpoint::ServicesList, &[], &query).await;
+        let response = app
+            .respond(app.to(Endpoint::ServicesList).query(&query))
+            .await;
         let lambda_http::Body::Text(text) = response.body() else {
             panic!("no text")
         };
@@ -529,7 +531,7 @@ async fn a_large_account_continues_through_next_under_lambdas_limit() {
     loop {
         let query: Vec<(&str, &str)> = next.iter().map(|t| ("next", t.as_str())).collect();
         let response = app
-            .get_response(Endpoint::AccountGet, &[("id", account)], &query)
+            .respond(app.to(Endpoint::AccountGet).at(&[account]).query(&query))
             .await;
         let Body::Text(text) = response.body() else {
             panic!("no text")

@@ -20,7 +20,7 @@ use domain::{ApiKey, Scope};
 use fastrand::Rng;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, env_setting, get_request};
+use crate::helpers::{TestApp, call, env_setting};
 
 const ACCOUNTS: [&str; 3] = [
     "af723e90-c3d4-11e4-8075-1c6f652434e1",
@@ -340,7 +340,7 @@ impl Case {
             Caller::Stranger => &self.stranger.key,
         };
         let endpoint = Endpoint::CounterReadings;
-        let request = get_request(key, &[("id", METERS[meter])], &[]);
+        let request = call(endpoint).key(key).at(&[METERS[meter]]).request();
         let office = if caller == Caller::Stranger {
             &self.stranger
         } else {

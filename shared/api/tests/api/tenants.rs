@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Value, json};
 use store::ActReader;
 
-use crate::helpers::{TestApp, authorized, fixture, post, status_and_json, tenant};
+use crate::helpers::{TestApp, authorized, call, fixture, post, status_and_json, tenant};
 
 fn an_act(number: u64, payer: &str) -> Value {
     json!({"act_number": number, "created_at": "2020-01-01", "act_status": "sended",
@@ -54,15 +54,8 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
         Endpoint::KeysRevoke => &[("id", "0123456789ab")],
         _ => &[],
     };
-    let path = path
-        .iter()
-        .map(|(k, v)| (k.to_string(), id.unwrap_or(v).to_string()))
-        .collect::<std::collections::HashMap<_, _>>();
-    lambda_http::http::Request::builder()
-        .method(endpoint.method())
-        .body(Body::from(body))
-        .unwrap()
-        .with_path_parameters(path)
+    let path: Vec<(&str, &str)> = path.iter().map(|&(k, v)| (k, id.unwrap_or(v))).collect();
+    call(endpoint).named(&path).body(body).request()
 }
 
 /// The imports: the routes that write 1C's data.
@@ -303,14 +296,7 @@ async fn tenants_importing_the_same_ids_see_only_their_own_data() {
         status_and_json(app.call(Endpoint::ImportActs, post(&a, only_a)).await).0,
         201
     );
-    let info = |key: &ApiKey| {
-        let r =
-            request(Endpoint::ActInfo).with_path_parameters(std::collections::HashMap::from([(
-                "act_id".to_owned(),
-                "2".to_owned(),
-            )]));
-        authorized(r, key)
-    };
+    let info = |key: &ApiKey| authorized(request_at(Endpoint::ActInfo, Some("2")), key);
     assert_eq!(
         status_and_json(app.call(Endpoint::ActInfo, info(&a)).await).0,
         200

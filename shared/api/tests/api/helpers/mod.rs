@@ -1,24 +1,36 @@
 //! The one test harness, in the way of zero2prod's `TestApp`: an app on fresh DynamoDB Local
-//! tables, a key for its tenant, and a method per endpoint. Every call goes through
-//! `api::Endpoint::handle`, the handler each function's `main` runs.
+//! tables, a key for its tenant, one request builder (`requests.rs`: the endpoint's method and
+//! path template), a method per endpoint in `Endpoint::ALL` order (`endpoints.rs`), one way to
+//! make a variant of the app ([`TestApp::variant`]) and every interceptor
+//! (`interceptors.rs`). Every call goes through `api::Endpoint::handle`, the handler each
+//! function's `main` runs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
 use api::{App, Endpoint};
-use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
-use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
-use aws_sdk_dynamodb::operation::put_item::PutItemInput;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use aws_sdk_dynamodb::config::Intercept;
 use domain::{ApiKey, Clock, PersonalData, Scope, SigningKey, Tenant};
-use lambda_http::http::header::AUTHORIZATION;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use store::{Dynamo, Table, Tables};
+
+mod endpoints;
+pub mod interceptors;
+mod requests;
+
+use interceptors::{CountCalls, FailWrites};
+pub use requests::{Call, authorized, call, post};
+
+/// What a variant of the app is made of ([`TestApp::variant`]).
+pub struct Variant {
+    pub store: Dynamo,
+    pub personal_data: PersonalData,
+    pub signing_key: SigningKey,
+    pub key_ttl: Duration,
+}
 
 /// An app, a key of both scopes, and the key's tenant. Apps are shared: [`TestApp::fresh_tenant`]
 /// and [`TestApp::with_key`] give other keys on the same tables, store and clock.
@@ -118,53 +130,44 @@ impl TestApp {
 
     /// The same tables, tenant and clock, with `interceptor` on the DynamoDB client.
     pub fn intercepted(&self, interceptor: impl Intercept + 'static) -> TestApp {
-        let store = self.store();
-        let config = store
-            .client()
-            .config()
-            .to_builder()
-            .interceptor(interceptor)
-            .build();
-        let client = aws_sdk_dynamodb::Client::from_conf(config);
-        let store = Dynamo::new(client, store.tables().clone());
-        self.rebuilt(store, self.app.personal_data().clone())
+        self.variant(|v| {
+            let config = v.store.client().config().to_builder();
+            let client =
+                aws_sdk_dynamodb::Client::from_conf(config.interceptor(interceptor).build());
+            v.store = Dynamo::new(client, v.store.tables().clone());
+        })
     }
 
     /// The same tables, tenant, key and clock, applying another personal-data policy.
     pub fn with_personal_data(&self, personal_data: PersonalData) -> TestApp {
-        self.rebuilt(self.store().clone(), personal_data)
+        self.variant(|v| v.personal_data = personal_data)
     }
 
     /// The same tables, tenant, key and clock, with no cache of verified keys: what a warm
     /// function sees once the cache's minute is over.
     pub fn without_key_cache(&self) -> TestApp {
-        let app = App::new(self.store().clone(), self.app.personal_data().clone())
-            .with_signing_key(signing_key())
-            .with_clock(self.clock().clone())
-            .with_key_ttl(std::time::Duration::ZERO);
-        TestApp {
-            app: Arc::new(app),
-            key: self.key.clone(),
-            tenant: self.tenant.clone(),
-        }
-    }
-
-    fn rebuilt(&self, store: Dynamo, personal_data: PersonalData) -> TestApp {
-        let app = App::new(store, personal_data)
-            .with_signing_key(signing_key())
-            .with_clock(self.clock().clone());
-        TestApp {
-            app: Arc::new(app),
-            key: self.key.clone(),
-            tenant: self.tenant.clone(),
-        }
+        self.variant(|v| v.key_ttl = Duration::ZERO)
     }
 
     /// The same app signing with another key: a deployment whose signing secret was rotated.
     pub fn with_signing_key(&self, key: SigningKey) -> TestApp {
-        let app = App::new(self.store().clone(), self.app.personal_data().clone())
-            .with_signing_key(key)
-            .with_clock(self.clock().clone());
+        self.variant(|v| v.signing_key = key)
+    }
+
+    /// Another app on the same tables, tenant, key and clock, as `change` makes it: every
+    /// variant of the app is made here, with a cache of verified keys of its own.
+    pub fn variant(&self, change: impl FnOnce(&mut Variant)) -> TestApp {
+        let mut variant = Variant {
+            store: self.store().clone(),
+            personal_data: self.app.personal_data().clone(),
+            signing_key: self.app.signing_key().unwrap().clone(),
+            key_ttl: self.app.key_ttl(),
+        };
+        change(&mut variant);
+        let app = App::new(variant.store, variant.personal_data)
+            .with_signing_key(variant.signing_key)
+            .with_clock(self.clock().clone())
+            .with_key_ttl(variant.key_ttl);
         TestApp {
             app: Arc::new(app),
             key: self.key.clone(),
@@ -173,19 +176,34 @@ impl TestApp {
     }
 
     /// `request` as it is (with its own key, or none), to `endpoint`'s handler.
-    pub async fn call(&self, endpoint: Endpoint, request: Request) -> Response<Body> {
+    pub async fn call(&self, endpoint: Endpoint, request: lambda_http::Request) -> Response<Body> {
         endpoint.handle(&self.app, request).await.unwrap()
     }
 
     /// Status and JSON of [`TestApp::call`].
-    pub async fn send(&self, endpoint: Endpoint, request: Request) -> (u16, Value) {
+    pub async fn send(&self, endpoint: Endpoint, request: lambda_http::Request) -> (u16, Value) {
         status_and_json(self.call(endpoint, request).await)
     }
 
-    /// `POST` of the text `body` to an import, with the app's key.
+    /// A request to `endpoint` with the app's key, to build on ([`Call`]).
+    pub fn to(&self, endpoint: Endpoint) -> Call {
+        call(endpoint).key(&self.key)
+    }
+
+    /// The answer to a built request.
+    pub async fn respond(&self, call: Call) -> Response<Body> {
+        let endpoint = call.endpoint();
+        self.call(endpoint, call.request()).await
+    }
+
+    /// Status and JSON of [`TestApp::respond`].
+    pub async fn answer(&self, call: Call) -> (u16, Value) {
+        status_and_json(self.respond(call).await)
+    }
+
+    /// `POST` of the text `body` to `endpoint`, with the app's key.
     pub async fn post(&self, endpoint: Endpoint, body: impl Into<String>) -> (u16, Value) {
-        let request = post(body.into());
-        self.send(endpoint, authorized(request, &self.key)).await
+        self.answer(self.to(endpoint).body(body.into())).await
     }
 
     /// [`TestApp::post`], which must answer `201`.
@@ -195,212 +213,15 @@ impl TestApp {
         answer
     }
 
-    /// `POST` of `{"<collection>": items}` with a query string (a period).
-    pub async fn post_items(
-        &self,
-        endpoint: Endpoint,
-        items: Value,
-        query: &[(&str, &str)],
-    ) -> (u16, Value) {
-        let collection = endpoint.collection().expect("an import");
-        let body = json!({ collection: items }).to_string();
-        let request = post(body).with_query_string_parameters(pairs(query));
-        self.send(endpoint, authorized(request, &self.key)).await
-    }
-
-    /// `GET` with path parameters and a query string, with the app's key.
+    /// `GET` with the path's parameters by name and a query string, with the app's key.
     pub async fn get(
         &self,
         endpoint: Endpoint,
         path: &[(&str, &str)],
         query: &[(&str, &str)],
     ) -> (u16, Value) {
-        status_and_json(self.get_response(endpoint, path, query).await)
-    }
-
-    pub async fn get_response(
-        &self,
-        endpoint: Endpoint,
-        path: &[(&str, &str)],
-        query: &[(&str, &str)],
-    ) -> Response<Body> {
-        self.call(endpoint, get_request(&self.key, path, query))
+        self.answer(self.to(endpoint).named(path).query(query))
             .await
-    }
-
-    /// `POST /api/directory/importservices`.
-    pub async fn post_services(&self, items: Value) -> (u16, Value) {
-        self.post_items(Endpoint::ImportServices, items, &[]).await
-    }
-
-    /// `POST /api/directory/importaccounts`.
-    pub async fn post_accounts(&self, items: Value) -> (u16, Value) {
-        self.post_items(Endpoint::ImportAccounts, items, &[]).await
-    }
-
-    /// `POST /api/directory/importcounters`.
-    pub async fn post_counters(&self, items: Value) -> (u16, Value) {
-        self.post_items(Endpoint::ImportCounters, items, &[]).await
-    }
-
-    /// `POST /api/counter/import`, with a query string (a period).
-    pub async fn post_readings(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value) {
-        self.post_items(Endpoint::ImportReadings, items, query)
-            .await
-    }
-
-    /// `POST /api/counters/{id}/readings`: a resident's submission.
-    pub async fn post_submission(&self, counter: &str, body: Value) -> (u16, Value) {
-        self.send_body(Endpoint::CounterSubmit, &[("id", counter)], &[], body)
-            .await
-    }
-
-    /// `GET /api/counters/{id}/submissions`.
-    pub async fn get_submissions(&self, counter: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::CounterSubmissions, &[("id", counter)], query)
-            .await
-    }
-
-    /// `GET /api/counter/export`.
-    pub async fn get_export(&self, query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::CounterExport, &[], query).await
-    }
-
-    /// `POST /api/counter/export/ack`.
-    pub async fn post_ack(&self, body: Value) -> (u16, Value) {
-        self.send_body(Endpoint::CounterExportAck, &[], &[], body)
-            .await
-    }
-
-    /// `PUT /api/settings`.
-    pub async fn put_settings(&self, body: Value) -> (u16, Value) {
-        self.send_body(Endpoint::SettingsPut, &[], &[], body).await
-    }
-
-    /// `GET /api/settings`.
-    pub async fn get_settings(&self) -> (u16, Value) {
-        self.get(Endpoint::SettingsGet, &[], &[]).await
-    }
-
-    /// A request with a JSON body to `endpoint` (its own method), with the app's key.
-    pub async fn send_body(
-        &self,
-        endpoint: Endpoint,
-        path: &[(&str, &str)],
-        query: &[(&str, &str)],
-        body: Value,
-    ) -> (u16, Value) {
-        let request = lambda_http::http::Request::builder()
-            .method(endpoint.method())
-            .body(Body::from(body.to_string()))
-            .unwrap()
-            .with_path_parameters(pairs(path))
-            .with_query_string_parameters(pairs(query));
-        self.send(endpoint, authorized(request, &self.key)).await
-    }
-
-    /// `POST /api/balance/import`, with a query string (a period).
-    pub async fn post_balances(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value) {
-        self.post_items(Endpoint::ImportBalances, items, query)
-            .await
-    }
-
-    /// `POST /api/transaction/import`, with a query string (a period).
-    pub async fn post_transactions(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value) {
-        self.post_items(Endpoint::ImportTransactions, items, query)
-            .await
-    }
-
-    /// `POST /v1/billing/acts/import`.
-    pub async fn post_acts(&self, acts: &[Value]) -> (u16, Value) {
-        self.post_items(Endpoint::ImportActs, json!(acts), &[])
-            .await
-    }
-
-    /// `GET /api/services`.
-    pub async fn get_services(&self) -> (u16, Value) {
-        self.get(Endpoint::ServicesList, &[], &[]).await
-    }
-
-    /// `GET /api/accounts/{id}`.
-    pub async fn get_account(&self, id: &str) -> (u16, Value) {
-        self.get(Endpoint::AccountGet, &[("id", id)], &[]).await
-    }
-
-    /// `GET /api/accounts/{id}/balances` with a query string.
-    pub async fn get_balances(&self, id: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::AccountBalances, &[("id", id)], query)
-            .await
-    }
-
-    /// `GET /api/accounts/{id}/transactions` with a query string.
-    pub async fn get_transactions(&self, id: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::AccountTransactions, &[("id", id)], query)
-            .await
-    }
-
-    /// `GET /api/counters/{id}/readings` with a query string.
-    pub async fn get_readings(&self, id: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::CounterReadings, &[("id", id)], query)
-            .await
-    }
-
-    /// `GET /v1/billing/acts[/{page}[/{limit}]]`: path parameters and query string.
-    pub async fn get_acts(&self, path: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
-        self.get(Endpoint::ActsList, path, query).await
-    }
-
-    /// `GET /v1/billing/act_info/{act_id}`.
-    pub async fn get_act_info(&self, act_id: &str) -> (u16, Value) {
-        self.get(Endpoint::ActInfo, &[("act_id", act_id)], &[])
-            .await
-    }
-
-    /// `GET /v1/billing/act_info/{act_id}/print`: the whole answer.
-    pub async fn get_act_print(&self, act_id: &str) -> Response<Body> {
-        self.get_response(Endpoint::ActPrint, &[("act_id", act_id)], &[])
-            .await
-    }
-
-    /// `POST /v1/billing/act_info/{act_id}/print_link` with a query string (`ttl_hours`).
-    pub async fn post_print_link(&self, act_id: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        let request = post(String::new())
-            .with_path_parameters(pairs(&[("act_id", act_id)]))
-            .with_query_string_parameters(pairs(query));
-        self.send(Endpoint::ActPrintLink, authorized(request, &self.key))
-            .await
-    }
-
-    /// `GET` of a print link's URL with no credentials at all, as a customer's browser opens it.
-    pub async fn open_print_link(&self, url: &str) -> Response<Body> {
-        let (path, query) = url.split_once("?link=").expect("a print link");
-        let act_id = path.rsplit('/').nth(1).expect("…/{act_id}/print");
-        let request = lambda_http::http::Request::builder()
-            .method("GET")
-            .body(Body::Empty)
-            .unwrap()
-            .with_path_parameters(pairs(&[("act_id", act_id)]))
-            .with_query_string_parameters(pairs(&[("link", query)]));
-        self.call(Endpoint::ActPrint, request).await
-    }
-
-    /// `GET /v1/billing/filter/act_statuses`.
-    pub async fn get_act_statuses(&self) -> (u16, Value) {
-        self.get(Endpoint::ActStatuses, &[], &[]).await
-    }
-
-    /// `GET /v1/billing/filter/payers`, which must answer `200`: its body.
-    pub async fn get_payers(&self) -> Value {
-        let (status, answer) = self.get(Endpoint::ActPayers, &[], &[]).await;
-        assert_eq!(status, 200, "{answer}");
-        answer
-    }
-
-    /// `GET /v1/billing/filter/recipients`, which must answer `200`: its body.
-    pub async fn get_recipients(&self) -> Value {
-        let (status, answer) = self.get(Endpoint::ActRecipients, &[], &[]).await;
-        assert_eq!(status, 200, "{answer}");
-        answer
     }
 
     /// Every item of every data table, for "nothing changed" checks. When an item was last
@@ -462,38 +283,6 @@ pub fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!("{root}/{path}")).unwrap()
 }
 
-pub fn authorized(mut request: Request, key: &ApiKey) -> Request {
-    let header = format!("Bearer {}", key.reveal()).parse().unwrap();
-    request.headers_mut().insert(AUTHORIZATION, header);
-    request
-}
-
-/// A `POST` of `body`, without a key.
-pub fn post(body: impl Into<Body>) -> Request {
-    lambda_http::http::Request::builder()
-        .method("POST")
-        .body(body.into())
-        .unwrap()
-}
-
-/// A GET with these path parameters and query string, authorized with `key`.
-pub fn get_request(key: &ApiKey, path: &[(&str, &str)], query: &[(&str, &str)]) -> Request {
-    let request = lambda_http::http::Request::builder()
-        .method("GET")
-        .body(Body::Empty)
-        .unwrap()
-        .with_path_parameters(pairs(path))
-        .with_query_string_parameters(pairs(query));
-    authorized(request, key)
-}
-
-fn pairs(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// Status and JSON body of an answer.
 pub fn status_and_json(response: Response<Body>) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -523,60 +312,6 @@ pub fn spec_info_act() -> Value {
         "customer_general_manager": "Генеральный директор Иванов Иван Иваныч",
         "logo": "https://www.somesite.ru/img/logo.jpg"
     })
-}
-
-/// Fails every DynamoDB write call (BatchWriteItem, PutItem, UpdateItem, DeleteItem,
-/// TransactWriteItems) after the first N: a test's crash between two steps of a write.
-#[derive(Debug)]
-struct FailWrites(Arc<AtomicUsize>);
-
-impl Intercept for FailWrites {
-    fn name(&self) -> &'static str {
-        "FailWrites"
-    }
-
-    fn read_before_execution(
-        &self,
-        context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let input = context.input();
-        let write = input.downcast_ref::<BatchWriteItemInput>().is_some()
-            || input.downcast_ref::<PutItemInput>().is_some()
-            || input.downcast_ref::<UpdateItemInput>().is_some()
-            || input.downcast_ref::<DeleteItemInput>().is_some()
-            || input.downcast_ref::<TransactWriteItemsInput>().is_some();
-        if !write {
-            return Ok(());
-        }
-        match self
-            .0
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                left.checked_sub(1)
-            }) {
-            Ok(_) => Ok(()),
-            Err(_) => Err("injected failure".into()),
-        }
-    }
-}
-
-/// Counts every DynamoDB call.
-#[derive(Debug)]
-struct CountCalls(Arc<AtomicUsize>);
-
-impl Intercept for CountCalls {
-    fn name(&self) -> &'static str {
-        "CountCalls"
-    }
-
-    fn read_before_execution(
-        &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
 }
 
 /// The tests' signing key, as `make run`'s is: no secret.
