@@ -179,9 +179,6 @@ impl Dynamo {
         Ok(found.into_iter().map(|(_, item)| item).collect())
     }
 
-    /// Up to 100 items of one table or several by key in one BatchGetItem, unprocessed keys
-    /// asked again ([`until_done`]); missing items are absent. Answers each found item with its
-    /// table.
     /// Items of several tables in one BatchGetItem, read consistently, by table.
     pub(crate) async fn get_across(
         &self,
@@ -194,6 +191,9 @@ impl Dynamo {
         Ok(by_table)
     }
 
+    /// Up to 100 items of one table or several by key in one BatchGetItem, unprocessed keys
+    /// asked again ([`until_done`]); missing items are absent. Answers each found item with its
+    /// table.
     pub(crate) async fn batch_get_across(
         &self,
         wanted: Vec<(Table, Item)>,

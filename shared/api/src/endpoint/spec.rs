@@ -95,7 +95,8 @@ impl Import {
 
 impl Endpoint {
     /// Everything about the endpoint, in one block each: a new route answers every question
-    /// here (there is no default arm), and the accessors below read nothing else.
+    /// here (there is no default arm), and the accessors read nothing else. Long by design: it
+    /// is the table of the API, one block per endpoint, and reads as one.
     pub const fn spec(self) -> Spec {
         use Access::{Tenant, TenantOrAccount};
         const SIGNS: &[Secret] = &[Secret::SigningKey];

@@ -3,7 +3,7 @@
 //! answer stops early and carries `next` for the rest (the account's own fields again, and the
 //! meters and balances that follow).
 
-use domain::{Balance, Counter, Guid, Text};
+use domain::{Account, Balance, Counter, Guid, Tenant, Text};
 use futures::future::try_join_all;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -43,6 +43,56 @@ struct AccountView<'a> {
     counters: Vec<CounterView<'a>>,
     /// The latest balance of each service.
     balances: Vec<BalanceView>,
+}
+
+impl<'a> AccountView<'a> {
+    /// The account's own fields, with no meters or balances yet.
+    fn of(account: &'a Account) -> Self {
+        Self {
+            id: account.id,
+            name: account.name.as_str(),
+            address: Text::opt_str(&account.address),
+            full_name: Text::opt_str(&account.full_name),
+            ownership: account.ownership.map(decimal_json),
+            square: account.square.map(decimal_json),
+            cadastral: Text::opt_str(&account.cadastral),
+            phone: Text::opt_str(&account.phone),
+            email: Text::opt_str(&account.email),
+            counters: Vec::new(),
+            balances: Vec::new(),
+        }
+    }
+
+    /// Shows `page`'s meters, each with its newest reading (one Query each), and balances.
+    async fn show<S: Reader>(
+        &mut self,
+        page: &[Entry<'a>],
+        store: &S,
+        tenant: &Tenant,
+    ) -> Result<(), ApiError> {
+        let meters: Vec<&Counter> = page
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Meter(c) => Some(*c),
+                Entry::Balance(_) => None,
+            })
+            .collect();
+        let latest =
+            try_join_all(meters.iter().map(|c| store.latest_reading(tenant, c.id))).await?;
+        self.counters = meters
+            .into_iter()
+            .zip(latest)
+            .map(|(counter, reading)| CounterView::new(counter, reading.map(ReadingView::from)))
+            .collect();
+        self.balances = page
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Balance(b) => Some(BalanceView::from((*b).clone())),
+                Entry::Meter(_) => None,
+            })
+            .collect();
+        Ok(())
+    }
 }
 
 /// `{"data": <the account>}`, and `"next"` only when its meters and balances go on.
@@ -95,19 +145,7 @@ pub async fn account<S: Reader + KeyReader>(
         store.counters_of(tenant, id),
         store.latest_balances(tenant, id)
     )?;
-    let mut view = AccountView {
-        id: account.id,
-        name: account.name.as_str(),
-        address: Text::opt_str(&account.address),
-        full_name: Text::opt_str(&account.full_name),
-        ownership: account.ownership.map(decimal_json),
-        square: account.square.map(decimal_json),
-        cadastral: Text::opt_str(&account.cadastral),
-        phone: Text::opt_str(&account.phone),
-        email: Text::opt_str(&account.email),
-        counters: Vec::new(),
-        balances: Vec::new(),
-    };
+    let mut view = AccountView::of(&account);
     let entries: Vec<Entry> = counters
         .iter()
         .map(Entry::Meter)
@@ -115,26 +153,7 @@ pub async fn account<S: Reader + KeyReader>(
         .collect();
     let shown = fitting(answer_size(&view), entries.iter().skip(from));
     let page = &entries[from.min(entries.len())..(from + shown).min(entries.len())];
-    let meters: Vec<&Counter> = page
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Meter(c) => Some(*c),
-            Entry::Balance(_) => None,
-        })
-        .collect();
-    let latest = try_join_all(meters.iter().map(|c| store.latest_reading(tenant, c.id))).await?;
-    view.counters = meters
-        .into_iter()
-        .zip(latest)
-        .map(|(counter, reading)| CounterView::new(counter, reading.map(ReadingView::from)))
-        .collect();
-    view.balances = page
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Balance(b) => Some(BalanceView::from((*b).clone())),
-            Entry::Meter(_) => None,
-        })
-        .collect();
+    view.show(page, store, tenant).await?;
     let end = from + page.len();
     let next = (end < entries.len()).then(|| seal.offset_token(end));
     Ok(json_response(

@@ -142,7 +142,7 @@ fn check_total(services: &[ServiceLine], problems: &mut Problems) {
 
 /// The most characters of a text the acts list shows (parties' names, `send_method`,
 /// `send_address`): a list page of 100 acts then stays far under Lambda's 6 MB answer
-/// (`api::acts`' test computes it).
+/// (the test beside the acts list's handler in `api` computes it).
 pub const MAX_LISTED_TEXT: usize = 1000;
 
 const LISTED_TOO_LONG: Rejection = "не длиннее 1000 символов: это поле показывает список актов";

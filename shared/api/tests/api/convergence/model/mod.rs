@@ -23,6 +23,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, env_setting};
 
+mod checks;
+mod exchanges;
+
 const SERVICE: &str = "8fff0fca-9d15-11e3-8e0e-60a44c3c8a48";
 const ACCOUNTS: [&str; 3] = [
     "af723e90-c3d4-11e4-8075-1c6f652434e1",
@@ -283,92 +286,6 @@ impl Case {
         self.check_store().await;
     }
 
-    fn start_exchange(&mut self) {
-        if self.exchanges.iter().filter(|e| !e.removed).count() >= 2 {
-            return;
-        }
-        let period = self.rng.usize(0..PERIODS.len());
-        let items: Vec<Version> = self
-            .books
-            .values()
-            .filter(|v| v.in_period(PERIODS[period]))
-            .cloned()
-            .collect();
-        let count = self.rng.usize(1..4);
-        let mut parts = vec![Vec::new(); count];
-        for item in items {
-            parts[self.rng.usize(0..count)].push(item);
-        }
-        let guid = Guid::random();
-        self.log.push(format!(
-            "exchange {guid} of {:?} cut into {count} parts of {:?} items",
-            PERIODS[period],
-            parts.iter().map(Vec::len).collect::<Vec<_>>()
-        ));
-        self.exchanges.push(Exchange {
-            guid,
-            period,
-            parts,
-            sent: BTreeSet::new(),
-            began: None,
-            removed: false,
-        });
-    }
-
-    /// Sends a part not sent yet (or, `again`, one already sent) of an exchange.
-    async fn send_part(&mut self, again: bool) {
-        let choices: Vec<(usize, usize)> = self
-            .exchanges
-            .iter()
-            .enumerate()
-            .flat_map(|(e, x)| {
-                (0..x.parts.len())
-                    .filter(move |p| x.sent.contains(p) == again)
-                    .map(move |p| (e, p))
-            })
-            .collect();
-        if choices.is_empty() {
-            return;
-        }
-        let (e, p) = choices[self.rng.usize(0..choices.len())];
-        let exchange = &self.exchanges[e];
-        let (from, to) = PERIODS[exchange.period];
-        let (guid, count) = (exchange.guid.to_string(), exchange.parts.len().to_string());
-        let number = (p + 1).to_string();
-        let items = exchange.parts[p].clone();
-        self.log.push(format!(
-            "exchange {guid} part {number} of {count}{}",
-            if again { ", sent again" } else { "" }
-        ));
-        let query = [
-            ("from", from),
-            ("to", to),
-            ("exchange", guid.as_str()),
-            ("part", number.as_str()),
-            ("parts", count.as_str()),
-        ];
-        let now = self.now();
-        let removed = self.post(&items, &query).await;
-        let exchange = &mut self.exchanges[e];
-        exchange.began.get_or_insert(now);
-        exchange.sent.insert(p);
-        if exchange.sent.len() == exchange.parts.len() && !exchange.removed {
-            exchange.removed = true;
-            let contained = exchange
-                .parts
-                .iter()
-                .flatten()
-                .map(Version::identity)
-                .collect();
-            let (period, began) = (exchange.period, exchange.began.unwrap_or(now));
-            let expected = self.complete(period, &contained, began);
-            self.check_removed(removed, expected);
-        } else if removed.is_some_and(|r| r.is_some()) {
-            self.fail("a part that did not complete its exchange removed items");
-        }
-        self.check_store().await;
-    }
-
     async fn flip_deleted(&mut self) {
         let account = self.rng.usize(0..3);
         self.deleted[account] = !self.deleted[account];
@@ -407,89 +324,6 @@ impl Case {
         self.written(items);
         let removed = answer.get("removed").map(|r| r.as_u64().unwrap());
         (!crashed).then_some(removed)
-    }
-
-    /// The model of a request's writes: each item's version, written now; an id written for the
-    /// first time replaces the same transaction stored without its id.
-    fn written(&mut self, items: &[Version]) {
-        let now = self.now();
-        for item in dedup(items.to_vec()) {
-            if let Some(id) = item.id {
-                if self.ever.insert(id) {
-                    let anonymous = Identity::Content(item.account, item.date.clone(), item.amount);
-                    self.store.remove(&anonymous);
-                }
-            }
-            let stored = Stored {
-                version: item.clone(),
-                written_at: now,
-            };
-            self.store.insert(item.identity(), stored);
-        }
-    }
-
-    /// The rule, at the completion of an import of `period` that contained `contained` and
-    /// began at `began`: answers how many items it removes.
-    fn complete(&mut self, period: usize, contained: &BTreeSet<Identity>, began: i64) -> usize {
-        let before = self.store.len();
-        let settle = self.settle_ms;
-        self.store.retain(|identity, stored| {
-            !stored.version.in_period(PERIODS[period])
-                || contained.contains(identity)
-                || stored.written_at >= began - settle
-        });
-        self.log.push(format!(
-            "  completes: {} removed",
-            before - self.store.len()
-        ));
-        before - self.store.len()
-    }
-
-    fn check_removed(&self, answered: Option<Option<u64>>, expected: usize) {
-        if let Some(answered) = answered {
-            if answered != Some(expected as u64) {
-                self.fail(&format!(
-                    "answered removed {answered:?}, the rule removes {expected}"
-                ));
-            }
-        }
-    }
-
-    /// The store holds exactly what the model says: every version, once.
-    async fn check_store(&self) {
-        let mut stored = Vec::new();
-        for account in ACCOUNTS {
-            let history: Vec<Transaction> = self
-                .app
-                .app
-                .store()
-                .whole_history(&self.app.tenant, account.parse().unwrap())
-                .await
-                .unwrap();
-            stored.extend(history.into_iter().map(|t| {
-                let account = ACCOUNTS
-                    .iter()
-                    .position(|a| *a == t.account.to_string())
-                    .unwrap();
-                let amount: i64 = t.amount.to_string().parse().unwrap();
-                (account, t.date.to_string(), amount, t.id)
-            }));
-        }
-        stored.sort();
-        let mut expected: Vec<_> = self
-            .store
-            .values()
-            .map(|s| {
-                let v = &s.version;
-                (v.account, v.date.clone(), v.amount, v.id)
-            })
-            .collect();
-        expected.sort();
-        if stored != expected {
-            self.fail(&format!(
-                "the store holds\n    {stored:?}\nthe rule expects\n    {expected:?}"
-            ));
-        }
     }
 }
 

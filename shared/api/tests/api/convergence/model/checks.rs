@@ -1,0 +1,94 @@
+//! What the model expects after each request: what is written, what the rule removes, and the
+//! store compared with it.
+
+use super::*;
+
+impl Case {
+    /// The model of a request's writes: each item's version, written now; an id written for the
+    /// first time replaces the same transaction stored without its id.
+    pub(super) fn written(&mut self, items: &[Version]) {
+        let now = self.now();
+        for item in dedup(items.to_vec()) {
+            if let Some(id) = item.id {
+                if self.ever.insert(id) {
+                    let anonymous = Identity::Content(item.account, item.date.clone(), item.amount);
+                    self.store.remove(&anonymous);
+                }
+            }
+            let stored = Stored {
+                version: item.clone(),
+                written_at: now,
+            };
+            self.store.insert(item.identity(), stored);
+        }
+    }
+
+    /// The rule, at the completion of an import of `period` that contained `contained` and
+    /// began at `began`: answers how many items it removes.
+    pub(super) fn complete(
+        &mut self,
+        period: usize,
+        contained: &BTreeSet<Identity>,
+        began: i64,
+    ) -> usize {
+        let before = self.store.len();
+        let settle = self.settle_ms;
+        self.store.retain(|identity, stored| {
+            !stored.version.in_period(PERIODS[period])
+                || contained.contains(identity)
+                || stored.written_at >= began - settle
+        });
+        self.log.push(format!(
+            "  completes: {} removed",
+            before - self.store.len()
+        ));
+        before - self.store.len()
+    }
+
+    pub(super) fn check_removed(&self, answered: Option<Option<u64>>, expected: usize) {
+        if let Some(answered) = answered {
+            if answered != Some(expected as u64) {
+                self.fail(&format!(
+                    "answered removed {answered:?}, the rule removes {expected}"
+                ));
+            }
+        }
+    }
+
+    /// The store holds exactly what the model says: every version, once.
+    pub(super) async fn check_store(&self) {
+        let mut stored = Vec::new();
+        for account in ACCOUNTS {
+            let history: Vec<Transaction> = self
+                .app
+                .app
+                .store()
+                .whole_history(&self.app.tenant, account.parse().unwrap())
+                .await
+                .unwrap();
+            stored.extend(history.into_iter().map(|t| {
+                let account = ACCOUNTS
+                    .iter()
+                    .position(|a| *a == t.account.to_string())
+                    .unwrap();
+                let amount: i64 = t.amount.to_string().parse().unwrap();
+                (account, t.date.to_string(), amount, t.id)
+            }));
+        }
+        stored.sort();
+        let mut expected: Vec<_> = self
+            .store
+            .values()
+            .map(|s| {
+                let v = &s.version;
+                (v.account, v.date.clone(), v.amount, v.id)
+            })
+            .collect();
+        expected.sort();
+        if stored != expected {
+            self.fail(&format!(
+                "the store holds\n    {stored:?}\nthe rule expects\n    {expected:?}"
+            ));
+        }
+    }
+}
