@@ -157,13 +157,23 @@ impl<S: KeyReader> App<S> {
         Ok(self.caller_and_key(request, endpoint).await?.0)
     }
 
-    /// The tenant of a tenant-wide key that may call `endpoint` ([`App::caller`]).
+    /// The tenant of a key of the whole tenant that may call `endpoint` ([`App::caller`]). A
+    /// key bound to one account is `403` here whatever the endpoint admits: a handler that
+    /// answers for the whole tenant never serves a resident's key.
     pub async fn authenticate(
         &self,
         request: &Request,
         endpoint: Endpoint,
     ) -> Result<Tenant, ApiError> {
-        Ok(self.caller(request, endpoint).await?.tenant)
+        match self.caller(request, endpoint).await? {
+            Caller {
+                tenant,
+                account: None,
+            } => Ok(tenant),
+            Caller {
+                account: Some(_), ..
+            } => Err(ApiError::Forbidden),
+        }
     }
 
     /// [`App::caller`], and the key's hash (what a print link names its issuer by).

@@ -89,6 +89,26 @@ fn pointer_pk(id: &str) -> String {
     format!("{POINTER}{id}")
 }
 
+/// A key's item: its hash is its `pk`.
+pub(crate) fn stored_key(hash: &KeyHash, record: &KeyRecord) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(KeyRow {
+        pk: hash.as_str(),
+        record,
+    })
+    .map_err(corrupt)
+}
+
+/// The pointer from a key's public id to its hash.
+pub(crate) fn key_pointer(hash: &KeyHash, id: &str) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(pointer_pk(id))),
+        (
+            "hash".to_owned(),
+            AttributeValue::S(hash.as_str().to_owned()),
+        ),
+    ])
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -136,11 +156,7 @@ impl Dynamo {
             created_at: now(),
             revoked_at: None,
         };
-        let item: Item = serde_dynamo::to_item(KeyRow {
-            pk: hash.as_str(),
-            record: &record,
-        })
-        .map_err(corrupt)?;
+        let item = stored_key(hash, &record)?;
         let table = self.tables().name(Table::ApiKeys);
         let put = |item: Item, condition: Option<&str>| {
             Put::builder()
@@ -153,13 +169,7 @@ impl Dynamo {
         };
         // The key and the pointer from its public id to it, together; an id (48 bits) that
         // another key has already is refused, never overwritten.
-        let pointer = HashMap::from([
-            ("pk".to_owned(), AttributeValue::S(pointer_pk(&record.id))),
-            (
-                "hash".to_owned(),
-                AttributeValue::S(hash.as_str().to_owned()),
-            ),
-        ]);
+        let pointer = key_pointer(hash, &record.id);
         self.client()
             .transact_write_items()
             .transact_items(put(item, Some("attribute_not_exists(pk)"))?)

@@ -293,3 +293,102 @@ fn the_keys_beside_the_records_keep_their_formats() {
         aws_sdk_dynamodb::types::AttributeValue::S("okunevo".into())
     );
 }
+
+#[test]
+fn api_keys_and_their_pointers_keep_their_attribute_names() {
+    let hash = domain::KeyHash::parse(&"ab".repeat(32)).unwrap();
+    let record = crate::KeyRecord {
+        id: hash.id().to_owned(),
+        tenant: format!("okunevo/{A}"),
+        scopes: vec!["read".into(), "submit".into()],
+        created_at: "2026-11-25T20:30:00Z".into(),
+        revoked_at: None,
+    };
+    let key = json_of(crate::api_keys::stored_key(&hash, &record).unwrap());
+    let pointer = json_of(crate::api_keys::key_pointer(&hash, &record.id));
+    assert_eq!(
+        key,
+        json!({
+            "created_at": "2026-11-25T20:30:00Z",
+            "id": "abababababab",
+            "pk": "abababababababababababababababababababababababababababababababab",
+            "revoked_at": null,
+            "scopes": [
+                "read",
+                "submit"
+            ],
+            "tenant": "okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a"
+        })
+    );
+    assert_eq!(
+        pointer,
+        json!({
+            "hash": "abababababababababababababababababababababababababababababababab",
+            "pk": "id#abababababab"
+        })
+    );
+}
+
+#[test]
+fn an_acts_row_keeps_its_keys_and_attribute_names() {
+    let body = json!({"acts": [{"act_number": 777, "count_number": "42800",
+        "created_at": "2018-10-31", "act_status": "sended", "send_date": "2019-01-15",
+        "payer": {"id": 7, "name": "ООО «Василек»"}, "recipient": {"id": 3, "name": "ООО «Ромашка»"},
+        "vat_rate": "20", "services": [{"title": "Услуга", "amount": 1000}]}]})
+    .to_string();
+    let raw = domain::json::collection(&body, "acts").unwrap()[0];
+    let act =
+        <domain::Act as domain::Record>::parse(&domain::json::Fields::parse(raw).unwrap()).unwrap();
+    let tenant = tenant();
+    let row = json_of(item_of(crate::acts::rows::ActRow::new(&tenant, &act)).unwrap());
+    assert_eq!(
+        row,
+        json!({
+            "act_description": null,
+            "act_number": 777,
+            "act_status": "sended",
+            "act_text": null,
+            "by_amount": "00000000000000120000#00000000000000000777",
+            "by_count": "000000000000000042800#00000000000000000777",
+            "by_created": "2018-10-31#00000000000000000777",
+            "by_number": "00000000000000000777",
+            "contacts": null,
+            "count_number": "42800",
+            "created_at": "2018-10-31",
+            "customer_general_manager": null,
+            "general_manager": null,
+            "general_manager_position": null,
+            "general_manager_procuratory": null,
+            "logo": null,
+            "payer": {
+                "id": 7,
+                "name": "ООО «Василек»"
+            },
+            "payer_id": 7,
+            "payment_text": null,
+            "pk": "okunevo",
+            "postal_address": null,
+            "recipient": {
+                "id": 3,
+                "name": "ООО «Ромашка»"
+            },
+            "recipient_id": 3,
+            "send_address": null,
+            "send_date": "2019-01-15",
+            "send_method": null,
+            "services": [
+                {
+                    "amount": "1000",
+                    "price": null,
+                    "quantity": null,
+                    "title": "Услуга",
+                    "unit": null
+                }
+            ],
+            "sk": "act#00000000000000000777",
+            "vat_included": false,
+            "vat_rate": 20,
+            "warranty_text": null
+        })
+    );
+}

@@ -187,7 +187,8 @@ impl Endpoint {
         })
     }
 
-    /// The handler of each endpoint: every one returns [`Handled`].
+    /// The handler of each endpoint: every one takes the app, the request and its endpoint
+    /// (whose access it checks and whose cursors it seals), and returns [`Handled`].
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Handled<'_> {
         use crate::handlers::{
@@ -203,26 +204,28 @@ impl Endpoint {
                 Box::pin(import::period::<Transaction, _>(app, request, self))
             }
             Endpoint::ImportActs => Box::pin(import::plain::<Act, _>(app, request, self)),
-            Endpoint::ActsList => Box::pin(acts::list(app, request)),
-            Endpoint::ActInfo => Box::pin(acts::info(app, request)),
-            Endpoint::ActPrint => Box::pin(act_page::print(app, request)),
-            Endpoint::ActPrintLink => Box::pin(print_link::issue(app, request)),
-            Endpoint::ActStatuses => Box::pin(acts::statuses(app, request)),
-            Endpoint::ActPayers => Box::pin(acts::parties(app, request, PartyRole::Payer)),
-            Endpoint::ActRecipients => Box::pin(acts::parties(app, request, PartyRole::Recipient)),
-            Endpoint::ServicesList => Box::pin(reads::services(app, request)),
-            Endpoint::AccountGet => Box::pin(account::account(app, request)),
-            Endpoint::AccountBalances => Box::pin(reads::balances(app, request)),
-            Endpoint::AccountTransactions => Box::pin(reads::transactions(app, request)),
-            Endpoint::CounterReadings => Box::pin(reads::readings(app, request)),
-            Endpoint::KeysCreate => Box::pin(keys::create(app, request)),
-            Endpoint::KeysRevoke => Box::pin(keys::revoke(app, request)),
-            Endpoint::CounterSubmit => Box::pin(submissions::submit(app, request)),
-            Endpoint::CounterSubmissions => Box::pin(submissions::list(app, request)),
-            Endpoint::CounterExport => Box::pin(submissions::export(app, request)),
-            Endpoint::CounterExportAck => Box::pin(submissions::acknowledge(app, request)),
-            Endpoint::SettingsGet => Box::pin(settings::get(app, request)),
-            Endpoint::SettingsPut => Box::pin(settings::put(app, request)),
+            Endpoint::ActsList => Box::pin(acts::list(app, request, self)),
+            Endpoint::ActInfo => Box::pin(acts::info(app, request, self)),
+            Endpoint::ActPrint => Box::pin(act_page::print(app, request, self)),
+            Endpoint::ActPrintLink => Box::pin(print_link::issue(app, request, self)),
+            Endpoint::ActStatuses => Box::pin(acts::statuses(app, request, self)),
+            Endpoint::ActPayers => Box::pin(acts::parties(app, request, self, PartyRole::Payer)),
+            Endpoint::ActRecipients => {
+                Box::pin(acts::parties(app, request, self, PartyRole::Recipient))
+            }
+            Endpoint::ServicesList => Box::pin(reads::services(app, request, self)),
+            Endpoint::AccountGet => Box::pin(account::account(app, request, self)),
+            Endpoint::AccountBalances => Box::pin(reads::balances(app, request, self)),
+            Endpoint::AccountTransactions => Box::pin(reads::transactions(app, request, self)),
+            Endpoint::CounterReadings => Box::pin(reads::readings(app, request, self)),
+            Endpoint::KeysCreate => Box::pin(keys::create(app, request, self)),
+            Endpoint::KeysRevoke => Box::pin(keys::revoke(app, request, self)),
+            Endpoint::CounterSubmit => Box::pin(submissions::submit(app, request, self)),
+            Endpoint::CounterSubmissions => Box::pin(submissions::list(app, request, self)),
+            Endpoint::CounterExport => Box::pin(submissions::export(app, request, self)),
+            Endpoint::CounterExportAck => Box::pin(submissions::acknowledge(app, request, self)),
+            Endpoint::SettingsGet => Box::pin(settings::get(app, request, self)),
+            Endpoint::SettingsPut => Box::pin(settings::put(app, request, self)),
         }
     }
 

@@ -125,9 +125,9 @@ impl Entry<'_> {
 pub async fn account<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
     let request = &request;
-    let endpoint = Endpoint::AccountGet;
     let caller = app.caller(request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(request)?;

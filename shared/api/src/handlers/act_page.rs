@@ -61,6 +61,7 @@ pub fn page(act: &Act) -> String {
 pub async fn print<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
     let params = request.query_string_parameters();
     let link = params
@@ -70,7 +71,7 @@ pub async fn print<S: ActReader + KeyReader>(
         .map(str::to_owned);
     let act = match link {
         Some(token) => linked_act(app, &request, &token).await?,
-        None => requested_act(app, &request, Endpoint::ActPrint).await?,
+        None => requested_act(app, &request, endpoint).await?,
     };
     Ok(html(page(&act)))
 }

@@ -62,9 +62,10 @@ struct Pages {
 pub async fn list<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
     let request = &request;
-    let tenant = app.authenticate(request, Endpoint::ActsList).await?;
+    let tenant = app.authenticate(request, endpoint).await?;
     let params = request.query_string_parameters();
     // `page` and `limit` may come in the path or the query string; the path wins.
     let in_path = |name| Some(path_param(request, name)).filter(|v| !v.is_empty());
@@ -95,8 +96,9 @@ pub async fn list<S: ActReader + KeyReader>(
 pub async fn info<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let act = requested_act(app, &request, Endpoint::ActInfo).await?;
+    let act = requested_act(app, &request, endpoint).await?;
     Ok(ok(ActView::from(&act)))
 }
 
@@ -135,8 +137,9 @@ struct FilterValue<T: Serialize> {
 pub async fn statuses<S: KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    app.authenticate(&request, Endpoint::ActStatuses).await?;
+    app.authenticate(&request, endpoint).await?;
     let values: Vec<_> = ActStatus::ALL
         .into_iter()
         .map(|s| FilterValue {
@@ -151,12 +154,9 @@ pub async fn statuses<S: KeyReader>(
 pub async fn parties<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
     role: PartyRole,
 ) -> Result<Response<Body>, ApiError> {
-    let endpoint = match role {
-        PartyRole::Payer => Endpoint::ActPayers,
-        PartyRole::Recipient => Endpoint::ActRecipients,
-    };
     let tenant = app.authenticate(&request, endpoint).await?;
     let seal = app.cursor_seal(&tenant, endpoint, String::new())?;
     let params = request.query_string_parameters();

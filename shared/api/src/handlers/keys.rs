@@ -33,8 +33,12 @@ struct Revoked {
 
 /// `POST /api/keys` with `{"account": "<GUID>", "scopes": ["read", "submit"]}` (scopes
 /// optional: both): `201` with the key, which is never shown again.
-pub async fn create(app: &App<Dynamo>, request: Request) -> Result<Response<Body>, ApiError> {
-    let tenant = app.authenticate(&request, Endpoint::KeysCreate).await?;
+pub async fn create(
+    app: &App<Dynamo>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(&request, endpoint).await?;
     let text = body::text(&request)?;
     let (account, scopes) = grant(&normalise(&text))?;
     app.store()
@@ -96,8 +100,12 @@ fn grant(text: &str) -> Result<(Guid, Vec<Scope>), ApiError> {
 
 /// `DELETE /api/keys/{id}`: revokes a key this tenant's app made (bound to an account); `404`
 /// for any other id. Warm functions stop taking it within the key cache's minute.
-pub async fn revoke(app: &App<Dynamo>, request: Request) -> Result<Response<Body>, ApiError> {
-    let tenant = app.authenticate(&request, Endpoint::KeysRevoke).await?;
+pub async fn revoke(
+    app: &App<Dynamo>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(&request, endpoint).await?;
     let id = path_param(&request, "id");
     let id = id.trim();
     let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);

@@ -1,5 +1,7 @@
-//! The handlers: each takes the app and the request and returns [`crate::Handled`]'s result,
-//! the response or an [`crate::ApiError`] that `Endpoint::handle` turns into one. They speak in
+//! The handlers: each takes the app, the request and its own endpoint (from
+//! `Endpoint::route`: the access it checks and the name its cursors are sealed with) and
+//! returns [`crate::Handled`]'s result, the response or an [`crate::ApiError`] that
+//! `Endpoint::handle` turns into one. They speak in
 //! tenants, accounts, periods and cursors; the store knows the keys.
 
 pub(crate) mod account;

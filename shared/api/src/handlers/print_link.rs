@@ -6,7 +6,7 @@
 //! the key ends its links within the key cache's minute ([`crate::KEY_TTL`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::{ActNumber, KeyHash, Scope, Tenant};
+use domain::{ActNumber, KeyHash, Tenant};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{ActReader, KeyReader};
@@ -35,9 +35,10 @@ struct Link {
 pub async fn issue<S: ActReader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
     let request = &request;
-    let (caller, issuer) = app.caller_and_key(request, Endpoint::ActPrintLink).await?;
+    let (caller, issuer) = app.caller_and_key(request, endpoint).await?;
     let tenant = caller.tenant;
     let number = act_number(request)?;
     let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
@@ -109,9 +110,15 @@ pub(crate) async fn tenant_of_link<S: KeyReader>(
         return Err(ApiError::NotFound(GONE));
     }
     match app.verified(&issuer).await? {
-        Some(key) if key.tenant == tenant && key.scopes.contains(&Scope::Read) => Ok(tenant),
+        // The issuer may still open the page itself.
+        Some(key) if key.tenant == tenant && opens(&key, Endpoint::ActPrint) => Ok(tenant),
         _ => Err(ApiError::NotFound(GONE)),
     }
+}
+
+/// Whether a key of the whole tenant with `key`'s scopes may call `endpoint`.
+fn opens(key: &store::Verified, endpoint: Endpoint) -> bool {
+    key.account.is_none() && endpoint.scopes().iter().any(|s| key.scopes.contains(s))
 }
 
 fn parse(payload: &str) -> Option<(Tenant, KeyHash, DateTime<Utc>)> {

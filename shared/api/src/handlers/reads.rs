@@ -134,8 +134,8 @@ impl From<Transaction> for TransactionView {
 pub async fn services<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let endpoint = Endpoint::ServicesList;
     // Every key of the tenant reads its services, one bound to an account too.
     let tenant = app.caller(&request, endpoint).await?.tenant;
     let seal = app.cursor_seal(&tenant, endpoint, String::new())?;
@@ -247,24 +247,24 @@ async fn bound_account_lives<S: Reader>(store: &S, caller: &Caller) -> Result<bo
 pub async fn balances<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let endpoint = Endpoint::AccountBalances;
     history::<Balance, BalanceView, S>(app, request, endpoint, Owner::Account).await
 }
 
 pub async fn transactions<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let endpoint = Endpoint::AccountTransactions;
     history::<Transaction, TransactionView, S>(app, request, endpoint, Owner::Account).await
 }
 
 pub async fn readings<S: Reader + KeyReader>(
     app: &App<S>,
     request: Request,
+    endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let endpoint = Endpoint::CounterReadings;
     history::<Reading, ReadingView, S>(app, request, endpoint, Owner::Counter).await
 }
 

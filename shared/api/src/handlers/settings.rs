@@ -37,21 +37,29 @@ impl From<Settings> for SettingsView {
 }
 
 /// `GET /api/settings`: the defaults (`Europe/Moscow`, no window) until the office sets them.
-pub async fn get<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn get<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SettingsStore + KeyReader,
 {
-    let caller = app.caller(&request, Endpoint::SettingsGet).await?;
+    let caller = app.caller(&request, endpoint).await?;
     let settings = app.store().settings(&caller.tenant).await?;
     Ok(ok(SettingsView::from(settings)))
 }
 
 /// `PUT /api/settings` with `{"time_zone", "readings_window"}`: `200` with what is now set.
-pub async fn put<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn put<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SettingsStore + KeyReader,
 {
-    let tenant = app.authenticate(&request, Endpoint::SettingsPut).await?;
+    let tenant = app.authenticate(&request, endpoint).await?;
     let text = body::text(&request)?;
     let settings = Settings::parse(&normalise(&text)).map_err(ApiError::invalid_parameters)?;
     app.store().put_settings(&tenant, &settings).await?;

@@ -119,12 +119,16 @@ struct AcknowledgedView {
 /// DynamoDB requests: the key (GetItem, cached a minute), one BatchGetItem (the meter, the
 /// settings, the bound account, a submission of the same id), two Queries sent together (the
 /// meter's newest readings and submissions), one conditional PutItem: five at most.
-pub async fn submit<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn submit<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
     let request = &request;
-    let caller = app.caller(request, Endpoint::CounterSubmit).await?;
+    let caller = app.caller(request, endpoint).await?;
     let tenant = &caller.tenant;
     let counter_id = path_id(request)?;
     let text = body::text(request)?;
@@ -198,11 +202,14 @@ fn same_again(
 /// status and the office's reason; paged as the histories (`from`, `to`, `limit`, `next`). A
 /// key bound to an account gets those made for its account only: a page may hold fewer than
 /// `limit`, and `next` goes on.
-pub async fn list<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn list<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + Reader + KeyReader,
 {
-    let endpoint = Endpoint::CounterSubmissions;
     let caller = app.caller(&request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(&request)?;
@@ -222,11 +229,15 @@ where
 
 /// `GET /api/counter/export?limit=N` (1 to 1000, default 1000): the oldest pending
 /// submissions, and whether more are pending. One Query of `limit + 1` items.
-pub async fn export<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn export<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
-    let tenant = app.authenticate(&request, Endpoint::CounterExport).await?;
+    let tenant = app.authenticate(&request, endpoint).await?;
     let params = request.query_string_parameters();
     let limit =
         domain::history::page_limit(params.first("limit")).map_err(ApiError::invalid_parameters)?;
@@ -242,13 +253,15 @@ where
 /// submissions out of the export. Answering again the same way is harmless; a submission
 /// answered otherwise before keeps its first answer and is listed in `conflicting`; ids no
 /// submission has are listed in `unknown`.
-pub async fn acknowledge<S>(app: &App<S>, request: Request) -> Result<Response<Body>, ApiError>
+pub async fn acknowledge<S>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError>
 where
     S: SubmissionStore + KeyReader,
 {
-    let tenant = app
-        .authenticate(&request, Endpoint::CounterExportAck)
-        .await?;
+    let tenant = app.authenticate(&request, endpoint).await?;
     let text = body::text(&request)?;
     let acks = Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
     let outcome = app

@@ -120,9 +120,10 @@ async fn a_request_that_would_crowd_one_partition_is_refused_whole() {
     assert_eq!(app.counter.busiest().1, 0, "nothing is written");
 }
 
-/// The positive control of the two tests above: the counter counts. Fifty balances of one
-/// account on fifty days are fifty writes on that account's partition of the balances table,
-/// exactly; were the counter blind, the bounds above would pass on nothing.
+/// The positive control of the two tests above: the counter counts, on tables and on indexes.
+/// Fifty balances of one account on fifty days are fifty writes on that account's partition of
+/// the balances table and fifty index entries over two months; were the counter blind, the
+/// bounds above would pass on nothing.
 #[tokio::test]
 async fn the_counter_sees_every_write_on_a_partition() {
     let app = CountingApp::new("countercontrol").await;
@@ -141,13 +142,22 @@ async fn the_counter_sees_every_write_on_a_partition() {
     let (status, answer) = app.app.post(Endpoint::ImportBalances, body).await;
     assert_eq!(status, 201, "{answer}");
     let table = app.app.store().tables().name(Table::Balances).to_owned();
-    let on_the_table: Vec<usize> = app
-        .counter
-        .take()
-        .into_iter()
-        .filter(|((place, _), _)| *place == table)
-        .map(|(_, writes)| writes)
-        .collect();
-    // The account's history partition, and its one latest-balance partition.
-    assert_eq!(on_the_table.iter().max(), Some(&50), "{on_the_table:?}");
+    let written = app.counter.take();
+    let on = |place: &str| -> Vec<usize> {
+        let mut counts: Vec<usize> = written
+            .iter()
+            .filter(|((at, _), _)| at == place)
+            .map(|(_, writes)| *writes)
+            .collect();
+        counts.sort_unstable();
+        counts
+    };
+    // The account's history partition, beside its one latest-balance partition.
+    assert_eq!(on(&table).last(), Some(&50), "{written:?}");
+    // The `ByPeriod` index: January's 28 and February's 22, each month a partition of its own.
+    assert_eq!(
+        on(&format!("{table}/ByPeriod")),
+        vec![22, 28],
+        "{written:?}"
+    );
 }

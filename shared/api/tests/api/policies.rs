@@ -157,16 +157,7 @@ fn grants_of(app: &TestApp, touched: BTreeSet<Touch>) -> BTreeSet<Grant> {
 /// bound to the account `OWN`, a pending submission of its meter.
 async fn office() -> (TestApp, TestApp) {
     let app = TestApp::new("policies").await;
-    for (endpoint, body) in [
-        (Endpoint::ImportServices, "prerequisites/services.json"),
-        (Endpoint::ImportAccounts, "prerequisites/accounts.json"),
-        (Endpoint::ImportCounters, "prerequisites/counters.json"),
-        (Endpoint::ImportReadings, "spec/readings.json"),
-        (Endpoint::ImportBalances, "spec/balances.json"),
-        (Endpoint::ImportTransactions, "spec/transactions.json"),
-    ] {
-        app.post_ok(endpoint, fixture(body)).await;
-    }
+    app.import_examples().await;
     assert_eq!(app.post_acts(&[spec_info_act()]).await.0, 201);
     let resident = app.with_key(&app.key_bound_to("default", &Scope::FOR_ACCOUNT, OWN).await);
     (app, resident)

@@ -23,7 +23,7 @@
 
 mod page;
 mod read;
-mod rows;
+pub(crate) mod rows;
 mod write;
 
 pub use write::ActsPlan;

@@ -59,7 +59,7 @@ pub(super) fn amount_key(amount: Decimal) -> String {
 
 /// What an act is stored as: the act, its sort keys, and its flat filter attributes.
 #[derive(Serialize)]
-pub(super) struct ActRow<'a> {
+pub(crate) struct ActRow<'a> {
     pk: &'a str,
     pub(super) sk: String,
     by_created: String,
@@ -84,7 +84,7 @@ impl<'a> ActRow<'a> {
         }
     }
 
-    pub(super) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
+    pub(crate) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
         let number = format!("{:020}", act.act_number.get());
         Self {
             pk: tenant.as_str(),

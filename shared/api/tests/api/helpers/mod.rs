@@ -224,6 +224,23 @@ impl TestApp {
             .await
     }
 
+    /// The spec's examples and what they refer to, imported in the order 1C sends them.
+    pub async fn import_examples(&self) {
+        for (endpoint, body) in [
+            (Endpoint::ImportServices, "prerequisites/services.json"),
+            (Endpoint::ImportAccounts, "prerequisites/accounts.json"),
+            (Endpoint::ImportCounters, "prerequisites/counters.json"),
+            (Endpoint::ImportServices, "spec/services.json"),
+            (Endpoint::ImportAccounts, "spec/accounts.json"),
+            (Endpoint::ImportCounters, "spec/counters.json"),
+            (Endpoint::ImportReadings, "spec/readings.json"),
+            (Endpoint::ImportBalances, "spec/balances.json"),
+            (Endpoint::ImportTransactions, "spec/transactions.json"),
+        ] {
+            self.post_ok(endpoint, fixture(body)).await;
+        }
+    }
+
     /// Every item of every data table, for "nothing changed" checks. When an item was last
     /// written is bookkeeping for period imports, not data: it is left out.
     pub async fn snapshot(&self) -> BTreeMap<&'static str, Vec<String>> {

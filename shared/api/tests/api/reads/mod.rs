@@ -1,53 +1,36 @@
 //! The read API against DynamoDB Local: everything imported through the six spec endpoints,
 //! the spec's examples included, reads back exactly (values, decimals, dates).
 
-use std::collections::HashMap;
-
 use api::Endpoint;
 use base64::Engine as _;
 use domain::{ApiKey, Scope};
-use lambda_http::{Body, Request, RequestExt};
+use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, authorized, fixture};
+use crate::helpers::{TestApp, call};
 
 mod paging;
 
-async fn import_everything(app: &TestApp) {
-    for (endpoint, body) in [
-        (Endpoint::ImportServices, "prerequisites/services.json"),
-        (Endpoint::ImportAccounts, "prerequisites/accounts.json"),
-        (Endpoint::ImportCounters, "prerequisites/counters.json"),
-        (Endpoint::ImportServices, "spec/services.json"),
-        (Endpoint::ImportAccounts, "spec/accounts.json"),
-        (Endpoint::ImportCounters, "spec/counters.json"),
-        (Endpoint::ImportReadings, "spec/readings.json"),
-        (Endpoint::ImportBalances, "spec/balances.json"),
-        (Endpoint::ImportTransactions, "spec/transactions.json"),
-    ] {
-        app.post_ok(endpoint, fixture(body)).await;
+/// A read of the endpoint it is given, with `key`, the path's `{id}` when there is one, and
+/// `query`: the one request builder's, whose endpoint [`read`] names.
+fn get<'a>(
+    key: &'a ApiKey,
+    id: Option<&'a str>,
+    query: &'a [(&'a str, &'a str)],
+) -> impl FnOnce(Endpoint) -> Request + 'a {
+    move |endpoint| {
+        let ids: Vec<&str> = id.into_iter().collect();
+        call(endpoint).key(key).at(&ids).query(query).request()
     }
-}
-
-fn get(key: &ApiKey, id: Option<&str>, query: &[(&str, &str)]) -> Request {
-    let mut request = lambda_http::http::Request::builder()
-        .method("GET")
-        .body(Body::Empty)
-        .unwrap()
-        .with_query_string_parameters(
-            query
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<HashMap<_, _>>(),
-        );
-    if let Some(id) = id {
-        request = request.with_path_parameters(HashMap::from([("id".to_owned(), id.to_owned())]));
-    }
-    authorized(request, key)
 }
 
 /// Status, raw body text, and JSON of `request` to `endpoint`.
-async fn read(app: &TestApp, endpoint: Endpoint, request: Request) -> (u16, String, Value) {
+async fn read(
+    app: &TestApp,
+    endpoint: Endpoint,
+    request: impl FnOnce(Endpoint) -> Request,
+) -> (u16, String, Value) {
+    let request = request(endpoint);
     let response = app.call(endpoint, request).await;
     let status = response.status().as_u16();
     let Body::Text(text) = response.body() else {
@@ -65,7 +48,7 @@ const KITCHEN_COUNTER: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
 #[tokio::test]
 async fn the_spec_examples_read_back_exactly() {
     let app = TestApp::new("reads").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     let key = &app.key;
 
     let (status, _, services) = read(&app, Endpoint::ServicesList, get(key, None, &[])).await;
@@ -165,7 +148,7 @@ async fn the_spec_examples_read_back_exactly() {
 #[tokio::test]
 async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
     let app = TestApp::new("readerr").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     let key = &app.key;
     let other = app.key_for("other", &Scope::ALL).await;
     let unknown = "11111111-2222-3333-4444-555555555555";
@@ -226,7 +209,7 @@ async fn unknown_ids_are_404_also_for_another_tenant_and_bad_parameters_400() {
 #[tokio::test]
 async fn a_path_id_reads_the_same_percent_encoded_or_not() {
     let app = TestApp::new("readpath").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     let plain = read(&app, Endpoint::AccountGet, get(&app.key, Some(PETROV), &[])).await;
     assert_eq!(plain.0, 200);
     let hex = PETROV.replace('-', "").to_uppercase();
@@ -255,7 +238,7 @@ async fn a_path_id_reads_the_same_percent_encoded_or_not() {
 #[tokio::test]
 async fn a_period_starting_after_everything_reads_empty() {
     let app = TestApp::new("readlate").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     for query in [
         &[("from", "9494-01-30")][..],
         &[("from", "9999-12-31T23:59:59")],

@@ -6,7 +6,7 @@ use super::*;
 #[tokio::test]
 async fn history_pages_newest_first_through_the_next_token() {
     let app = TestApp::new("paging").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     let key = &app.key;
     // 250 balances of one account over 250 days, two of them with decimals kept to the kopeck.
     let items: Vec<Value> = (0..250)
@@ -101,7 +101,7 @@ async fn first_token(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_cursor_continues_only_the_question_it_was_issued_for() {
     let app = TestApp::new("cursors").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     let token = first_token(&app).await;
     let from = ("from", "2019-01-01");
     let (status, page) = app
@@ -132,7 +132,7 @@ async fn a_cursor_continues_only_the_question_it_was_issued_for() {
     }
     // Another tenant's own account with the same id: the token is still not theirs.
     let other = app.fresh_tenant("other").await;
-    import_everything(&other).await;
+    other.import_examples().await;
     let (status, _) = other.get_balances(PETROV, &[from, ("next", &token)]).await;
     assert_eq!(status, 400);
     // Refused before the store is asked anything but the key.
@@ -236,7 +236,7 @@ async fn a_page_of_large_services_stays_under_lambdas_answer_limit() {
 #[tokio::test]
 async fn a_large_account_continues_through_next_under_lambdas_limit() {
     let app = TestApp::new("accountsize").await;
-    import_everything(&app).await;
+    app.import_examples().await;
     // Control characters: six bytes each in the answer, seven in Lambda's.
     let huge = |n: usize| "\u{1}".repeat(n);
     let account = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
