@@ -288,6 +288,11 @@ fn the_keys_beside_the_records_keep_their_formats() {
         ("okunevo#tx#045", B)
     );
     assert_eq!(crate::keys::calendar_partition(&t), "okunevo#calendar");
+    // A postponed submission's place in `Pending`: the instant its postponement ends.
+    assert_eq!(
+        crate::submissions::pending_sort_key(at(), guid(S)),
+        "2026-11-25T20:30:00.123456Z#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94"
+    );
     assert_eq!(
         crate::settings::settings_key(&t)["pk"],
         aws_sdk_dynamodb::types::AttributeValue::S("okunevo".into())

@@ -241,7 +241,10 @@ where
     let params = request.query_string_parameters();
     let limit =
         domain::history::page_limit(params.first("limit")).map_err(ApiError::invalid_parameters)?;
-    let (pending, more) = app.store().pending(&tenant, limit).await?;
+    let (pending, more) = app
+        .store()
+        .pending(&tenant, limit, app.clock().now())
+        .await?;
     Ok(ok(Export {
         counters: pending.iter().map(ExportedReading::from).collect(),
         more,

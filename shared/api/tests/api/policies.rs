@@ -312,7 +312,8 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
             let unknown = Guid::random().to_string();
             let answers = json!({"readings": [
                 {"id": id, "status": "applied"},
-                {"id": unknown, "status": "rejected", "reason": "нет"}
+                {"id": unknown, "status": "rejected", "reason": "нет"},
+                {"id": Guid::random(), "status": "postponed", "hours": 2}
             ]});
             ok(app.post_ack(answers).await);
         }

@@ -10,12 +10,15 @@
 //! - a meter's submissions are exactly those the model accepted, newest first, with 1C's
 //!   first answer, which a later other answer never replaces (for a bound key, those made for
 //!   its account: not an earlier occupant's);
-//!   the export serves exactly the pending ones, oldest first.
+//!   the export serves exactly the pending ones that are due, in the order they became due:
+//!   1C may postpone one for some hours (again and again, until its final answer), and the
+//!   timelines let hours pass.
 //!
 //! `make test` runs a few cases; `RESIDENTS_CASES=200 cargo test -p api --test api residents`
 //! runs many more, and `RESIDENTS_SEED=<n> RESIDENTS_CASES=1` replays the one a failure names.
 
 use api::Endpoint;
+use chrono::{DateTime, Utc};
 use domain::{ApiKey, Scope};
 use fastrand::Rng;
 use serde_json::{Value, json};
@@ -62,6 +65,9 @@ struct Sent {
     figure: u64,
     status: &'static str,
     reason: Option<String>,
+    /// From when the export serves it while pending: when it came, or when 1C's latest
+    /// postponement of it ends.
+    due: DateTime<Utc>,
 }
 
 struct Case {
@@ -177,6 +183,7 @@ impl Case {
                 54..62 => self.send_again().await,
                 62..80 => self.read_submissions().await,
                 80..90 => self.pull_and_acknowledge().await,
+                90..95 => self.hours_pass(),
                 _ => self.read_readings().await,
             }
         }
@@ -260,6 +267,7 @@ impl Case {
             figure,
             status: "pending",
             reason: None,
+            due: self.app.clock().now(),
         });
     }
 
@@ -356,6 +364,26 @@ impl Case {
         }
     }
 
+    /// Up to two days pass: postponements end.
+    fn hours_pass(&mut self) {
+        let hours = self.rng.i64(1..=48);
+        self.log.push(format!("{hours} hours pass"));
+        self.app.clock().advance(chrono::Duration::hours(hours));
+    }
+
+    /// The ids the export must serve now: pending and due, in the order they became due.
+    fn due(&self) -> Vec<String> {
+        let now = self.app.clock().now();
+        let mut due: Vec<&Sent> = self
+            .sent
+            .iter()
+            .filter(|s| s.status == "pending" && s.due <= now)
+            .collect();
+        // The export's order: the instant to the microsecond, then the id.
+        due.sort_by_key(|s| (s.due.timestamp_micros(), s.id.clone()));
+        due.into_iter().map(|s| s.id.clone()).collect()
+    }
+
     async fn pull_and_acknowledge(&mut self) {
         let (status, export) = self.app.get_export(&[]).await;
         let pulled: Vec<String> = export["data"]["counters"]
@@ -364,40 +392,51 @@ impl Case {
             .iter()
             .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
             .collect();
-        let pending: Vec<String> = self
-            .sent
-            .iter()
-            .filter(|s| s.status == "pending")
-            .map(|s| s.id.clone())
-            .collect();
-        if pulled != pending {
-            self.fail(&format!("pulled {pulled:?}, pending {pending:?}"));
+        let due = self.due();
+        if pulled != due {
+            self.fail(&format!("pulled {pulled:?}, due {due:?}"));
         }
-        // 1C answers some of what it pulled, and sometimes once more what it answered before.
+        let now = self.app.clock().now();
+        // 1C answers some of what is pending, and sometimes once more what it answered before:
+        // applies, rejects, or postpones for some hours.
         let mut answers = Vec::new();
-        // A submission takes one answer: the same one again is recorded (its reason anew),
-        // another is not, and comes back as conflicting.
+        // A submission takes one final answer: the same one again is recorded (its reason
+        // anew), another is not, and comes back as conflicting; so does a postponement of one
+        // answered. A pending one may be postponed again and again.
         let mut conflicting = Vec::new();
         for sent in self.sent.iter_mut() {
             let pending = sent.status == "pending";
             if !(pending && self.rng.bool() || self.rng.u32(0..10) == 0) {
                 continue;
             }
-            let (status, reason) = if self.rng.bool() {
-                ("applied", None)
-            } else {
-                ("rejected", Some(format!("причина {}", self.rng.u32(..))))
-            };
-            answers.push(json!({"id": sent.id, "status": status, "reason": reason}));
-            if pending || sent.status == status {
-                sent.status = status;
-                sent.reason = reason;
-            } else {
-                conflicting.push(json!(sent.id));
+            match self.rng.u32(0..3) {
+                0 => {
+                    let hours = self.rng.i64(1..=48);
+                    answers.push(json!({"id": sent.id, "status": "postponed", "hours": hours}));
+                    if pending {
+                        sent.due = now + chrono::Duration::hours(hours);
+                    } else {
+                        conflicting.push(json!(sent.id));
+                    }
+                }
+                answer => {
+                    let (status, reason) = if answer == 1 {
+                        ("applied", None)
+                    } else {
+                        ("rejected", Some(format!("причина {}", self.rng.u32(..))))
+                    };
+                    answers.push(json!({"id": sent.id, "status": status, "reason": reason}));
+                    if pending || sent.status == status {
+                        sent.status = status;
+                        sent.reason = reason;
+                    } else {
+                        conflicting.push(json!(sent.id));
+                    }
+                }
             }
         }
         self.log.push(format!(
-            "1C pulls {} and answers {} ({} otherwise than before)",
+            "1C pulls {} and answers {} ({} conflicting)",
             pulled.len(),
             answers.len(),
             conflicting.len()

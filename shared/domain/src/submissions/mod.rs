@@ -13,7 +13,7 @@ mod acknowledgement;
 mod request;
 mod rules;
 
-pub use acknowledgement::{Acknowledgement, MAX_ACKNOWLEDGED};
+pub use acknowledgement::{Acknowledgement, Answer, MAX_ACKNOWLEDGED};
 pub use request::{DEFAULT_SOURCE, SubmissionRequest};
 pub use rules::{Assessment, MeterState, Refusal, SUSPICIOUS_FACTOR, USUAL_READINGS, assess};
 

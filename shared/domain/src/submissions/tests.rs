@@ -274,7 +274,7 @@ fn acknowledgements_name_the_item_and_field_of_each_problem() {
         guid(2)
     ))
     .unwrap();
-    assert_eq!(acks[1].status, SubmissionStatus::Rejected);
+    assert_eq!(acks[1].answer, Answer::Final(SubmissionStatus::Rejected));
     assert_eq!(acks[1].reason.as_ref().unwrap().as_str(), "неверно");
     let problems =
         Acknowledgement::parse_all(r#"{"readings": [{"id": "x", "status": "done"}]}"#).unwrap_err();
@@ -286,4 +286,39 @@ fn acknowledgements_name_the_item_and_field_of_each_problem() {
         found,
         [(Some(0), "id".to_owned()), (Some(0), "status".to_owned())]
     );
+}
+
+#[test]
+fn a_postponement_is_for_hours_from_one_to_a_week_a_day_unless_named() {
+    let ack = |extra: &str| {
+        Acknowledgement::parse_all(&format!(
+            r#"{{"readings": [{{"id": "{}", "status": "postponed"{extra}}}]}}"#,
+            guid(1)
+        ))
+    };
+    let answer = |extra: &str| ack(extra).map(|acks| acks[0].answer);
+    assert_eq!(answer(""), Ok(Answer::Postponed { hours: 24 }));
+    assert_eq!(
+        answer(r#", "hours": null"#),
+        Ok(Answer::Postponed { hours: 24 })
+    );
+    assert_eq!(
+        answer(r#", "hours": 1"#),
+        Ok(Answer::Postponed { hours: 1 })
+    );
+    assert_eq!(
+        answer(r#", "hours": 168.0"#),
+        Ok(Answer::Postponed { hours: 168 })
+    );
+    for bad in ["0", "169", "1.5", "-1", "\"24\"", "true"] {
+        let problems = ack(&format!(r#", "hours": {bad}"#)).unwrap_err();
+        assert_eq!(problems[0].field.as_deref(), Some("hours"), "{bad}");
+    }
+    // Hours, when named, are checked whatever the answer; they apply to a postponement only.
+    let applied = Acknowledgement::parse_all(&format!(
+        r#"{{"readings": [{{"id": "{}", "status": "applied", "hours": 5}}]}}"#,
+        guid(1)
+    ))
+    .unwrap();
+    assert_eq!(applied[0].answer, Answer::Final(SubmissionStatus::Applied));
 }

@@ -4,11 +4,11 @@
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
-use domain::submissions::Acknowledgement;
+use domain::submissions::{Acknowledgement, Answer};
 use domain::{Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{Acknowledged, submission_pk};
+use super::{Acknowledged, pending_sort_key, submission_pk};
 use crate::batch::IN_FLIGHT;
 use crate::error::request_error;
 use crate::items::{pk_item, s};
@@ -34,7 +34,6 @@ impl Dynamo {
         acknowledgements: &[Acknowledgement],
         at: DateTime<Utc>,
     ) -> Result<Acknowledged, StoreError> {
-        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         // A tenth of a second's share at a time, each share taking at least a tenth of a
         // second: however fast DynamoDB answers, the partition takes at most the rate.
         let share = ACKNOWLEDGEMENTS_PER_SECOND / 10;
@@ -54,7 +53,7 @@ impl Dynamo {
         for chunk in last.chunks(share) {
             let started = tokio::time::Instant::now();
             let answers: Vec<(Guid, Answered)> = stream::iter(chunk.iter().cloned())
-                .map(|ack| self.acknowledge_one(tenant, ack, &at))
+                .map(|ack| self.acknowledge_one(tenant, ack, at))
                 .buffered(IN_FLIGHT)
                 .try_collect()
                 .await?;
@@ -72,37 +71,51 @@ impl Dynamo {
         Ok(outcome)
     }
 
-    /// Records one answer of 1C: on a pending submission, or again the answer it has (its
-    /// reason may change). Answers how it went.
+    /// Records one answer of 1C: a final one on a pending submission, or again the answer it
+    /// has (its reason may change); a postponement on a pending one only. Answers how it went.
     async fn acknowledge_one(
         &self,
         tenant: &Tenant,
         ack: Acknowledgement,
-        at: &str,
+        at: DateTime<Utc>,
     ) -> Result<(Guid, Answered), StoreError> {
-        let reason = match &ack.reason {
-            Some(reason) => s(reason.as_str()),
-            None => AttributeValue::Null(true),
-        };
-        let result = self
+        let update = self
             .client()
             .update_item()
             .table_name(self.tables().name(Table::Submissions))
             .set_key(Some(pk_item(submission_pk(tenant, ack.id))))
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
-            )
-            .update_expression(
-                "SET #status = :status, reason = :reason, acknowledged_at = :at \
-                 REMOVE pending_pk, pending_sk",
-            )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(ack.status.as_str()))
-            .expression_attribute_values(":reason", reason)
-            .expression_attribute_values(":at", s(at))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let update = match ack.answer {
+            Answer::Final(status) => {
+                let reason = match &ack.reason {
+                    Some(reason) => s(reason.as_str()),
+                    None => AttributeValue::Null(true),
+                };
+                update
+                    .condition_expression(
+                        "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
+                    )
+                    .update_expression(
+                        "SET #status = :status, reason = :reason, acknowledged_at = :at \
+                         REMOVE pending_pk, pending_sk, postponed_until",
+                    )
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()))
+                    .expression_attribute_values(":reason", reason)
+                    .expression_attribute_values(":at", s(instant(at)))
+            }
+            // Still pending, and in the export again once the hours are over: its place in
+            // `Pending` moves to then.
+            Answer::Postponed { hours } => {
+                let until = at + chrono::Duration::hours(i64::from(hours));
+                update
+                    .condition_expression("attribute_exists(pk) AND attribute_exists(pending_pk)")
+                    .update_expression("SET pending_sk = :sk, postponed_until = :until")
+                    .expression_attribute_values(":sk", s(pending_sort_key(until, ack.id)))
+                    .expression_attribute_values(":until", s(instant(until)))
+            }
+        };
+        let result = update.send().await;
         let answered = match result {
             Ok(_) => Answered::Recorded,
             Err(e) => match e.as_service_error() {
@@ -117,4 +130,9 @@ impl Dynamo {
         };
         Ok((ack.id, answered))
     }
+}
+
+/// An instant as acknowledgements store it: RFC 3339, UTC, to the microsecond.
+fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }

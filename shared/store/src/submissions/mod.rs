@@ -4,12 +4,14 @@
 //! | item       | table       | pk            | index keys                                          |
 //! |------------|-------------|---------------|-----------------------------------------------------|
 //! | submission | Submissions | tenant#id     | `ByCounter`: tenant#counter, date#instant#id;       |
-//! |            |             |               | `Pending` (while pending): tenant, submitted_at#id  |
+//! |            |             |               | `Pending` (while pending): tenant, from#id, `from`  |
+//! |            |             |               | when it came, or when 1C's postponement ends        |
 //!
 //! A submission is one item, keyed by its id, so that a re-send is found by one GetItem and
 //! written once by a condition. `ByCounter` lists a meter's submissions newest first; `Pending`
-//! is sparse (the keys go when 1C acknowledges), so the export reads only what is pending, in
-//! the order it came. Each submission writes one item to the tenant's `Pending` partition and
+//! is sparse (the keys go when 1C answers finally), so the export reads only what is pending
+//! and due (its key's instant not after the export's), in the order it became due: a reading
+//! 1C postponed is out of the export, and out of its way, until then. Each submission writes one item to the tenant's `Pending` partition and
 //! its acknowledgement removes it: a 50,000-account office's busiest hour is far below 1,000 a
 //! second there (`docs/BENCHMARKS.md`).
 
@@ -98,16 +100,20 @@ pub trait SubmissionStore {
         submission: &Submission,
     ) -> impl Future<Output = Result<Submitted, StoreError>> + Send;
 
-    /// The oldest `limit` pending submissions, and whether more are pending.
+    /// The oldest `limit` pending submissions that are not postponed past `now`, and whether
+    /// more such are pending.
     fn pending(
         &self,
         tenant: &Tenant,
         limit: u32,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(Vec<Submission>, bool), StoreError>> + Send;
 
     /// Records 1C's answers (an id named twice in the request: its last answer). A submission
-    /// takes one answer: answered again the same way it stays (its reason may change), answered
-    /// otherwise it keeps the first, and its id comes back in `conflicting`.
+    /// takes one final answer: answered again the same way it stays (its reason may change),
+    /// answered otherwise it keeps the first, and its id comes back in `conflicting`. Until
+    /// then 1C may postpone it, again and again: it stays pending, out of the export until the
+    /// hours are over; a postponement of an answered one is `conflicting` too.
     fn acknowledge(
         &self,
         tenant: &Tenant,
@@ -140,12 +146,17 @@ fn counter_sk(submission: &Submission) -> String {
 
 /// `Pending`'s sort key: the instant it came, to the microsecond, then the id.
 fn pending_sk(submission: &Submission) -> String {
-    format!(
-        "{}#{}",
-        submission.submitted_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
-        submission.id
-    )
+    pending_sort_key(submission.submitted_at, submission.id)
 }
+
+/// `Pending`'s sort key of a submission that the export serves from `at` on: when it came, or
+/// when 1C's postponement of it ends. The export reads the keys up to its own instant.
+pub(crate) fn pending_sort_key(at: DateTime<Utc>, id: Guid) -> String {
+    format!("{}#{id}", at.format(PENDING_INSTANT))
+}
+
+/// How `Pending`'s sort key writes an instant: to the microsecond, so that keys sort in time.
+const PENDING_INSTANT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 
 pub(crate) fn submission_item(
     tenant: &Tenant,
@@ -272,14 +283,18 @@ impl SubmissionStore for Dynamo {
         &self,
         tenant: &Tenant,
         limit: u32,
+        now: DateTime<Utc>,
     ) -> Result<(Vec<Submission>, bool), StoreError> {
+        // Every key of an instant up to `now`: `#` (after the instant) sorts before `~`.
+        let until = format!("{}~", now.format(PENDING_INSTANT));
         let out = self
             .client()
             .query()
             .table_name(self.tables().name(Table::Submissions))
             .index_name("Pending")
-            .key_condition_expression("pending_pk = :pk")
+            .key_condition_expression("pending_pk = :pk AND pending_sk < :until")
             .expression_attribute_values(":pk", s(tenant.as_str()))
+            .expression_attribute_values(":until", s(until))
             .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX))
             .send()
             .await

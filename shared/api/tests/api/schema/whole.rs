@@ -44,6 +44,7 @@ const WHOLE_FIELDS: &[(&Whole, &str)] = &[
     (&SETTINGS, "/readings_window/to_day"),
     (&ACKNOWLEDGEMENT, "/readings/0/id"),
     (&ACKNOWLEDGEMENT, "/readings/0/status"),
+    (&ACKNOWLEDGEMENT, "/readings/0/hours"),
     (&ACKNOWLEDGEMENT, "/readings/0/reason"),
 ];
 

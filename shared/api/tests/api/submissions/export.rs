@@ -107,6 +107,96 @@ async fn one_c_pulls_acknowledges_and_pulls_again_and_the_resident_sees_the_reas
     assert_eq!(resident.get_export(&[]).await.0, 403);
 }
 
+/// The ids the export serves now, in its order.
+async fn pulled(app: &TestApp) -> Vec<String> {
+    let (status, page) = app.get_export(&[]).await;
+    assert_eq!(status, 200, "{page}");
+    page["data"]["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_postponed_reading_leaves_the_export_for_its_hours_and_its_final_answer_is_taken_once() {
+    let app = office("postponed").await;
+    let mut ids = Vec::new();
+    for (minute, value) in [(0, 221), (1, 222)] {
+        app.clock()
+            .set(utc(&format!("2026-11-22T12:0{minute}:00Z")));
+        let (_, answer) = app
+            .post_submission(METER, json!({"current_data1": value}))
+            .await;
+        ids.push(answer["data"]["id"].as_str().unwrap().to_owned());
+    }
+    app.clock().set(utc("2026-11-22T13:00:00Z"));
+    let postpone = json!({"readings": [{"id": ids[0], "status": "postponed", "hours": 2}]});
+    let (status, answer) = app.post_ack(postpone).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["data"],
+        json!({"acknowledged": 1, "unknown": [], "conflicting": []})
+    );
+    // The pull reaches the other; the resident still sees it pending.
+    assert_eq!(pulled(&app).await, [ids[1].clone()]);
+    let (_, list) = app.get_submissions(METER, &[]).await;
+    let statuses: Vec<&Value> = list["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["status"])
+        .collect();
+    assert_eq!(statuses, [&json!("pending"), &json!("pending")]);
+
+    // A second before its hours are over it is still out; then it is back, after the one
+    // that was due before it.
+    app.clock().set(utc("2026-11-22T14:59:59Z"));
+    assert_eq!(pulled(&app).await, [ids[1].clone()]);
+    app.clock().set(utc("2026-11-22T15:00:00Z"));
+    assert_eq!(pulled(&app).await, [ids[1].clone(), ids[0].clone()]);
+
+    // Its final answer is taken, once: not conflicting, and it leaves for good.
+    let applied = json!({"readings": [{"id": ids[0], "status": "applied"}]});
+    let (_, answer) = app.post_ack(applied).await;
+    assert_eq!(
+        answer["data"],
+        json!({"acknowledged": 1, "unknown": [], "conflicting": []})
+    );
+    assert_eq!(pulled(&app).await, [ids[1].clone()]);
+    // Postponing it now, or answering otherwise, is conflicting; an unknown id is unknown.
+    let unknown = "0f3e9b7a-1c2d-4e5f-8a9b-6c7d8e9f0a1b";
+    let late = json!({"readings": [
+        {"id": ids[0], "status": "postponed"},
+        {"id": unknown, "status": "postponed"},
+    ]});
+    let (_, answer) = app.post_ack(late).await;
+    assert_eq!(
+        answer["data"],
+        json!({"acknowledged": 0, "unknown": [unknown], "conflicting": [ids[0]]})
+    );
+    let (_, list) = app.get_submissions(METER, &[]).await;
+    assert_eq!(list["data"]["items"][1]["status"], "applied");
+
+    // A postponement by default is a day, and hours out of 1..168 are refused whole.
+    let (_, answer) = app
+        .post_ack(json!({"readings": [{"id": ids[1], "status": "postponed"}]}))
+        .await;
+    assert_eq!(answer["data"]["acknowledged"], 1);
+    app.clock().set(utc("2026-11-23T14:59:59Z"));
+    assert!(pulled(&app).await.is_empty());
+    app.clock().set(utc("2026-11-23T15:00:00Z"));
+    assert_eq!(pulled(&app).await, [ids[1].clone()]);
+    for hours in [json!(0), json!(169), json!(1.5)] {
+        let bad = json!({"readings": [{"id": ids[1], "status": "postponed", "hours": hours}]});
+        let (status, answer) = app.post_ack(bad).await;
+        assert_eq!(status, 400, "{hours}: {answer}");
+        assert_eq!(answer["error"]["details"][0]["field"], "hours");
+    }
+    assert_eq!(pulled(&app).await, [ids[1].clone()], "nothing was recorded");
+}
+
 #[tokio::test]
 async fn two_submissions_of_one_meter_at_once_are_both_kept_and_one_id_is_kept_once() {
     let app = office("concurrent").await;
