@@ -12,7 +12,8 @@ generated *valid* requests keep them, so that a 400 for a valid request is alway
   request inside the period; `exchange`, `part` and `parts` all three or none, `part` at most
   `parts`; an exchange keeps the period and count of parts of its first part (so each valid
   case gets an exchange of its own). A parameter of spaces is the same as one not given.
-- A read's `from` (`created_at_from`) is not after its `to` (`created_at_to`).
+- A read's `from` (`created_at_from`) is not after its `to` (`created_at_to`); nor is an
+  exchange's opening's `from` after its `to`.
 - A share written as a fraction is at most 1 (numerator not over denominator).
 - An act's line amounts, as JSON numbers, have at most two decimal places (a double cannot say
   it), and the lines do not sum to less than zero; its count number has at most 1,002 bytes.
@@ -139,6 +140,9 @@ def map_case(ctx, case):
             keep_the_period_rules(case.query, items(case.body, PERIOD_IMPORTS[path]))
         if path in READ_RANGES:
             in_order(case.query, *READ_RANGES[path])
+    if path == "/api/exchanges" and isinstance(case.body, dict):
+        # An exchange's period, as a period import's: `from` not after `to`.
+        in_order(case.body, "from", "to")
     if path == "/api/directory/importaccounts":
         for account in items(case.body, "accounts"):
             if isinstance(account, dict) and isinstance(account.get("ownership"), str):

@@ -4,6 +4,7 @@
 pub mod acts;
 pub mod auth;
 pub mod clock;
+pub mod exchanges;
 pub mod history;
 pub mod json;
 pub mod period;
@@ -20,7 +21,8 @@ pub mod words;
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
 pub use auth::{ApiKey, KeyHash, Scope};
 pub use clock::Clock;
-pub use period::{DateRange, ExchangePart, PeriodImport};
+pub use exchanges::{ExchangeKind, ExchangeOpening};
+pub use period::{DateRange, Declared, ExchangePart, Opening, PeriodImport};
 pub use personal_data::{PersonalData, TenantPolicy};
 pub use problems::{Problem, Problems};
 pub use records::{

@@ -53,7 +53,7 @@ fn end_of(day: NaiveDate) -> chrono::NaiveDateTime {
 }
 
 /// `YYYY-MM-DD`, the days of a period import.
-fn parse_day(text: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
     let text = trim(text);
     (text.as_bytes().get(4) == Some(&b'-'))
         .then(|| parse_date(text))
@@ -84,77 +84,162 @@ impl PeriodImport {
     /// The most parts an exchange may have.
     pub const MAX_PARTS: u32 = 1000;
 
-    /// `None` for an ordinary import (no parameter given); every bad parameter is named.
+    /// `None` for an ordinary import (no parameter given); every bad parameter is named. The
+    /// query must name the whole period import: `from` and `to`, and for a part of an exchange
+    /// `exchange`, `part` and `parts` (a part of an opened exchange: [`PeriodImport::declare`]).
     pub fn parse<'a>(
         query: impl Fn(&str) -> Option<&'a str>,
     ) -> Result<Option<Self>, Vec<Problem>> {
-        const BOTH: Rejection = "период задаётся двумя датами: from и to";
-        let value = |name| query(name).map(trim).filter(|v| !v.is_empty());
-        let names = ["from", "to", "exchange", "part", "parts"];
-        if names.iter().all(|name| value(name).is_none()) {
+        let Some(declared) = read(query, true)? else {
             return Ok(None);
-        }
-        let mut p = Problems::new();
-        let mut day = |name| match value(name) {
-            Some(text) => p.check(name, parse_day(text).ok_or("ожидается дата ГГГГ-ММ-ДД")),
-            None => p.check(name, Err(BOTH)),
         };
-        let (from, to) = (day("from"), day("to"));
-        p.in_order("from", from, to);
-        let part = ExchangePart::parse(&mut p, value("exchange"), value("part"), value("parts"));
-        let (Some(from), Some(to)) = (from, to) else {
-            return Err(p.into_vec());
+        let (Some(from), Some(to)) = (declared.from, declared.to) else {
+            return Err(vec![Problem::new("from", BOTH)]);
         };
-        p.finish(|| {
-            Some(Self {
-                period: DateRange::days(from, to),
-                from,
-                to,
+        let part = match (declared.exchange, declared.part, declared.parts) {
+            (Some(exchange), Some(part), Some(parts)) => Some(ExchangePart {
+                exchange,
                 part,
-            })
-        })
+                parts,
+            }),
+            _ => None,
+        };
+        Ok(Some(Self {
+            period: DateRange::days(from, to),
+            from,
+            to,
+            part,
+        }))
+    }
+
+    /// What the query says of a period import, each value it gives checked, none required: a
+    /// part of an opened exchange may leave out what its opening says
+    /// ([`Declared::with_opening`]). `None` when it names none of the parameters.
+    pub fn declare<'a>(
+        query: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Option<Declared>, Vec<Problem>> {
+        read(query, false)
     }
 }
 
-impl ExchangePart {
-    /// `exchange`, `part` and `parts`: all three or none.
-    fn parse(
-        p: &mut Problems,
-        exchange: Option<&str>,
-        part: Option<&str>,
-        parts: Option<&str>,
-    ) -> Option<Self> {
-        const ALL_THREE: Rejection =
-            "часть обмена задаётся тремя параметрами: exchange, part и parts";
-        if exchange.is_none() && part.is_none() && parts.is_none() {
-            return None;
+const BOTH: Rejection = "период задаётся двумя датами: from и to";
+
+/// The period parameters, each checked; `complete`: the period and, for a part, all three of
+/// the exchange's parameters are required.
+fn read<'a>(
+    query: impl Fn(&str) -> Option<&'a str>,
+    complete: bool,
+) -> Result<Option<Declared>, Vec<Problem>> {
+    const ALL_THREE: Rejection = "часть обмена задаётся тремя параметрами: exchange, part и \
+         parts (или откройте обмен, POST /api/exchanges: тогда достаточно exchange и part)";
+    let value = |name| query(name).map(trim).filter(|v| !v.is_empty());
+    let names = ["from", "to", "exchange", "part", "parts"];
+    if names.iter().all(|name| value(name).is_none()) {
+        return Ok(None);
+    }
+    let mut p = Problems::new();
+    let mut day = |name| match value(name) {
+        Some(text) => p.check(name, parse_day(text).ok_or("ожидается дата ГГГГ-ММ-ДД")),
+        None if complete => p.check(name, Err(BOTH)),
+        None => None,
+    };
+    let (from, to) = (day("from"), day("to"));
+    p.in_order("from", from, to);
+    let three = [
+        ("exchange", value("exchange")),
+        ("part", value("part")),
+        ("parts", value("parts")),
+    ];
+    let named = three.iter().any(|(_, v)| v.is_some());
+    if complete && named && three.iter().any(|(_, v)| v.is_none()) {
+        for (name, _) in three.iter().filter(|(_, v)| v.is_none()) {
+            p.check(*name, Err::<(), _>(ALL_THREE));
         }
-        let given = [("exchange", exchange), ("part", part), ("parts", parts)];
-        if given.iter().any(|(_, v)| v.is_none()) {
-            for (name, _) in given.iter().filter(|(_, v)| v.is_none()) {
-                p.check(*name, Err::<(), _>(ALL_THREE));
-            }
-            return None;
+        return Err(p.into_vec());
+    }
+    let exchange = p.param("exchange", value("exchange"), |v| {
+        match Guid::parse(&Value::String(v.into())) {
+            Ok(Some(id)) => Ok(id),
+            _ => Err("ожидается GUID обмена"),
         }
-        let exchange = p.param("exchange", exchange, |v| {
-            match Guid::parse(&Value::String(v.into())) {
-                Ok(Some(id)) => Ok(id),
-                _ => Err("ожидается GUID обмена"),
-            }
-        });
-        let parts = p.param("parts", parts, |v| match parse_digits::<u32>(v) {
-            Some(n) if (1..=PeriodImport::MAX_PARTS).contains(&n) => Ok(n),
-            _ => Err("число частей: целое от 1 до 1000"),
-        });
-        let part = p.param("part", part, |v| match (parse_digits::<u32>(v), parts) {
+    });
+    let parts = p.param("parts", value("parts"), |v| match parse_digits::<u32>(v) {
+        Some(n) if (1..=PeriodImport::MAX_PARTS).contains(&n) => Ok(n),
+        _ => Err("число частей: целое от 1 до 1000"),
+    });
+    let part = p.param("part", value("part"), |v| {
+        match (parse_digits::<u32>(v), parts) {
             (Some(k), Some(n)) if (1..=n).contains(&k) => Ok(k),
-            (Some(k), None) if k >= 1 => Ok(k),
+            (Some(k), None) if (1..=PeriodImport::MAX_PARTS).contains(&k) => Ok(k),
             _ => Err("номер части: целое от 1 до parts"),
-        });
-        Some(ExchangePart {
-            exchange: exchange?,
-            part: part?,
-            parts: parts?,
+        }
+    });
+    p.finish(|| {
+        Some(Declared {
+            from,
+            to,
+            exchange,
+            part,
+            parts,
+        })
+    })
+}
+
+/// A period import as its query declares it, each value valid, before what it leaves out is
+/// taken from the exchange's opening ([`Declared::with_opening`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declared {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub exchange: Option<Guid>,
+    pub part: Option<u32>,
+    pub parts: Option<u32>,
+}
+
+/// What opened an exchange, or its first part when it was not opened: its period and parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opening {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub parts: u32,
+}
+
+impl Declared {
+    /// The period import of a part of the exchange `opening` opened: what the query leaves out
+    /// is the opening's, what it names must be the opening's (each difference named).
+    pub fn with_opening(&self, opening: &Opening) -> Result<PeriodImport, Vec<Problem>> {
+        const DIFFERS: Rejection = "не совпадает с открытием обмена (или его первой частью)";
+        let mut p = Problems::new();
+        fn same<T: PartialEq>(given: Option<T>, opened: T) -> bool {
+            given.is_none_or(|g| g == opened)
+        }
+        if !same(self.from, opening.from) {
+            p.check("from", Err::<(), _>(DIFFERS));
+        }
+        if !same(self.to, opening.to) {
+            p.check("to", Err::<(), _>(DIFFERS));
+        }
+        if !same(self.parts, opening.parts) {
+            p.check("parts", Err::<(), _>(DIFFERS));
+        }
+        let part = self.part.filter(|k| *k <= opening.parts);
+        if self.part.is_none() {
+            p.check("part", Err::<(), _>("номер части обмена: part"));
+        } else if part.is_none() {
+            p.check("part", Err::<(), _>("номер части: целое от 1 до parts"));
+        }
+        let (Some(exchange), Some(part)) = (self.exchange, part) else {
+            return Err(p.into_vec());
+        };
+        p.finish(|| PeriodImport {
+            period: DateRange::days(opening.from, opening.to),
+            from: opening.from,
+            to: opening.to,
+            part: Some(ExchangePart {
+                exchange,
+                part,
+                parts: opening.parts,
+            }),
         })
     }
 }
@@ -233,5 +318,49 @@ mod tests {
             let names: Vec<String> = names.into_iter().map(String::from).collect();
             assert_eq!(parse(&pairs), Err(names), "{pairs:?}");
         }
+    }
+
+    #[test]
+    fn a_part_of_an_opened_exchange_takes_what_it_leaves_out_from_the_opening() {
+        let day = |text: &str| parse_day(text).unwrap();
+        let opening = Opening {
+            from: day("2018-12-01"),
+            to: day("2018-12-31"),
+            parts: 3,
+        };
+        let declare = |pairs: &[(&str, &str)]| {
+            let query = |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+            PeriodImport::declare(query).unwrap().unwrap()
+        };
+        let guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff";
+        let only = declare(&[("exchange", guid), ("part", "2")]);
+        let import = only.with_opening(&opening).unwrap();
+        assert_eq!((import.from, import.to), (opening.from, opening.to));
+        assert_eq!(import.part.unwrap().parts, 3);
+        assert_eq!(import.part.unwrap().part, 2);
+        // What it names must be the opening's, each difference named.
+        let fields = |pairs: &[(&str, &str)]| -> Vec<String> {
+            declare(pairs)
+                .with_opening(&opening)
+                .unwrap_err()
+                .into_iter()
+                .map(|p| p.field.unwrap().into_owned())
+                .collect()
+        };
+        let mut pairs = vec![("exchange", guid), ("part", "1"), ("from", "2018-11-01")];
+        assert_eq!(fields(&pairs), ["from"]);
+        pairs.extend([("to", "2018-12-30"), ("parts", "2")]);
+        assert_eq!(fields(&pairs), ["from", "to", "parts"]);
+        assert_eq!(fields(&[("exchange", guid), ("part", "4")]), ["part"]);
+        assert_eq!(fields(&[("exchange", guid)]), ["part"]);
+        // Named as opened, it is taken.
+        let same = declare(&[
+            ("exchange", guid),
+            ("part", "3"),
+            ("from", "2018-12-01"),
+            ("to", "2018-12-31"),
+            ("parts", "3"),
+        ]);
+        assert!(same.with_opening(&opening).is_ok());
     }
 }

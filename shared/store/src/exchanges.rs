@@ -1,21 +1,23 @@
-//! The state of multi-part exchanges: one item per exchange, in the Exchanges table, that
-//! records its period and number of parts and when it began (from its first accepted part), the
-//! parts whose records are written, and whether the removal of what the exchange did not
-//! contain is done. A part refused before anything is written (bad items, unknown references,
+//! The state of multi-part exchanges: one item per exchange, in the Exchanges table (pk
+//! `tenant#kind#exchange`, sk `state`), that records its period and number of parts and when it
+//! began (when 1C opened it, `POST /api/exchanges`, or else its first accepted part), the parts
+//! whose records are written, and when the removal of what the exchange did not contain was
+//! done and what it removed. A part refused before anything is written (bad items, unknown references,
 //! a record too large, a partition too crowded) is refused before its exchange is opened, so it
 //! leaves no state behind. DynamoDB's
 //! TTL deletes it [`KEPT_DAYS`] days after its last part arrived.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use std::collections::HashMap;
 use std::future::Future;
 
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
-use domain::{PeriodImport, Tenant};
+use domain::{ExchangeKind, Guid, Opening, PeriodImport, Tenant};
 
-use crate::error::{conditional, request_error};
-use crate::items::n;
+use crate::error::{conditional, corrupt, request_error};
+use crate::items::{Item, n, s, text_of};
 use crate::{Dynamo, StoreError, Table};
 
 /// Where a multi-part exchange stands.
@@ -33,8 +35,43 @@ impl ExchangeState {
     }
 }
 
+/// An exchange as its state says: what opened it (or its first part), when it began, the
+/// parts that arrived, and its completion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRecord {
+    pub exchange: Guid,
+    pub kind: ExchangeKind,
+    pub opening: Opening,
+    /// When 1C opened it; `None` for one that began with its first part.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// What its removal counts from: its opening, or its first accepted part.
+    pub began: Option<DateTime<Utc>>,
+    /// The parts whose records are written, in order.
+    pub received: Vec<u32>,
+    /// When its removal was done, and how many items it removed.
+    pub completed: Option<(DateTime<Utc>, u64)>,
+}
+
 /// The state of multi-part exchanges, kept [`exchanges::KEPT_DAYS`] days.
 pub trait ExchangeLog {
+    /// Opens the exchange `exchange` of `kind` at `at`: what its removal will count from.
+    fn open_exchange(
+        &self,
+        tenant: &Tenant,
+        exchange: Guid,
+        kind: ExchangeKind,
+        opening: &Opening,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The tenant's exchanges of that GUID, of every kind (one, unless a GUID was used for
+    /// several kinds of parts before exchanges were opened): one consistent BatchGetItem.
+    fn exchanges(
+        &self,
+        tenant: &Tenant,
+        exchange: Guid,
+    ) -> impl Future<Output = Result<Vec<ExchangeRecord>, StoreError>> + Send;
+
     /// Records the exchange's period and parts, and `started` as the time it began, when this
     /// is its first part; checks a later part against them: [`StoreError::ExchangeMismatch`]
     /// when they differ. Answers when the exchange began.
@@ -54,12 +91,14 @@ pub trait ExchangeLog {
         import: &PeriodImport,
     ) -> impl Future<Output = Result<ExchangeState, StoreError>> + Send;
 
-    /// Records that the exchange's removal is done.
+    /// Records that the exchange's removal is done, at `at`, having removed `removed`.
     fn removal_done(
         &self,
         tenant: &Tenant,
         kind: &'static str,
         import: &PeriodImport,
+        removed: usize,
+        at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -71,7 +110,66 @@ const STATE_SK: &str = "state";
 
 fn state_key(tenant: &Tenant, kind: &str, import: &PeriodImport) -> Option<String> {
     let part = import.part?;
-    Some(format!("{tenant}#{kind}#{}", part.exchange))
+    Some(exchange_pk(tenant, kind, part.exchange))
+}
+
+fn exchange_pk(tenant: &Tenant, kind: &str, exchange: Guid) -> String {
+    format!("{tenant}#{kind}#{exchange}")
+}
+
+fn state_item(pk: String) -> Item {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(STATE_SK))])
+}
+
+/// An instant the state keeps in milliseconds.
+fn instant(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    match item.get(name) {
+        Some(AttributeValue::N(ms)) => ms.parse().ok().and_then(DateTime::from_timestamp_millis),
+        _ => None,
+    }
+}
+
+fn number(item: &Item, name: &str) -> Option<u64> {
+    match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The record of a state item of `kind`.
+fn record_of(
+    item: &Item,
+    kind: ExchangeKind,
+    exchange: Guid,
+) -> Result<ExchangeRecord, StoreError> {
+    let day = |name| {
+        text_of(item, name)
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| corrupt("an exchange without its period"))
+    };
+    let parts = number(item, "parts")
+        .and_then(|p| u32::try_from(p).ok())
+        .ok_or_else(|| corrupt("an exchange without its parts"))?;
+    let mut received: Vec<u32> = match item.get("received") {
+        Some(AttributeValue::Ns(parts)) => parts.iter().filter_map(|p| p.parse().ok()).collect(),
+        _ => Vec::new(),
+    };
+    received.sort_unstable();
+    let completed =
+        instant(item, "completed_at").map(|at| (at, number(item, "removed_count").unwrap_or(0)));
+    Ok(ExchangeRecord {
+        exchange,
+        kind,
+        opening: Opening {
+            from: day("from")?,
+            to: day("to")?,
+            parts,
+        },
+        opened_at: instant(item, "opened_at"),
+        began: instant(item, "began"),
+        received,
+        completed,
+    })
 }
 
 fn expires_at() -> AttributeValue {
@@ -82,6 +180,60 @@ fn expires_at() -> AttributeValue {
 }
 
 impl ExchangeLog for Dynamo {
+    async fn open_exchange(
+        &self,
+        tenant: &Tenant,
+        exchange: Guid,
+        kind: ExchangeKind,
+        opening: &Opening,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut item = state_item(exchange_pk(tenant, kind.as_str(), exchange));
+        item.insert("from".into(), s(opening.from.to_string()));
+        item.insert("to".into(), s(opening.to.to_string()));
+        item.insert("parts".into(), n(opening.parts));
+        item.insert("began".into(), n(at.timestamp_millis()));
+        item.insert("opened_at".into(), n(at.timestamp_millis()));
+        item.insert("expires_at".into(), expires_at());
+        // A new GUID: the condition only keeps a collision from overwriting.
+        let put = self
+            .client()
+            .put_item()
+            .table_name(self.tables().name(Table::Exchanges))
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match conditional("PutItem", put)? {
+            true => Ok(()),
+            false => Err(StoreError::ExchangeMismatch),
+        }
+    }
+
+    async fn exchanges(
+        &self,
+        tenant: &Tenant,
+        exchange: Guid,
+    ) -> Result<Vec<ExchangeRecord>, StoreError> {
+        let keys = ExchangeKind::ALL
+            .iter()
+            .map(|kind| state_item(exchange_pk(tenant, kind.as_str(), exchange)))
+            .collect();
+        let table = self.tables().name(Table::Exchanges).to_owned();
+        let found = self.batch_get(&table, keys, None, true).await?;
+        let mut records = Vec::with_capacity(found.len());
+        for item in &found {
+            let pk = text_of(item, "pk").unwrap_or_default();
+            let kind = ExchangeKind::ALL
+                .into_iter()
+                .find(|kind| pk == exchange_pk(tenant, kind.as_str(), exchange))
+                .ok_or_else(|| corrupt("an exchange of no kind"))?;
+            records.push(record_of(item, kind, exchange)?);
+        }
+        records.sort_by_key(|r| r.kind);
+        Ok(records)
+    }
+
     async fn open_part(
         &self,
         tenant: &Tenant,
@@ -174,6 +326,8 @@ impl ExchangeLog for Dynamo {
         tenant: &Tenant,
         kind: &'static str,
         import: &PeriodImport,
+        removed: usize,
+        at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let Some(pk) = state_key(tenant, kind, import) else {
             return Ok(());
@@ -183,9 +337,14 @@ impl ExchangeLog for Dynamo {
             .table_name(self.tables().name(Table::Exchanges))
             .key("pk", AttributeValue::S(pk))
             .key("sk", AttributeValue::S(STATE_SK.into()))
-            .update_expression("SET #removed = :yes")
+            .update_expression(
+                "SET #removed = :yes, completed_at = if_not_exists(completed_at, :at), \
+                 removed_count = if_not_exists(removed_count, :count)",
+            )
             .expression_attribute_names("#removed", "removed")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":at", n(at.timestamp_millis()))
+            .expression_attribute_values(":count", n(removed))
             .send()
             .await
             .map_err(|e| request_error("UpdateItem", e))?;

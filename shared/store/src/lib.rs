@@ -51,7 +51,7 @@ pub use batch::Backoff;
 pub use client::Dynamo;
 pub use directories::DirectoryLookup;
 pub use error::StoreError;
-pub use exchanges::{ExchangeLog, ExchangeState};
+pub use exchanges::{ExchangeLog, ExchangeRecord, ExchangeState};
 pub use items::MAX_ITEM_BYTES;
 pub use keys::Stored;
 pub use partition_bound::MAX_WRITES_PER_PARTITION;

@@ -60,10 +60,12 @@ pub enum Endpoint {
     CounterExportAck,
     SettingsGet,
     SettingsPut,
+    ExchangeOpen,
+    ExchangeGet,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 27] = [
+    pub const ALL: [Endpoint; 29] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -91,6 +93,8 @@ impl Endpoint {
         Endpoint::CounterExportAck,
         Endpoint::SettingsGet,
         Endpoint::SettingsPut,
+        Endpoint::ExchangeOpen,
+        Endpoint::ExchangeGet,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -192,16 +196,17 @@ impl Endpoint {
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Handled<'_> {
         use crate::handlers::{
-            account, act_page, acts, import, keys, print_link, reads, settings, submissions,
+            account, act_page, acts, exchanges, import, keys, periods, print_link, reads, settings,
+            submissions,
         };
         match self {
             Endpoint::ImportServices => Box::pin(import::plain::<Service, _>(app, request, self)),
             Endpoint::ImportAccounts => Box::pin(import::plain::<Account, _>(app, request, self)),
             Endpoint::ImportCounters => Box::pin(import::plain::<Counter, _>(app, request, self)),
-            Endpoint::ImportReadings => Box::pin(import::period::<Reading, _>(app, request, self)),
-            Endpoint::ImportBalances => Box::pin(import::period::<Balance, _>(app, request, self)),
+            Endpoint::ImportReadings => Box::pin(periods::period::<Reading, _>(app, request, self)),
+            Endpoint::ImportBalances => Box::pin(periods::period::<Balance, _>(app, request, self)),
             Endpoint::ImportTransactions => {
-                Box::pin(import::period::<Transaction, _>(app, request, self))
+                Box::pin(periods::period::<Transaction, _>(app, request, self))
             }
             Endpoint::ImportActs => Box::pin(import::plain::<Act, _>(app, request, self)),
             Endpoint::ActsList => Box::pin(acts::list(app, request, self)),
@@ -226,6 +231,8 @@ impl Endpoint {
             Endpoint::CounterExportAck => Box::pin(submissions::acknowledge(app, request, self)),
             Endpoint::SettingsGet => Box::pin(settings::get(app, request, self)),
             Endpoint::SettingsPut => Box::pin(settings::put(app, request, self)),
+            Endpoint::ExchangeOpen => Box::pin(exchanges::open(app, request, self)),
+            Endpoint::ExchangeGet => Box::pin(exchanges::status(app, request, self)),
         }
     }
 

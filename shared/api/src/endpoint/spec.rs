@@ -326,6 +326,22 @@ impl Endpoint {
                 secrets: NONE,
                 import: None,
             },
+            Endpoint::ExchangeOpen => Spec {
+                function: "exchange-open",
+                method: Verb::Post,
+                paths: &["/api/exchanges"],
+                access: Tenant(Scope::Import),
+                secrets: NONE,
+                import: None,
+            },
+            Endpoint::ExchangeGet => Spec {
+                function: "exchange-get",
+                method: Verb::Get,
+                paths: &["/api/exchanges/{id}"],
+                access: Tenant(Scope::Import),
+                secrets: NONE,
+                import: None,
+            },
         }
     }
 }

@@ -218,6 +218,16 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
                 let call = app.to(endpoint).body(fixture(body));
                 ok(app.answer(call.query(&period).query(&parts)).await);
             }
+            // A part of an exchange opened before: its GUID and number only.
+            let kind = endpoint.kind().unwrap();
+            let opening =
+                json!({"kind": kind, "from": "2018-01-01", "to": "2018-12-31", "parts": 1});
+            let opened = ok(office.post_exchange(opening).await);
+            let guid = opened["data"]["exchange"].as_str().unwrap();
+            let call = app.to(endpoint).body(fixture(body));
+            ok(app
+                .answer(call.query(&[("exchange", guid), ("part", "1")]))
+                .await);
             let collection = endpoint.collection().unwrap();
             ok(office
                 .post(endpoint, json!({ collection: [extra] }).to_string())
@@ -325,6 +335,21 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
             ok(app
                 .put_settings(json!({"time_zone": "Europe/Moscow"}))
                 .await);
+        }
+        Endpoint::ExchangeOpen => {
+            let opening =
+                json!({"kind": "balances", "from": "2018-01-01", "to": "2018-12-31", "parts": 1});
+            ok(app.post_exchange(opening).await);
+        }
+        Endpoint::ExchangeGet => {
+            let opening =
+                json!({"kind": "readings", "from": "2018-01-01", "to": "2018-12-31", "parts": 2});
+            let opened = ok(office.post_exchange(opening).await);
+            ok(app
+                .get_exchange(opened["data"]["exchange"].as_str().unwrap())
+                .await);
+            let (status, _) = app.get_exchange(&Guid::random().to_string()).await;
+            assert_eq!(status, 404);
         }
     }
 }

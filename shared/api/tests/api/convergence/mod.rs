@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 mod concurrency;
 mod ids;
 mod model;
+mod opened;
 mod sequences;
 
 use crate::helpers::TestApp;

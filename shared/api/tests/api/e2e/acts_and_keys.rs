@@ -186,4 +186,27 @@ fn a_period_import_over_http_leaves_exactly_what_1c_holds() {
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(items[0]["amount"], json!(-2700));
     assert_eq!(items[0]["id"], "11111111-1111-4111-8111-111111111111");
+
+    // The same month as an exchange opened before 1C read its books: its one part names only
+    // the exchange and the part, and its status tells it completed.
+    let opening =
+        json!({"kind": "transactions", "from": "2018-12-01", "to": "2018-12-31", "parts": 1});
+    let (status, opened) = api.post_json("/api/exchanges", opening.to_string());
+    assert_eq!(status, 201, "{opened}");
+    let guid = opened["data"]["exchange"].as_str().unwrap();
+    let (status, answer) = api.post_json(
+        &format!("{TRANSACTIONS}?exchange={guid}&part=1"),
+        december.to_string(),
+    );
+    assert_eq!((status, &answer["removed"]), (201, &json!(0)), "{answer}");
+    let (status, state) = api.get(&format!("/api/exchanges/{guid}"));
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(
+        (
+            &state["data"]["received"],
+            &state["data"]["complete"],
+            &state["data"]["removed"]
+        ),
+        (&json!([1]), &json!(true), &json!(0))
+    );
 }

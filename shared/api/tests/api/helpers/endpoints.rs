@@ -178,4 +178,15 @@ impl TestApp {
         self.answer(self.to(Endpoint::SettingsPut).json(&body))
             .await
     }
+
+    /// `POST /api/exchanges`.
+    pub async fn post_exchange(&self, body: Value) -> (u16, Value) {
+        self.answer(self.to(Endpoint::ExchangeOpen).json(&body))
+            .await
+    }
+
+    /// `GET /api/exchanges/{id}`.
+    pub async fn get_exchange(&self, id: &str) -> (u16, Value) {
+        self.answer(self.to(Endpoint::ExchangeGet).at(&[id])).await
+    }
 }

@@ -33,6 +33,12 @@ const ACKNOWLEDGEMENT: Whole = Whole {
     parses: |text| domain::submissions::Acknowledgement::parse_all(text).is_ok(),
 };
 
+const EXCHANGE_OPENING: Whole = Whole {
+    endpoint: Endpoint::ExchangeOpen,
+    base: || json!({"kind": "transactions", "from": "0000-01-01", "to": "9999-12-31", "parts": 3}),
+    parses: |text| domain::ExchangeOpening::parse(text).is_ok(),
+};
+
 const WHOLE_FIELDS: &[(&Whole, &str)] = &[
     (&SUBMISSION, "/id"),
     (&SUBMISSION, "/current_data1"),
@@ -46,6 +52,10 @@ const WHOLE_FIELDS: &[(&Whole, &str)] = &[
     (&ACKNOWLEDGEMENT, "/readings/0/status"),
     (&ACKNOWLEDGEMENT, "/readings/0/hours"),
     (&ACKNOWLEDGEMENT, "/readings/0/reason"),
+    (&EXCHANGE_OPENING, "/kind"),
+    (&EXCHANGE_OPENING, "/from"),
+    (&EXCHANGE_OPENING, "/to"),
+    (&EXCHANGE_OPENING, "/parts"),
 ];
 
 impl Whole {

@@ -45,6 +45,10 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
         }
         Endpoint::CounterExportAck => json!({"readings": []}).to_string(),
         Endpoint::SettingsPut => json!({"time_zone": "Europe/Moscow"}).to_string(),
+        Endpoint::ExchangeOpen => {
+            json!({"kind": "transactions", "from": "2018-12-01", "to": "2018-12-31", "parts": 1})
+                .to_string()
+        }
         _ => String::new(),
     };
     let path: &[(&str, &str)] = match endpoint {
@@ -56,6 +60,7 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
             &[("id", "a7a747b2-24d8-11e7-ae76-0050569f0c67")]
         }
         Endpoint::KeysRevoke => &[("id", "0123456789ab")],
+        Endpoint::ExchangeGet => &[("id", "6f9619ff-8b86-d011-b42d-00cf4fc964ff")],
         _ => &[],
     };
     let path: Vec<(&str, &str)> = path.iter().map(|&(k, v)| (k, id.unwrap_or(v))).collect();

@@ -1,28 +1,44 @@
-//! The timelines' exchanges: opened with a period, their parts sent in any order, again, and
-//! with other imports between them.
+//! The timelines' exchanges: opened before 1C reads its books or begun by their first part,
+//! their parts sent in any order, again, and with other imports between them.
 
 use super::*;
 
 impl Case {
-    pub(super) fn start_exchange(&mut self) {
+    pub(super) async fn start_exchange(&mut self) {
         if self.exchanges.iter().filter(|e| !e.removed).count() >= 2 {
             return;
         }
         let period = self.rng.usize(0..PERIODS.len());
+        let count = self.rng.usize(1..4);
+        // Half the time 1C opens the exchange before it reads its books: what its removal
+        // counts from.
+        let opened = self.rng.bool();
+        let (guid, began) = if opened {
+            let (from, to) = PERIODS[period];
+            let opening = json!({"kind": "transactions", "from": from, "to": to, "parts": count});
+            let now = self.now();
+            let (status, answer) = self.app.post_exchange(opening).await;
+            if status != 201 {
+                self.fail(&format!("opening answered {status} {answer}"));
+            }
+            let guid: Guid = serde_json::from_value(answer["data"]["exchange"].clone()).unwrap();
+            (guid, Some(now))
+        } else {
+            (Guid::random(), None)
+        };
         let items: Vec<Version> = self
             .books
             .values()
             .filter(|v| v.in_period(PERIODS[period]))
             .cloned()
             .collect();
-        let count = self.rng.usize(1..4);
         let mut parts = vec![Vec::new(); count];
         for item in items {
             parts[self.rng.usize(0..count)].push(item);
         }
-        let guid = Guid::random();
         self.log.push(format!(
-            "exchange {guid} of {:?} cut into {count} parts of {:?} items",
+            "exchange {guid}{} of {:?} cut into {count} parts of {:?} items",
+            if opened { ", opened first," } else { "" },
             PERIODS[period],
             parts.iter().map(Vec::len).collect::<Vec<_>>()
         ));
@@ -31,7 +47,8 @@ impl Case {
             period,
             parts,
             sent: BTreeSet::new(),
-            began: None,
+            began,
+            opened,
             removed: false,
         });
     }
@@ -61,15 +78,21 @@ impl Case {
             "exchange {guid} part {number} of {count}{}",
             if again { ", sent again" } else { "" }
         ));
-        let query = [
+        let whole = [
             ("from", from),
             ("to", to),
             ("exchange", guid.as_str()),
             ("part", number.as_str()),
             ("parts", count.as_str()),
         ];
+        // A part of an opened exchange may name only the exchange and the part.
+        let query = if exchange.opened && self.rng.bool() {
+            &whole[2..4]
+        } else {
+            &whole[..]
+        };
         let now = self.now();
-        let removed = self.post(&items, &query).await;
+        let removed = self.post(&items, query).await;
         let exchange = &mut self.exchanges[e];
         exchange.began.get_or_insert(now);
         exchange.sent.insert(p);

@@ -1,8 +1,9 @@
 //! A model-based test of the period rule. Generated timelines of 1C's books (new transactions,
 //! corrections of amount, date and account, cancellations, transactions that start to carry
 //! their id, accounts marked deleted and back) and of the requests that carry them (plain
-//! imports, single period imports, exchanges whose parts arrive in any order, are sent again,
-//! and have other imports landing between them, requests that fail part-way and are sent again)
+//! imports, single period imports, exchanges opened before 1C reads its books or begun by their
+//! first part, whose parts arrive in any order, are sent again, and have other imports landing
+//! between them, requests that fail part-way and are sent again)
 //! run against DynamoDB Local. After every request the tenant's stored transactions are compared
 //! with a model that keeps, for every transaction, the version last written and when, and that
 //! applies the rule at every completion:
@@ -10,7 +11,8 @@
 //! - every item the completing import contained is stored, in the version it sent or a later
 //!   one, unless a later period import removed it;
 //! - an item of the period is removed only if the import did not contain it **and** it was last
-//!   written more than `store::periods::SETTLE` before the import (its first part) began.
+//!   written more than `store::periods::SETTLE` before the import began: its opening, or its
+//!   first part.
 //!
 //! `make test` runs a few cases; `MODEL_CASES=500 cargo test -p api --test api convergence::model`
 //! runs many more, and `MODEL_SEED=<n> MODEL_CASES=1` replays the case a failure names.
@@ -87,14 +89,17 @@ struct Stored {
     written_at: i64,
 }
 
-/// A multi-part exchange under way: its parts as 1C cut them when it began.
+/// A multi-part exchange under way: its parts as 1C cut them when it read its books.
 struct Exchange {
     guid: Guid,
     period: usize,
     parts: Vec<Vec<Version>>,
     sent: BTreeSet<usize>,
-    /// When its first part was accepted: what its removal counts from.
+    /// When 1C opened it (before reading its books), or else when its first part was
+    /// accepted: what its removal counts from.
     began: Option<i64>,
+    /// Opened with `POST /api/exchanges`: its parts may name only the exchange and the part.
+    opened: bool,
     removed: bool,
 }
 
@@ -173,7 +178,7 @@ impl Case {
                 }
                 30..45 => self.plain_import().await,
                 45..55 => self.period_import().await,
-                55..63 => self.start_exchange(),
+                55..63 => self.start_exchange().await,
                 63..85 => self.send_part(false).await,
                 85..92 => self.send_part(true).await,
                 _ => self.flip_deleted().await,
