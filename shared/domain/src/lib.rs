@@ -27,6 +27,7 @@ pub use personal_data::{PersonalData, TenantPolicy};
 pub use problems::{Problem, Problems};
 pub use records::{
     Account, Balance, Counter, Directory, Reading, Record, Reference, Service, Transaction,
+    TransactionKind,
 };
 pub use secrets::{Secret, SigningKey};
 pub use tenant::Tenant;

@@ -115,6 +115,9 @@ struct TransactionView {
     service: Option<Guid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<Guid>,
+    /// What the transaction is, when 1C said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
 }
 
 impl From<Transaction> for TransactionView {
@@ -125,6 +128,7 @@ impl From<Transaction> for TransactionView {
             amount: decimal_json(t.amount),
             service: t.service,
             id: t.id,
+            kind: t.kind.map(|k| k.as_str()),
         }
     }
 }
@@ -331,6 +335,7 @@ mod page_bounds {
             amount: decimal_json(longest()),
             service: Some(guid()),
             id: Some(guid()),
+            kind: Some("recalculation"),
         });
         for (list, size) in [
             ("readings", readings),

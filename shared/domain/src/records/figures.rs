@@ -4,9 +4,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Directory, ItemParser, Record, Reference};
-use crate::json::Fields;
+use crate::json::{Fields, Value};
 use crate::problems::Problem;
-use crate::values::{Guid, LocalDateTime, parse_decimal};
+use crate::values::{Guid, LocalDateTime, Rejection, parse_decimal};
 
 /// `показание`: a meter reading for up to three tariff zones (day, night, peak).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,8 +98,9 @@ impl Record for Balance {
     }
 }
 
-/// `транзакция`: a charge (+) or a payment (−) on an account. A payment not split by service
-/// carries the empty GUID as its service.
+/// `транзакция`: a movement on an account, signed as the resident's balance moves (the specs'
+/// examples: a balance below zero is the resident's debt, a charge is negative, `-2600`, a
+/// payment positive). A payment not split by service carries the empty GUID as its service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {
     pub account: Guid,
@@ -111,6 +112,56 @@ pub struct Transaction {
     /// identity. Without it, the transaction is identified by its content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Guid>,
+    /// What the movement is, when 1C says: stored and served back, never inferred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TransactionKind>,
+}
+
+/// What a transaction is: a charge (начисление), a payment (оплата), a recalculation
+/// (перерасчёт), a penalty (пени), or something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransactionKind {
+    Charge,
+    Payment,
+    Recalculation,
+    Penalty,
+    Other,
+}
+
+impl TransactionKind {
+    pub const ALL: [TransactionKind; 5] = [
+        TransactionKind::Charge,
+        TransactionKind::Payment,
+        TransactionKind::Recalculation,
+        TransactionKind::Penalty,
+        TransactionKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionKind::Charge => "charge",
+            TransactionKind::Payment => "payment",
+            TransactionKind::Recalculation => "recalculation",
+            TransactionKind::Penalty => "penalty",
+            TransactionKind::Other => "other",
+        }
+    }
+
+    /// `kind`: one of the five names exactly, or none (absent, null).
+    fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
+        const KIND: Rejection =
+            "ожидается \"charge\", \"payment\", \"recalculation\", \"penalty\" или \"other\"";
+        match value {
+            Value::Missing | Value::Null => Ok(None),
+            Value::String(name) => Self::ALL
+                .into_iter()
+                .find(|k| k.as_str() == name.as_ref())
+                .map(Some)
+                .ok_or(KIND),
+            _ => Err(KIND),
+        }
+    }
 }
 
 impl Record for Transaction {
@@ -124,6 +175,7 @@ impl Record for Transaction {
         let amount = p.required("amount", parse_decimal);
         let service = p.optional("service", Guid::parse);
         let id = p.optional("id", Guid::parse);
+        let kind = p.optional("kind", TransactionKind::parse);
         p.finish(|| {
             Some(Self {
                 account: account?,
@@ -131,6 +183,7 @@ impl Record for Transaction {
                 amount: amount?,
                 service,
                 id,
+                kind,
             })
         })
     }

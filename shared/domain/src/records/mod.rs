@@ -10,7 +10,7 @@ pub(crate) mod parser;
 use serde::Serialize;
 
 pub use directories::{Account, Counter, Service};
-pub use figures::{Balance, Reading, Transaction};
+pub use figures::{Balance, Reading, Transaction, TransactionKind};
 pub(crate) use parser::ItemParser;
 
 use crate::TenantPolicy;

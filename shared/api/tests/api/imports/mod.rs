@@ -353,3 +353,64 @@ async fn thousands_of_items_are_written_in_batches() {
         assert_eq!(stored.len(), 1000);
     }
 }
+
+/// A transaction's kind is stored and served back as 1C sent it; any other name is refused
+/// with its index and field, and nothing is written.
+#[tokio::test]
+async fn a_transactions_kind_is_kept_and_a_made_up_one_refused() {
+    let app = TestApp::new("txkind").await;
+    prerequisites(&app).await;
+    let account = "af723e90-c3d4-11e4-8075-1c6f652434e1";
+    let t = |amount: i64, kind: Value| json!({"account": account, "date": "2018-12-01T00:00:00", "amount": amount, "kind": kind});
+    let (status, answer) = app
+        .post_transactions(
+            json!([
+                t(-2600, json!("charge")),
+                t(1000, json!("payment")),
+                t(5, Value::Null)
+            ]),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let (_, page) = app.get_transactions(account, &[]).await;
+    let mut kinds: Vec<(i64, Value)> = page["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["amount"].as_i64().unwrap(),
+                t.get("kind").cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    kinds.sort_by_key(|(amount, _)| *amount);
+    assert_eq!(
+        kinds,
+        [
+            (-2600, json!("charge")),
+            (5, Value::Null),
+            (1000, json!("payment"))
+        ]
+    );
+    let before = app.snapshot().await;
+    for bad in [
+        json!("Charge"),
+        json!("оплата"),
+        json!(1),
+        json!(" payment"),
+    ] {
+        let (status, answer) = app
+            .post_transactions(json!([t(1, json!("penalty")), t(2, bad.clone())]), &[])
+            .await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        let detail = &answer["error"]["details"][0];
+        assert_eq!(
+            (&detail["index"], &detail["field"]),
+            (&json!(1), &json!("kind")),
+            "{bad}"
+        );
+    }
+    assert_eq!(app.snapshot().await, before, "nothing was written");
+}

@@ -51,6 +51,7 @@ const BODY_FIELDS: &[BodyField] = &[
     field(&TRANSACTIONS, "/account", Rule::None),
     field(&TRANSACTIONS, "/service", Rule::None),
     field(&TRANSACTIONS, "/id", Rule::None),
+    field(&TRANSACTIONS, "/kind", Rule::None),
     field(&TRANSACTIONS, "/date", Rule::None),
     field(&TRANSACTIONS, "/amount", Rule::None),
     field(&COUNTERS, "/date_installation", Rule::None),
