@@ -18,10 +18,11 @@ pub enum Table {
     Exchanges,
     Submissions,
     Settings,
+    Journal,
 }
 
 impl Table {
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
@@ -33,6 +34,7 @@ impl Table {
         Table::Exchanges,
         Table::Submissions,
         Table::Settings,
+        Table::Journal,
     ];
 
     /// The table's logical name, as `template.yaml` calls it.
@@ -49,6 +51,7 @@ impl Table {
             Table::Exchanges => "Exchanges",
             Table::Submissions => "Submissions",
             Table::Settings => "Settings",
+            Table::Journal => "Journal",
         }
     }
 
@@ -66,6 +69,7 @@ impl Table {
             Table::Exchanges => "EXCHANGES_TABLE",
             Table::Submissions => "SUBMISSIONS_TABLE",
             Table::Settings => "SETTINGS_TABLE",
+            Table::Journal => "JOURNAL_TABLE",
         }
     }
 }
@@ -122,7 +126,7 @@ impl Table {
             sort("pending_sk"),
         ];
         match self {
-            Table::Services | Table::Accounts | Table::Exchanges => TABLE,
+            Table::Services | Table::Accounts | Table::Exchanges | Table::Journal => TABLE,
             Table::Counters => BY_ACCOUNT,
             Table::Readings | Table::Balances | Table::Transactions => BY_PERIOD,
             Table::Acts => ACTS,

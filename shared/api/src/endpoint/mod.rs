@@ -62,10 +62,11 @@ pub enum Endpoint {
     SettingsPut,
     ExchangeOpen,
     ExchangeGet,
+    JournalList,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 29] = [
+    pub const ALL: [Endpoint; 30] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -95,6 +96,7 @@ impl Endpoint {
         Endpoint::SettingsPut,
         Endpoint::ExchangeOpen,
         Endpoint::ExchangeGet,
+        Endpoint::JournalList,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -196,8 +198,8 @@ impl Endpoint {
     #[inline(always)]
     fn route(self, app: &App<Dynamo>, request: Request) -> Handled<'_> {
         use crate::handlers::{
-            account, act_page, acts, exchanges, import, keys, periods, print_link, reads, settings,
-            submissions,
+            account, act_page, acts, exchanges, import, journal, keys, periods, print_link, reads,
+            settings, submissions,
         };
         match self {
             Endpoint::ImportServices => Box::pin(import::plain::<Service, _>(app, request, self)),
@@ -233,6 +235,7 @@ impl Endpoint {
             Endpoint::SettingsPut => Box::pin(settings::put(app, request, self)),
             Endpoint::ExchangeOpen => Box::pin(exchanges::open(app, request, self)),
             Endpoint::ExchangeGet => Box::pin(exchanges::status(app, request, self)),
+            Endpoint::JournalList => Box::pin(journal::list(app, request, self)),
         }
     }
 

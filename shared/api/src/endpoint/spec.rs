@@ -342,6 +342,14 @@ impl Endpoint {
                 secrets: NONE,
                 import: None,
             },
+            Endpoint::JournalList => Spec {
+                function: "journal-list",
+                method: Verb::Get,
+                paths: &["/api/journal"],
+                access: Tenant(Scope::Import),
+                secrets: SIGNS,
+                import: None,
+            },
         }
     }
 }

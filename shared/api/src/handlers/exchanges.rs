@@ -5,11 +5,12 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::json::normalise;
-use domain::{ExchangeOpening, Guid};
+use domain::{ExchangeOpening, Guid, Tenant};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{ExchangeLog, ExchangeRecord, KeyReader};
+use store::{ExchangeLog, ExchangeRecord, Journal, KeyReader};
 
+use super::journal::{Note, note};
 use crate::envelope::{created, ok};
 use crate::path::path_id;
 use crate::{ApiError, App, Endpoint, body};
@@ -61,23 +62,44 @@ pub async fn open<S>(
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError>
 where
-    S: ExchangeLog + KeyReader,
+    S: ExchangeLog + KeyReader + Journal,
 {
     let tenant = app.authenticate(&request, endpoint).await?;
-    let text = body::text(&request)?;
+    let opened = opened(app, &request, &tenant).await;
+    let (noted, status) = match &opened {
+        Ok(record) => {
+            let note = Note {
+                exchange: Some(record.exchange),
+                ..Note::default()
+            };
+            (Ok(note), 201)
+        }
+        Err(e) => (Err(e), e.status().as_u16()),
+    };
+    note(app, &tenant, endpoint, noted, status).await;
+    Ok(created(ExchangeView::from(opened?)))
+}
+
+/// The exchange the request opens, stored.
+async fn opened<S: ExchangeLog>(
+    app: &App<S>,
+    request: &Request,
+    tenant: &Tenant,
+) -> Result<ExchangeRecord, ApiError> {
+    let text = body::text(request)?;
     let opening =
         ExchangeOpening::parse(&normalise(&text)).map_err(ApiError::invalid_parameters)?;
     let exchange = Guid::random();
     let at = app.clock().now();
     app.store()
-        .open_exchange(&tenant, exchange, opening.kind, &opening.opening, at)
+        .open_exchange(tenant, exchange, opening.kind, &opening.opening, at)
         .await?;
     tracing::info!(
         kind = opening.kind.as_str(),
         parts = opening.opening.parts,
         "exchange opened"
     );
-    let record = ExchangeRecord {
+    Ok(ExchangeRecord {
         exchange,
         kind: opening.kind,
         opening: opening.opening,
@@ -85,8 +107,7 @@ where
         began: Some(at),
         received: Vec::new(),
         completed: None,
-    };
-    Ok(created(ExchangeView::from(record)))
+    })
 }
 
 /// `GET /api/exchanges/{id}`: where the exchange stands; `404` for one this office does not

@@ -9,12 +9,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use domain::json::{Fields, collection, normalise};
-use domain::{Problem, Record, Tenant};
+use domain::{ExchangePart, Problem, Record, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{DirectoryLookup, KeyReader, RecordWriter, Stamp, Written};
+use store::{DirectoryLookup, Journal, KeyReader, RecordWriter, Stamp, Written};
 
+use super::journal::{Note, note};
 use crate::metrics::ImportMetrics;
 use crate::{ApiError, App, Endpoint, body, json_response};
 
@@ -50,9 +51,10 @@ impl Imported {
 
 /// What an import did, for the answer, the log and the metrics.
 pub(super) struct Outcome {
-    pub(super) tenant: Tenant,
     pub(super) imported: Imported,
     pub(super) written: Written,
+    /// For a part of an exchange: which.
+    pub(super) part: Option<ExchangePart>,
 }
 
 /// Handles one request of `endpoint`, an import of records of kind `R` without periods
@@ -64,39 +66,48 @@ pub async fn plain<R, S>(
 ) -> Result<Response<Body>, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + DirectoryLookup + KeyReader + Journal,
 {
     let started = Instant::now();
     let at = app.clock().now();
-    respond::<R>(started, upsert::<R, S>(app, &request, endpoint, at).await)
+    let tenant = match app.authenticate(&request, endpoint).await {
+        Ok(tenant) => tenant,
+        Err(refused) => return respond::<R, S>(app, endpoint, None, started, Err(refused)).await,
+    };
+    let outcome = upsert::<R, S>(app, &request, &tenant, at).await;
+    respond::<R, S>(app, endpoint, Some(&tenant), started, outcome).await
 }
 
 /// An import without a period, begun `at`: every record upserted.
 pub(super) async fn upsert<R, S>(
     app: &App<S>,
     request: &Request,
-    endpoint: Endpoint,
+    tenant: &Tenant,
     at: DateTime<Utc>,
 ) -> Result<Outcome, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + DirectoryLookup,
 {
-    let (tenant, records) = accepted::<R, S>(app, request, endpoint).await?;
-    check_references(app.store(), &tenant, &records).await?;
+    let records = accepted::<R, S>(app, request, tenant)?;
+    check_references(app.store(), tenant, &records).await?;
     let stamp = Stamp { at, import: None };
     let imported = Imported::plain(records.len());
-    let plan = app.store().plan(&tenant, records, stamp)?;
-    let written = app.store().write(&tenant, plan).await?;
+    let plan = app.store().plan(tenant, records, stamp)?;
+    let written = app.store().write(tenant, plan).await?;
     Ok(Outcome {
-        tenant,
         imported,
         written,
+        part: None,
     })
 }
 
-/// The answer to an import, its log line and its metrics.
-pub(super) fn respond<R: Record>(
+/// The answer to an import, its log line, its metrics and its entry in the tenant's journal
+/// (once its key is known to be the tenant's).
+pub(super) async fn respond<R: Record, S: Journal>(
+    app: &App<S>,
+    endpoint: Endpoint,
+    tenant: Option<&Tenant>,
     started: Instant,
     outcome: Result<Outcome, ApiError>,
 ) -> Result<Response<Body>, ApiError> {
@@ -111,11 +122,26 @@ pub(super) fn respond<R: Record>(
         dynamo_retries: outcome.as_ref().map_or(0, |o| o.written.retries),
     };
     metrics.emit();
+    if let Some(tenant) = tenant {
+        let (noted, status) = match &outcome {
+            Ok(o) => {
+                let note = Note {
+                    items: Some(o.imported.imported as u64),
+                    imported: Some(o.imported.imported as u64),
+                    removed: o.imported.removed.map(|r| r as u64),
+                    exchange: o.part.map(|p| p.exchange),
+                    part: o.part.map(|p| p.part),
+                };
+                (Ok(note), StatusCode::CREATED.as_u16())
+            }
+            Err(e) => (Err(e), e.status().as_u16()),
+        };
+        note(app, tenant, endpoint, noted, status).await;
+    }
     match outcome {
         Ok(outcome) => {
             tracing::info!(
                 endpoint = R::KIND,
-                tenant = %outcome.tenant,
                 imported = outcome.imported.imported,
                 removed = outcome.imported.removed,
                 duration_ms = started.elapsed().as_millis() as u64,
@@ -134,26 +160,21 @@ pub(super) fn respond<R: Record>(
     }
 }
 
-/// The request's tenant (its key checked first) and its records, each parsed and protected;
-/// their references are checked by [`check_references`], after what needs no I/O.
-pub(super) async fn accepted<R, S>(
+/// The request's records (its key was checked first), each parsed and protected; their
+/// references are checked by [`check_references`], after what needs no I/O.
+pub(super) fn accepted<R: Record, S>(
     app: &App<S>,
     request: &Request,
-    endpoint: Endpoint,
-) -> Result<(Tenant, Vec<R>), ApiError>
-where
-    R: Record,
-    S: KeyReader,
-{
-    let tenant = app.authenticate(request, endpoint).await?;
+    tenant: &Tenant,
+) -> Result<Vec<R>, ApiError> {
     let text = body::text(request)?;
     let text = normalise(&text);
     let mut records: Vec<R> = parse_all(&text)?;
-    let policy = app.personal_data().for_tenant(&tenant);
+    let policy = app.personal_data().for_tenant(tenant);
     for record in &mut records {
         record.protect(&policy);
     }
-    Ok((tenant, records))
+    Ok(records)
 }
 
 /// Every item parsed, or every problem found.

@@ -10,6 +10,7 @@ mod act_view;
 pub(crate) mod acts;
 pub(crate) mod exchanges;
 pub mod import;
+pub(crate) mod journal;
 pub(crate) mod keys;
 pub(crate) mod periods;
 pub mod print_link;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use domain::{Declared, Guid, PeriodImport, Problem, Record, Tenant};
 use lambda_http::{Body, Request, RequestExt, Response};
-use store::{DirectoryLookup, ExchangeLog, KeyReader, PeriodRemoval, RecordWriter, Stamp};
+use store::{DirectoryLookup, ExchangeLog, Journal, KeyReader, PeriodRemoval, RecordWriter, Stamp};
 
 use super::import::{
     ExchangeProgress, Imported, Outcome, accepted, check_references, respond, upsert,
@@ -24,13 +24,15 @@ pub async fn period<R, S>(
 ) -> Result<Response<Body>, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader + Journal,
 {
     let started = Instant::now();
-    respond::<R>(
-        started,
-        period_import::<R, S>(app, &request, endpoint).await,
-    )
+    let tenant = match app.authenticate(&request, endpoint).await {
+        Ok(tenant) => tenant,
+        Err(refused) => return respond::<R, S>(app, endpoint, None, started, Err(refused)).await,
+    };
+    let outcome = period_import::<R, S>(app, &request, &tenant).await;
+    respond::<R, S>(app, endpoint, Some(&tenant), started, outcome).await
 }
 
 /// A period import. Its records are written stamped with the import (the exchange's GUID, or a
@@ -42,24 +44,25 @@ where
 async fn period_import<R, S>(
     app: &App<S>,
     request: &Request,
-    endpoint: Endpoint,
+    tenant: &Tenant,
 ) -> Result<Outcome, ApiError>
 where
     R: Record,
-    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup + KeyReader,
+    S: RecordWriter<R> + PeriodRemoval<R> + ExchangeLog + DirectoryLookup,
 {
     let at = app.clock().now();
     let params = request.query_string_parameters();
     let query = |name: &str| params.first(name);
     let Some(declared) = PeriodImport::declare(query).transpose() else {
-        return upsert::<R, S>(app, request, endpoint, at).await;
+        return upsert::<R, S>(app, request, tenant, at).await;
     };
-    // The key first, then the items, then the parameters, and all before any storage is read.
-    let (tenant, records) = accepted::<R, S>(app, request, endpoint).await?;
+    // The key first (the caller), then the items, then the parameters, and all before any
+    // storage is read.
+    let records = accepted::<R, S>(app, request, tenant)?;
     let declared = declared.map_err(ApiError::invalid_parameters)?;
-    let import = resolve::<R, S>(app.store(), &tenant, &declared, query).await?;
+    let import = resolve::<R, S>(app.store(), tenant, &declared, query).await?;
     check_dates(&records, &import)?;
-    check_references(app.store(), &tenant, &records).await?;
+    check_references(app.store(), tenant, &records).await?;
     let store = app.store();
     let mark = import.part.map_or_else(Guid::random, |part| part.exchange);
     let stamp = Stamp {
@@ -68,19 +71,19 @@ where
     };
     let imported = records.len();
     // Whatever can refuse the part does so before its exchange is opened.
-    let plan = store.plan(&tenant, records, stamp)?;
-    let began = store.open_part(&tenant, R::KIND, &import, at).await?;
-    let written = store.write(&tenant, plan).await?;
-    let (removed, exchange) = complete::<R, S>(store, &tenant, &import, mark, began, at).await?;
+    let plan = store.plan(tenant, records, stamp)?;
+    let began = store.open_part(tenant, R::KIND, &import, at).await?;
+    let written = store.write(tenant, plan).await?;
+    let (removed, exchange) = complete::<R, S>(store, tenant, &import, mark, began, at).await?;
     let imported = Imported {
         imported,
         removed,
         exchange,
     };
     Ok(Outcome {
-        tenant,
         imported,
         written,
+        part: import.part,
     })
 }
 

@@ -183,7 +183,7 @@ where
     let caller = app.caller(&request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(&request)?;
-    let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
+    let (seal, query) = history_query(app, &request, tenant, endpoint, id.to_string())?;
     ensure_visible(app.store(), &caller, id, &owner).await?;
     let page = app.store().history::<R>(tenant, id, &query).await?;
     Ok(ok(List {
@@ -199,9 +199,9 @@ pub(crate) fn history_query<'a, S>(
     request: &Request,
     tenant: &'a Tenant,
     endpoint: Endpoint,
-    owner: Guid,
+    owner: String,
 ) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
-    let seal = app.cursor_seal(tenant, endpoint, owner.to_string())?;
+    let seal = app.cursor_seal(tenant, endpoint, owner)?;
     let params = request.query_string_parameters();
     let query = HistoryQuery::parse(
         params.first("from"),

@@ -9,12 +9,13 @@ use domain::json::normalise;
 use domain::submissions::{
     Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
 };
-use domain::{Guid, LocalDateTime};
+use domain::{Guid, LocalDateTime, Tenant};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use store::{KeyReader, Reader, SubmissionStore, Submitted};
+use store::{Acknowledged, Journal, KeyReader, Reader, SubmissionStore, Submitted};
 
+use super::journal::{Note, note};
 use super::reads::{Owner, ensure_visible, history_query};
 use crate::envelope::{List, created, ok};
 use crate::numbers::decimal_json;
@@ -213,7 +214,7 @@ where
     let caller = app.caller(&request, endpoint).await?;
     let tenant = &caller.tenant;
     let id = path_id(&request)?;
-    let (seal, query) = history_query(app, &request, tenant, endpoint, id)?;
+    let (seal, query) = history_query(app, &request, tenant, endpoint, id.to_string())?;
     ensure_visible(app.store(), &caller, id, &Owner::Counter).await?;
     // A key bound to an account sees what was submitted for it, not what an earlier occupant
     // of the account's meter submitted.
@@ -262,15 +263,23 @@ pub async fn acknowledge<S>(
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError>
 where
-    S: SubmissionStore + KeyReader,
+    S: SubmissionStore + KeyReader + Journal,
 {
     let tenant = app.authenticate(&request, endpoint).await?;
-    let text = body::text(&request)?;
-    let acks = Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
-    let outcome = app
-        .store()
-        .acknowledge(&tenant, &acks, app.clock().now())
-        .await?;
+    let answered = answers(app, &request, &tenant).await;
+    let (noted, status) = match &answered {
+        Ok((answers, outcome)) => {
+            let note = Note {
+                items: Some(*answers as u64),
+                imported: Some(outcome.recorded as u64),
+                ..Note::default()
+            };
+            (Ok(note), 200)
+        }
+        Err(e) => (Err(e), e.status().as_u16()),
+    };
+    note(app, &tenant, endpoint, noted, status).await;
+    let (_, outcome) = answered?;
     tracing::info!(
         acknowledged = outcome.recorded,
         unknown = outcome.unknown.len(),
@@ -282,6 +291,21 @@ where
         unknown: outcome.unknown,
         conflicting: outcome.conflicting,
     }))
+}
+
+/// 1C's answers in the request, recorded: how many it named, and what was recorded.
+async fn answers<S: SubmissionStore>(
+    app: &App<S>,
+    request: &Request,
+    tenant: &Tenant,
+) -> Result<(usize, Acknowledged), ApiError> {
+    let text = body::text(request)?;
+    let acks = Acknowledgement::parse_all(&normalise(&text)).map_err(ApiError::invalid_items)?;
+    let outcome = app
+        .store()
+        .acknowledge(tenant, &acks, app.clock().now())
+        .await?;
+    Ok((acks.len(), outcome))
 }
 
 /// The largest answer of a full page of submissions, from the longest value each field can

@@ -13,6 +13,7 @@ mod e2e;
 mod edges;
 mod helpers;
 mod imports;
+mod journal;
 mod keys;
 mod logs;
 mod never_panics;

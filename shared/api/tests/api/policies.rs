@@ -351,6 +351,9 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
             let (status, _) = app.get_exchange(&Guid::random().to_string()).await;
             assert_eq!(status, 404);
         }
+        Endpoint::JournalList => {
+            ok(app.get_journal(&[("limit", "2")]).await);
+        }
     }
 }
 

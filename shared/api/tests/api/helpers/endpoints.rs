@@ -189,4 +189,9 @@ impl TestApp {
     pub async fn get_exchange(&self, id: &str) -> (u16, Value) {
         self.answer(self.to(Endpoint::ExchangeGet).at(&[id])).await
     }
+
+    /// `GET /api/journal` with a query string.
+    pub async fn get_journal(&self, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::JournalList, &[], query).await
+    }
 }
