@@ -62,6 +62,9 @@ READ_RANGES = {
     "/v1/billing/acts": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}/{limit}": ("created_at_from", "created_at_to"),
+    "/api/transaction/reconciliation": ("from", "to"),
+    "/api/balance/reconciliation": ("from", "to"),
+    "/api/counter/reconciliation": ("from", "to"),
 }
 ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
 RU = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})(?: ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")

@@ -35,6 +35,22 @@ impl DateRange {
         }
     }
 
+    /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both required, `from` not after `to`: whole days, as a
+    /// period import's.
+    pub fn parse_days(from: Option<&str>, to: Option<&str>) -> Result<Self, Vec<Problem>> {
+        let mut p = Problems::new();
+        let mut day = |name, value: Option<&str>| match value.map(trim).filter(|v| !v.is_empty()) {
+            Some(text) => p.check(name, parse_day(text).ok_or("ожидается дата ГГГГ-ММ-ДД")),
+            None => p.check(name, Err(BOTH)),
+        };
+        let (from, to) = (day("from", from), day("to", to));
+        p.in_order("from", from, to);
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(p.into_vec());
+        };
+        p.finish(|| Self::days(from, to))
+    }
+
     /// A bound as a query gives it: a date (the whole day) or a date and time, in any form
     /// [`LocalDateTime`] takes (`0001-01-01` is a date here, not 1C's "no date").
     pub fn bound(text: &str, end: bool) -> Result<LocalDateTime, Rejection> {

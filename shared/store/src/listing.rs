@@ -1,4 +1,4 @@
-//! A tenant's services page by page. A directory is spread over [`SHARDS`] partitions by id
+//! A tenant's directories page by page. A directory is spread over [`SHARDS`] partitions by id
 //! (see `keys`), so a page walks them in shard order, each in id order; a cursor is the shard
 //! and the last id read there. A few shards are read ahead at once, so that a small directory,
 //! mostly empty shards, costs a few round trips, not one per shard.
@@ -63,8 +63,21 @@ impl Dynamo {
         &self,
         tenant: &Tenant,
         query: &ListQuery,
-        mut fits: impl FnMut(&Service) -> bool + Send,
+        fits: impl FnMut(&Service) -> bool + Send,
     ) -> Result<Page<Service>, StoreError> {
+        self.directory_page(tenant, query, |s: &Service| !s.deleted, fits)
+            .await
+    }
+
+    /// One page of the tenant's entries of directory `R` that `keep` keeps, in storage order:
+    /// at most `query.limit`, and no more than `fits` takes.
+    pub(crate) async fn directory_page<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        query: &ListQuery,
+        keep: impl Fn(&R) -> bool + Send,
+        mut fits: impl FnMut(&R) -> bool + Send,
+    ) -> Result<Page<R>, StoreError> {
         let start = match &query.after {
             Some(cursor) => Position::of(cursor)?,
             None => Position {
@@ -78,7 +91,7 @@ impl Dynamo {
                 let after = (shard == start.shard)
                     .then(|| start.after.clone())
                     .flatten();
-                self.read_shard(tenant, shard, after, limit)
+                self.read_shard(tenant, R::TABLE, shard, after, limit)
             })
             .buffered(IN_FLIGHT);
         let mut items = Vec::new();
@@ -89,12 +102,12 @@ impl Dynamo {
                 .flatten();
             for item in read.items {
                 let id = text_of(&item, "sk");
-                let service: Service = from_items(vec![item])?.remove(0);
-                if !service.deleted {
-                    if items.len() == limit || (!items.is_empty() && !fits(&service)) {
+                let entry: R = from_items(vec![item])?.remove(0);
+                if keep(&entry) {
+                    if items.len() == limit || (!items.is_empty() && !fits(&entry)) {
                         return Ok(next_page(items, read.shard, last));
                     }
-                    items.push(service);
+                    items.push(entry);
                 }
                 last = id;
             }
@@ -108,6 +121,7 @@ impl Dynamo {
     async fn read_shard(
         &self,
         tenant: &Tenant,
+        table: crate::Table,
         shard: u128,
         after: Option<String>,
         limit: usize,
@@ -122,7 +136,7 @@ impl Dynamo {
         let out = self
             .client()
             .query()
-            .table_name(self.tables().name(Service::TABLE))
+            .table_name(self.tables().name(table))
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(pk))
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
@@ -138,7 +152,7 @@ impl Dynamo {
     }
 }
 
-fn next_page(items: Vec<Service>, shard: u128, after: Option<String>) -> Page<Service> {
+fn next_page<R>(items: Vec<R>, shard: u128, after: Option<String>) -> Page<R> {
     Page {
         items,
         next: Some(Position { shard, after }.cursor()),

@@ -63,10 +63,13 @@ pub enum Endpoint {
     ExchangeOpen,
     ExchangeGet,
     JournalList,
+    TransactionReconciliation,
+    BalanceReconciliation,
+    CounterReconciliation,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 30] = [
+    pub const ALL: [Endpoint; 33] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -97,6 +100,9 @@ impl Endpoint {
         Endpoint::ExchangeOpen,
         Endpoint::ExchangeGet,
         Endpoint::JournalList,
+        Endpoint::TransactionReconciliation,
+        Endpoint::BalanceReconciliation,
+        Endpoint::CounterReconciliation,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -199,8 +205,9 @@ impl Endpoint {
     fn route(self, app: &App<Dynamo>, request: Request) -> Handled<'_> {
         use crate::handlers::{
             account, act_page, acts, exchanges, import, journal, keys, periods, print_link, reads,
-            settings, submissions,
+            reconciliation, settings, submissions,
         };
+        use reconciliation::Tallied;
         match self {
             Endpoint::ImportServices => Box::pin(import::plain::<Service, _>(app, request, self)),
             Endpoint::ImportAccounts => Box::pin(import::plain::<Account, _>(app, request, self)),
@@ -236,6 +243,24 @@ impl Endpoint {
             Endpoint::ExchangeOpen => Box::pin(exchanges::open(app, request, self)),
             Endpoint::ExchangeGet => Box::pin(exchanges::status(app, request, self)),
             Endpoint::JournalList => Box::pin(journal::list(app, request, self)),
+            Endpoint::TransactionReconciliation => Box::pin(reconciliation::tallies(
+                app,
+                request,
+                self,
+                Tallied::Transactions,
+            )),
+            Endpoint::BalanceReconciliation => Box::pin(reconciliation::tallies(
+                app,
+                request,
+                self,
+                Tallied::Balances,
+            )),
+            Endpoint::CounterReconciliation => Box::pin(reconciliation::tallies(
+                app,
+                request,
+                self,
+                Tallied::Readings,
+            )),
         }
     }
 

@@ -350,6 +350,30 @@ impl Endpoint {
                 secrets: SIGNS,
                 import: None,
             },
+            Endpoint::TransactionReconciliation => Spec {
+                function: "transaction-reconciliation",
+                method: Verb::Get,
+                paths: &["/api/transaction/reconciliation"],
+                access: Tenant(Scope::Import),
+                secrets: SIGNS,
+                import: None,
+            },
+            Endpoint::BalanceReconciliation => Spec {
+                function: "balance-reconciliation",
+                method: Verb::Get,
+                paths: &["/api/balance/reconciliation"],
+                access: Tenant(Scope::Import),
+                secrets: SIGNS,
+                import: None,
+            },
+            Endpoint::CounterReconciliation => Spec {
+                function: "counter-reconciliation",
+                method: Verb::Get,
+                paths: &["/api/counter/reconciliation"],
+                access: Tenant(Scope::Import),
+                secrets: SIGNS,
+                import: None,
+            },
         }
     }
 }

@@ -12,6 +12,9 @@ use super::reads::history_query;
 use crate::envelope::{List, ok};
 use crate::{ApiError, App, Endpoint};
 
+/// How long a request waits for its journal entry to be written.
+const NOTE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What the journal notes of a request besides its route and status.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Note {
@@ -37,7 +40,8 @@ impl Note {
 }
 
 /// Notes a request of `endpoint` that answered `status` (`code` for a refusal). A journal that
-/// cannot be written fails nothing: the request's own work is done, and its answer stands.
+/// cannot be written, or not within [`NOTE_WITHIN`], fails nothing: the request's own work is
+/// done, and its answer stands.
 pub(crate) async fn note<S: Journal>(
     app: &App<S>,
     tenant: &Tenant,
@@ -60,8 +64,14 @@ pub(crate) async fn note<S: Journal>(
         exchange: note.exchange,
         part: note.part,
     };
-    if let Err(error) = app.store().note(tenant, &entry).await {
-        tracing::error!(code = "journal", %error, "the request is not in the journal");
+    // A throttled journal holds no answer back past a second.
+    let noted = tokio::time::timeout(NOTE_WITHIN, app.store().note(tenant, &entry)).await;
+    match noted {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            tracing::error!(code = "journal", %error, "the request is not in the journal")
+        }
+        Err(_) => tracing::error!(code = "journal", "the journal did not answer in time"),
     }
 }
 

@@ -15,5 +15,6 @@ pub(crate) mod keys;
 pub(crate) mod periods;
 pub mod print_link;
 pub(crate) mod reads;
+pub(crate) mod reconciliation;
 pub(crate) mod settings;
 pub(crate) mod submissions;

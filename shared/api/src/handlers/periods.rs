@@ -155,10 +155,14 @@ where
         Some(record) => declared
             .with_opening(&record.opening)
             .map_err(ApiError::invalid_parameters),
-        None if !found.is_empty() => Err(ApiError::invalid_parameter(
-            "exchange",
-            "обмен открыт для другого вида данных: части обмена загружаются туда, для чего он открыт",
-        )),
+        // Opened for another kind. (A GUID that parts of another kind used without opening it,
+        // as before exchanges were opened, stays free for this kind, as it always was.)
+        None if found.iter().any(|record| record.opened_at.is_some()) => {
+            Err(ApiError::invalid_parameter(
+                "exchange",
+                "обмен открыт для другого вида данных: части обмена загружаются туда, для чего он открыт",
+            ))
+        }
         None => whole(),
     }
 }

@@ -52,6 +52,11 @@ async fn every_request_of_1c_is_in_its_offices_journal_newest_first() {
     let query = [("exchange", exchange.as_str()), ("part", "2")];
     assert_eq!(app.post_transactions(payment, &query).await.0, 201);
     second();
+    // A reference to an account never imported: 422, noted with its code and no count.
+    let stranger = json!([{"account": "11111111-2222-3333-4444-555555555555",
+                           "date": "2018-12-01T00:00:00", "amount": 1}]);
+    assert_eq!(app.post_transactions(stranger, &[]).await.0, 422);
+    second();
     let unknown = "0f3e9b7a-1c2d-4e5f-8a9b-6c7d8e9f0a1b";
     let ack = json!({"readings": [{"id": unknown, "status": "applied"}]});
     assert_eq!(app.post_ack(ack).await.0, 200);
@@ -72,6 +77,11 @@ async fn every_request_of_1c_is_in_its_offices_journal_newest_first() {
         lines(&page),
         [
             ("POST /api/counter/export/ack".to_owned(), 200, Value::Null),
+            (
+                "POST /api/transaction/import".to_owned(),
+                422,
+                json!("unknown_references")
+            ),
             ("POST /api/transaction/import".to_owned(), 201, Value::Null),
             ("POST /api/exchanges".to_owned(), 201, Value::Null),
             (
@@ -98,17 +108,22 @@ async fn every_request_of_1c_is_in_its_offices_journal_newest_first() {
         "an answer named, none recorded"
     );
     assert_eq!(
+        items[1]["items"],
+        Value::Null,
+        "no count for a refused reference"
+    );
+    assert_eq!(
         (
-            &items[1]["imported"],
-            &items[1]["exchange"],
-            &items[1]["part"],
-            &items[1]["removed"]
+            &items[2]["imported"],
+            &items[2]["exchange"],
+            &items[2]["part"],
+            &items[2]["removed"]
         ),
         (&json!(1), &json!(exchange), &json!(2), &Value::Null)
     );
-    assert_eq!(items[2]["exchange"], json!(exchange));
-    assert_eq!(items[3]["items"], 2, "two faulty items");
-    assert_eq!(items[4]["imported"], 3);
+    assert_eq!(items[3]["exchange"], json!(exchange));
+    assert_eq!(items[4]["items"], 2, "two faulty items");
+    assert_eq!(items[5]["imported"], 3);
     assert!(items[0]["at"].as_str().unwrap() > items[1]["at"].as_str().unwrap());
 
     // Paged through `next`, and cut by a period of UTC time.

@@ -21,6 +21,7 @@ mod partitions;
 mod policies;
 mod print_links;
 mod reads;
+mod reconciliation;
 mod residents;
 mod routes;
 mod schema;

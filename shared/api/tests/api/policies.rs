@@ -354,6 +354,15 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
         Endpoint::JournalList => {
             ok(app.get_journal(&[("limit", "2")]).await);
         }
+        Endpoint::TransactionReconciliation => {
+            ok(app.get_transaction_reconciliation(&period).await);
+        }
+        Endpoint::BalanceReconciliation => {
+            ok(app.get_balance_reconciliation(&period).await);
+        }
+        Endpoint::CounterReconciliation => {
+            ok(app.get_counter_reconciliation(&period).await);
+        }
     }
 }
 

@@ -14,9 +14,35 @@ use crate::error::request_error;
 use crate::items::{pk_item, s};
 use crate::{Dynamo, StoreError, Table};
 
-/// At most this many acknowledgements a second from one request: each removes an entry of the
-/// tenant's one `Pending` partition, which takes 1,000 writes a second (docs/BENCHMARKS.md).
+/// At most this many writes a second to the tenant's one `Pending` partition from one request,
+/// which takes 1,000 (docs/BENCHMARKS.md): a final answer removes its entry (one write), a
+/// postponement moves it (its key changes: a delete and a put, two).
 pub const ACKNOWLEDGEMENTS_PER_SECOND: usize = 500;
+
+/// The `Pending` writes an answer makes.
+fn index_writes(ack: &Acknowledgement) -> usize {
+    match ack.answer {
+        Answer::Final(_) => 1,
+        Answer::Postponed { .. } => 2,
+    }
+}
+
+/// The answers cut into shares of at most `share` `Pending` writes, in order.
+fn shares(answers: &[Acknowledgement], share: usize) -> Vec<&[Acknowledgement]> {
+    let mut cut = Vec::new();
+    let (mut start, mut weight) = (0, 0);
+    for (i, ack) in answers.iter().enumerate() {
+        if weight + index_writes(ack) > share && i > start {
+            cut.push(&answers[start..i]);
+            (start, weight) = (i, 0);
+        }
+        weight += index_writes(ack);
+    }
+    if start < answers.len() {
+        cut.push(&answers[start..]);
+    }
+    cut
+}
 
 /// How one answer went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +60,9 @@ impl Dynamo {
         acknowledgements: &[Acknowledgement],
         at: DateTime<Utc>,
     ) -> Result<Acknowledged, StoreError> {
-        // A tenth of a second's share at a time, each share taking at least a tenth of a
-        // second: however fast DynamoDB answers, the partition takes at most the rate.
+        // A tenth of a second's share of `Pending` writes at a time, each share taking at least
+        // a tenth of a second: however fast DynamoDB answers, the partition takes at most the
+        // rate.
         let share = ACKNOWLEDGEMENTS_PER_SECOND / 10;
         // An id answered twice in one request: its last answer, once.
         let mut last: Vec<Acknowledgement> = Vec::with_capacity(acknowledgements.len());
@@ -50,7 +77,9 @@ impl Dynamo {
             unknown: Vec::new(),
             conflicting: Vec::new(),
         };
-        for chunk in last.chunks(share) {
+        let chunks = shares(&last, share);
+        let count = chunks.len();
+        for (i, chunk) in chunks.into_iter().enumerate() {
             let started = tokio::time::Instant::now();
             let answers: Vec<(Guid, Answered)> = stream::iter(chunk.iter().cloned())
                 .map(|ack| self.acknowledge_one(tenant, ack, at))
@@ -64,7 +93,8 @@ impl Dynamo {
                     Answered::Conflicting => outcome.conflicting.push(id),
                 }
             }
-            if chunk.len() == share {
+            // The last share paces nothing after it.
+            if i + 1 < count {
                 tokio::time::sleep_until(started + std::time::Duration::from_millis(100)).await;
             }
         }
@@ -135,4 +165,37 @@ impl Dynamo {
 /// An instant as acknowledgements store it: RFC 3339, UTC, to the microsecond.
 fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::submissions::SubmissionStatus;
+
+    fn ack(postponed: bool) -> Acknowledgement {
+        Acknowledgement {
+            id: Guid::random(),
+            answer: if postponed {
+                Answer::Postponed { hours: 1 }
+            } else {
+                Answer::Final(SubmissionStatus::Applied)
+            },
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn a_share_holds_at_most_its_index_writes_and_every_answer_once() {
+        let answers: Vec<Acknowledgement> = (0..1000).map(|i| ack(i % 3 == 0)).collect();
+        let cut = shares(&answers, 50);
+        for share in &cut {
+            assert!(share.iter().map(index_writes).sum::<usize>() <= 50);
+        }
+        assert_eq!(cut.iter().map(|s| s.len()).sum::<usize>(), 1000);
+        // Postponements weigh two: 1000 of them take 40 shares, 4 seconds at the rate.
+        let postponed: Vec<Acknowledgement> = (0..1000).map(|_| ack(true)).collect();
+        assert_eq!(shares(&postponed, 50).len(), 40);
+        let finals: Vec<Acknowledgement> = (0..1000).map(|_| ack(false)).collect();
+        assert_eq!(shares(&finals, 50).len(), 20);
+    }
 }

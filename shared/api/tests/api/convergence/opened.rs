@@ -207,3 +207,25 @@ async fn an_opening_names_its_kind_period_and_parts() {
     assert_eq!(code, 201, "{answer}");
     assert_eq!(answer["data"]["kind"], "readings");
 }
+
+/// Before exchanges were opened, one GUID could carry parts of two kinds (each kind's state is
+/// its own): it still can, as long as nobody opened it.
+#[tokio::test]
+async fn an_unopened_guid_still_carries_parts_of_two_kinds() {
+    let app = office("exchangetwokinds").await;
+    let guid = domain::Guid::random().to_string();
+    let query = [
+        DECEMBER[0],
+        DECEMBER[1],
+        ("exchange", &guid),
+        ("part", "1"),
+        ("parts", "1"),
+    ];
+    let payments = json!([payment(None, ACCOUNT, "2018-12-10T00:00:00", 10)]);
+    let (status, answer) = app.post_transactions(payments, &query).await;
+    assert_eq!(status, 201, "{answer}");
+    let balances = json!([{"account": ACCOUNT, "date": "2018-12-31T00:00:00", "amount": -10}]);
+    let (status, answer) = app.post_balances(balances, &query).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["exchange"]["complete"], true);
+}

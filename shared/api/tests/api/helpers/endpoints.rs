@@ -194,4 +194,20 @@ impl TestApp {
     pub async fn get_journal(&self, query: &[(&str, &str)]) -> (u16, Value) {
         self.get(Endpoint::JournalList, &[], query).await
     }
+
+    /// `GET /api/transaction/reconciliation` with a query string.
+    pub async fn get_transaction_reconciliation(&self, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::TransactionReconciliation, &[], query)
+            .await
+    }
+
+    /// `GET /api/balance/reconciliation` with a query string.
+    pub async fn get_balance_reconciliation(&self, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::BalanceReconciliation, &[], query).await
+    }
+
+    /// `GET /api/counter/reconciliation` with a query string.
+    pub async fn get_counter_reconciliation(&self, query: &[(&str, &str)]) -> (u16, Value) {
+        self.get(Endpoint::CounterReconciliation, &[], query).await
+    }
 }

@@ -262,6 +262,40 @@ impl Intercept for WriteCounter {
 #[derive(Debug, Default, Clone)]
 pub struct Recorder(pub Arc<Mutex<BTreeSet<Touch>>>);
 
+/// Counts the calls of each action on each table (by name).
+#[derive(Debug, Default, Clone)]
+pub struct CallCounter(pub Arc<Mutex<HashMap<(&'static str, String), usize>>>);
+
+impl CallCounter {
+    /// How many times `action` was called on the table named `table`.
+    pub fn count(&self, action: &str, table: &str) -> usize {
+        let calls = self.0.lock().unwrap();
+        calls
+            .iter()
+            .filter(|((a, t), _)| *a == action && t == table)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let mut calls = self.0.lock().unwrap();
+        for touch in touches(context) {
+            *calls.entry((touch.action, touch.table)).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
 impl Recorder {
     /// What was touched since the last call; then forgets it.
     pub fn take(&self) -> BTreeSet<Touch> {

@@ -109,6 +109,11 @@ fn period_param(name: &str, v: &str) -> bool {
     .is_ok()
 }
 
+/// A reconciliation's `from` or `to`, the other the same.
+fn days_param(_: &str, v: &str) -> bool {
+    domain::DateRange::parse_days(Some(v), Some(v)).is_ok()
+}
+
 const ACTS: Endpoint = Endpoint::ActsList;
 const HISTORY: Endpoint = Endpoint::AccountBalances;
 const PERIOD: Endpoint = Endpoint::ImportBalances;
@@ -167,6 +172,31 @@ const PARAMS: &[Param] = &[
     param(PERIOD, "exchange", period_param, Rule::Together),
     param(PERIOD, "part", period_param, Rule::Together),
     param(PERIOD, "parts", period_param, Rule::Together),
+    param(
+        Endpoint::TransactionReconciliation,
+        "from",
+        days_param,
+        Rule::None,
+    ),
+    param(
+        Endpoint::BalanceReconciliation,
+        "to",
+        days_param,
+        Rule::None,
+    ),
+    param(
+        Endpoint::CounterReconciliation,
+        "from",
+        days_param,
+        Rule::None,
+    ),
+    param(
+        Endpoint::CounterReconciliation,
+        "limit",
+        list_param,
+        Rule::None,
+    ),
+    param(Endpoint::JournalList, "from", history_param, Rule::None),
 ];
 
 /// The parameter object the document declares, references resolved.

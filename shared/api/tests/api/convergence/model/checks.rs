@@ -91,4 +91,52 @@ impl Case {
             ));
         }
     }
+
+    /// The reconciliation of November and December (сверка) is the model's books: per account,
+    /// deleted ones too, how many transactions the rule keeps and their sum.
+    pub(super) async fn check_reconciliation(&self) {
+        let (from, to) = PERIODS[2];
+        let (status, page) = self
+            .app
+            .get_transaction_reconciliation(&[("from", from), ("to", to)])
+            .await;
+        if status != 200 {
+            self.fail(&format!("reconciliation answered {status} {page}"));
+        }
+        let mut tallied: Vec<(String, u64, i64)> = page["data"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let sum = t["sum"]
+                    .as_i64()
+                    .unwrap_or_else(|| self.fail(&format!("{t}")));
+                (
+                    t["account"].as_str().unwrap().to_owned(),
+                    t["count"].as_u64().unwrap(),
+                    sum,
+                )
+            })
+            .collect();
+        tallied.sort();
+        let mut expected: Vec<(String, u64, i64)> = ACCOUNTS
+            .iter()
+            .enumerate()
+            .map(|(account, id)| {
+                let kept = self
+                    .store
+                    .values()
+                    .map(|s| &s.version)
+                    .filter(|v| v.account == account && v.in_period(PERIODS[2]));
+                let (count, sum) = kept.fold((0, 0), |(n, sum), v| (n + 1, sum + v.amount));
+                ((*id).to_owned(), count, sum)
+            })
+            .collect();
+        expected.sort();
+        if tallied != expected {
+            self.fail(&format!(
+                "the reconciliation says\n    {tallied:?}\nthe books say\n    {expected:?}"
+            ));
+        }
+    }
 }

@@ -14,6 +14,9 @@
 //!   written more than `store::periods::SETTLE` before the import began: its opening, or its
 //!   first part.
 //!
+//! At the end of every timeline the reconciliation of the two months (сверка) must be the
+//! model's books, account by account.
+//!
 //! `make test` runs a few cases; `MODEL_CASES=500 cargo test -p api --test api convergence::model`
 //! runs many more, and `MODEL_SEED=<n> MODEL_CASES=1` replays the case a failure names.
 
@@ -189,6 +192,7 @@ impl Case {
             self.time_passes();
             self.send_part(false).await;
         }
+        self.check_reconciliation().await;
         if std::env::var_os("MODEL_VERBOSE").is_some() {
             eprintln!("MODEL_SEED={}:\n  {}", self.seed, self.log.join("\n  "));
         }
