@@ -6,6 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::json::normalise;
 use domain::{ExchangeOpening, Guid, Tenant};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use store::{ExchangeLog, ExchangeRecord, Journal, KeyReader};
@@ -66,17 +67,14 @@ where
 {
     let tenant = app.authenticate(&request, endpoint).await?;
     let opened = opened(app, &request, &tenant).await;
-    let (noted, status) = match &opened {
-        Ok(record) => {
-            let note = Note {
-                exchange: Some(record.exchange),
-                ..Note::default()
-            };
-            (Ok(note), 201)
-        }
-        Err(e) => (Err(e), e.status().as_u16()),
-    };
-    note(app, &tenant, endpoint, noted, status).await;
+    let noted = opened.as_ref().map(|record| {
+        let note = Note {
+            exchange: Some(record.exchange),
+            ..Note::default()
+        };
+        (note, StatusCode::CREATED)
+    });
+    note(app, &tenant, endpoint, noted).await;
     Ok(created(ExchangeView::from(opened?)))
 }
 

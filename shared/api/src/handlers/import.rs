@@ -123,20 +123,17 @@ pub(super) async fn respond<R: Record, S: Journal>(
     };
     metrics.emit();
     if let Some(tenant) = tenant {
-        let (noted, status) = match &outcome {
-            Ok(o) => {
-                let note = Note {
-                    items: Some(o.imported.imported as u64),
-                    imported: Some(o.imported.imported as u64),
-                    removed: o.imported.removed.map(|r| r as u64),
-                    exchange: o.part.map(|p| p.exchange),
-                    part: o.part.map(|p| p.part),
-                };
-                (Ok(note), StatusCode::CREATED.as_u16())
-            }
-            Err(e) => (Err(e), e.status().as_u16()),
-        };
-        note(app, tenant, endpoint, noted, status).await;
+        let noted = outcome.as_ref().map(|o| {
+            let note = Note {
+                items: Some(o.imported.imported as u64),
+                imported: Some(o.imported.imported as u64),
+                removed: o.imported.removed.map(|r| r as u64),
+                exchange: o.part.map(|p| p.exchange),
+                part: o.part.map(|p| p.part),
+            };
+            (note, StatusCode::CREATED)
+        });
+        note(app, tenant, endpoint, noted).await;
     }
     match outcome {
         Ok(outcome) => {

@@ -4,6 +4,7 @@
 
 use chrono::SecondsFormat;
 use domain::{Guid, Tenant};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use store::{Journal, JournalEntry, KeyReader};
@@ -39,20 +40,24 @@ impl Note {
     }
 }
 
-/// Notes a request of `endpoint` that answered `status` (`code` for a refusal). A journal that
+/// Notes a request of `endpoint`: what it did and the status it answered, or its refusal. A journal that
 /// cannot be written, or not within [`NOTE_WITHIN`], fails nothing: the request's own work is
 /// done, and its answer stands.
 pub(crate) async fn note<S: Journal>(
     app: &App<S>,
     tenant: &Tenant,
     endpoint: Endpoint,
-    outcome: Result<Note, &ApiError>,
-    status: u16,
+    outcome: Result<(Note, StatusCode), &ApiError>,
 ) {
-    let (note, code) = match outcome {
-        Ok(note) => (note, None),
-        Err(error) => (Note::refused(error), Some(error.code().to_owned())),
+    let (note, status, code) = match outcome {
+        Ok((note, status)) => (note, status, None),
+        Err(error) => (
+            Note::refused(error),
+            error.status(),
+            Some(error.code().to_owned()),
+        ),
     };
+    let status = status.as_u16();
     let entry = JournalEntry {
         at: app.clock().now(),
         route: format!("{} {}", endpoint.method(), endpoint.paths()[0]),

@@ -10,6 +10,7 @@ use domain::submissions::{
     Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
 };
 use domain::{Guid, LocalDateTime, Tenant};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -267,18 +268,15 @@ where
 {
     let tenant = app.authenticate(&request, endpoint).await?;
     let answered = answers(app, &request, &tenant).await;
-    let (noted, status) = match &answered {
-        Ok((answers, outcome)) => {
-            let note = Note {
-                items: Some(*answers as u64),
-                imported: Some(outcome.recorded as u64),
-                ..Note::default()
-            };
-            (Ok(note), 200)
-        }
-        Err(e) => (Err(e), e.status().as_u16()),
-    };
-    note(app, &tenant, endpoint, noted, status).await;
+    let noted = answered.as_ref().map(|(answers, outcome)| {
+        let note = Note {
+            items: Some(*answers as u64),
+            imported: Some(outcome.recorded as u64),
+            ..Note::default()
+        };
+        (note, StatusCode::OK)
+    });
+    note(app, &tenant, endpoint, noted).await;
     let (_, outcome) = answered?;
     tracing::info!(
         acknowledged = outcome.recorded,
