@@ -62,6 +62,7 @@ READ_RANGES = {
     "/v1/billing/acts": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}": ("created_at_from", "created_at_to"),
     "/v1/billing/acts/{page}/{limit}": ("created_at_from", "created_at_to"),
+    "/api/journal": ("from", "to"),
     "/api/transaction/reconciliation": ("from", "to"),
     "/api/balance/reconciliation": ("from", "to"),
     "/api/counter/reconciliation": ("from", "to"),
