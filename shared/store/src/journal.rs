@@ -7,13 +7,12 @@ use std::future::Future;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::history::{Cursor, HistoryQuery};
+use domain::history::HistoryQuery;
 use domain::{Guid, Tenant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{corrupt, request_error};
-use crate::items::{MAX_SORT_KEY_BYTES, from_items, s, text_of};
-use crate::keys::history_bounds;
+use crate::items::s;
 use crate::reads::Page;
 use crate::{Dynamo, StoreError, Table};
 
@@ -87,43 +86,7 @@ impl Journal for Dynamo {
         tenant: &Tenant,
         query: &HistoryQuery,
     ) -> Result<Page<JournalEntry>, StoreError> {
-        let (from, to) = history_bounds(&query.range);
-        let start = match &query.after {
-            None => None,
-            Some(cursor) => {
-                let sk = cursor.as_str();
-                if sk.len() > MAX_SORT_KEY_BYTES || !(from.as_str()..=to.as_str()).contains(&sk) {
-                    return Err(StoreError::BadCursor);
-                }
-                Some(
-                    [("pk", tenant.as_str()), ("sk", sk)]
-                        .into_iter()
-                        .map(|(k, v)| (k.to_owned(), s(v)))
-                        .collect(),
-                )
-            }
-        };
-        let out = self
-            .client()
-            .query()
-            .table_name(self.tables().name(Table::Journal))
-            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", s(tenant.as_str()))
-            .expression_attribute_values(":from", s(from))
-            .expression_attribute_values(":to", s(to))
-            .scan_index_forward(false)
-            .limit(i32::try_from(query.limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
+        self.newest_first(Table::Journal, tenant.as_str().to_owned(), query)
             .await
-            .map_err(|e| request_error("Query", e))?;
-        let next = out
-            .last_evaluated_key
-            .and_then(|key| text_of(&key, "sk"))
-            .map(Cursor::new);
-        Ok(Page {
-            items: from_items(out.items.unwrap_or_default())?,
-            next,
-        })
     }
 }

@@ -147,6 +147,61 @@ impl Dynamo {
     }
 }
 
+impl Dynamo {
+    /// One page of partition `pk` of `table`, newest sort key first, within `query`'s range
+    /// (the sort key a date or an instant as text): the histories' and the journal's page.
+    pub(crate) async fn newest_first<R: DeserializeOwned>(
+        &self,
+        table: Table,
+        pk: String,
+        query: &HistoryQuery,
+    ) -> Result<Page<R>, StoreError> {
+        let (from, to) = history_bounds(&query.range);
+        // A cursor continues only within its own period, and is a sort key DynamoDB takes (a
+        // forged one of 3,000 bytes would be a ValidationException in AWS).
+        let start = match &query.after {
+            None => None,
+            Some(cursor)
+                if cursor.as_str().len() <= MAX_SORT_KEY_BYTES
+                    && (from.as_str()..=to.as_str()).contains(&cursor.as_str()) =>
+            {
+                Some(HashMap::from([
+                    ("pk".to_owned(), AttributeValue::S(pk.clone())),
+                    (
+                        "sk".to_owned(),
+                        AttributeValue::S(cursor.as_str().to_owned()),
+                    ),
+                ]))
+            }
+            Some(_) => return Err(StoreError::BadCursor),
+        };
+        let out = self
+            .client()
+            .query()
+            .table_name(self.tables().name(table))
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":from", AttributeValue::S(from))
+            .expression_attribute_values(":to", AttributeValue::S(to))
+            .scan_index_forward(false)
+            .limit(i32::try_from(query.limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        let next = out
+            .last_evaluated_key
+            .and_then(|mut key| match key.remove("sk") {
+                Some(AttributeValue::S(sk)) => Some(Cursor::new(sk)),
+                _ => None,
+            });
+        Ok(Page {
+            items: from_items(out.items.unwrap_or_default())?,
+            next,
+        })
+    }
+}
+
 impl Reader for Dynamo {
     async fn services(
         &self,
@@ -212,49 +267,7 @@ impl Reader for Dynamo {
         owner: Guid,
         query: &HistoryQuery,
     ) -> Result<Page<R>, StoreError> {
-        let pk = owner_key(tenant, owner);
-        let (from, to) = history_bounds(&query.range);
-        // A cursor continues only within its own period, and is a sort key DynamoDB takes (a
-        // forged one of 3,000 bytes would be a ValidationException in AWS).
-        let start = match &query.after {
-            None => None,
-            Some(cursor)
-                if cursor.as_str().len() <= MAX_SORT_KEY_BYTES
-                    && (from.as_str()..=to.as_str()).contains(&cursor.as_str()) =>
-            {
-                Some(HashMap::from([
-                    ("pk".to_owned(), AttributeValue::S(pk.clone())),
-                    (
-                        "sk".to_owned(),
-                        AttributeValue::S(cursor.as_str().to_owned()),
-                    ),
-                ]))
-            }
-            Some(_) => return Err(StoreError::BadCursor),
-        };
-        let out = self
-            .client()
-            .query()
-            .table_name(self.tables().name(R::TABLE))
-            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", AttributeValue::S(pk))
-            .expression_attribute_values(":from", AttributeValue::S(from))
-            .expression_attribute_values(":to", AttributeValue::S(to))
-            .scan_index_forward(false)
-            .limit(i32::try_from(query.limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
+        self.newest_first(R::TABLE, owner_key(tenant, owner), query)
             .await
-            .map_err(|e| request_error("Query", e))?;
-        let next = out
-            .last_evaluated_key
-            .and_then(|mut key| match key.remove("sk") {
-                Some(AttributeValue::S(sk)) => Some(Cursor::new(sk)),
-                _ => None,
-            });
-        Ok(Page {
-            items: from_items(out.items.unwrap_or_default())?,
-            next,
-        })
     }
 }
