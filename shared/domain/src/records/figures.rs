@@ -148,12 +148,14 @@ impl TransactionKind {
         }
     }
 
-    /// `kind`: one of the five names exactly, or none (absent, null).
+    /// `kind`: one of the five names exactly, or none (absent, null, or blank, as 1C writes
+    /// an empty value).
     fn parse(value: &Value<'_>) -> Result<Option<Self>, Rejection> {
         const KIND: Rejection =
             "ожидается \"charge\", \"payment\", \"recalculation\", \"penalty\" или \"other\"";
         match value {
             Value::Missing | Value::Null => Ok(None),
+            Value::String(name) if crate::values::trim(name).is_empty() => Ok(None),
             Value::String(name) => Self::ALL
                 .into_iter()
                 .find(|k| k.as_str() == name.as_ref())

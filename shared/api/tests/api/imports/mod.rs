@@ -354,7 +354,8 @@ async fn thousands_of_items_are_written_in_batches() {
     }
 }
 
-/// A transaction's kind is stored and served back as 1C sent it; any other name is refused
+/// A transaction's kind is stored and served back as 1C sent it (a blank one is none, as 1C
+/// writes an empty value); any other name is refused
 /// with its index and field, and nothing is written.
 #[tokio::test]
 async fn a_transactions_kind_is_kept_and_a_made_up_one_refused() {
@@ -367,7 +368,8 @@ async fn a_transactions_kind_is_kept_and_a_made_up_one_refused() {
             json!([
                 t(-2600, json!("charge")),
                 t(1000, json!("payment")),
-                t(5, Value::Null)
+                t(5, Value::Null),
+                t(7, json!(" "))
             ]),
             &[],
         )
@@ -391,6 +393,7 @@ async fn a_transactions_kind_is_kept_and_a_made_up_one_refused() {
         [
             (-2600, json!("charge")),
             (5, Value::Null),
+            (7, Value::Null),
             (1000, json!("payment"))
         ]
     );
