@@ -96,9 +96,11 @@ pub trait Stored: Record + DeserializeOwned {
         None
     }
 
-    /// For a record with an identity: the key the same record had at `occurrence` when 1C sent
-    /// it without one (a transaction imported before 1C sent ids), which it replaces.
-    fn anonymous_key(&self, _tenant: &Tenant, _occurrence: u32) -> Option<Key> {
+    /// For a record that may be sent without its identity and later with it (a transaction):
+    /// what the keys of its copies stored without an identity begin with, its content; each
+    /// ends in its occurrence. An identity sent for the first time replaces one of them (see
+    /// `records::claims`).
+    fn content_prefix(&self, _tenant: &Tenant) -> Option<Key> {
         None
     }
 }
@@ -274,9 +276,18 @@ impl Stored for Transaction {
     fn identity(&self) -> Option<Guid> {
         self.id
     }
-    fn anonymous_key(&self, tenant: &Tenant, occurrence: u32) -> Option<Key> {
-        self.id.map(|_| content_key(self, tenant, occurrence))
+    fn content_prefix(&self, tenant: &Tenant) -> Option<Key> {
+        Some(Key {
+            pk: owner_key(tenant, self.account),
+            sk: content(self),
+        })
     }
+}
+
+/// The start of the sort key of a transaction without an id: its content.
+fn content(t: &Transaction) -> String {
+    let service = service_part(t.service);
+    format!("{}#{service}#{}#", t.date, t.amount.normalize())
 }
 
 /// The key of a transaction without an id: its content, and its occurrence among equal ones of
@@ -284,13 +295,13 @@ impl Stored for Transaction {
 fn content_key(t: &Transaction, tenant: &Tenant, occurrence: u32) -> Key {
     Key {
         pk: owner_key(tenant, t.account),
-        sk: format!(
-            "{}#{}#{}#{occurrence}",
-            t.date,
-            service_part(t.service),
-            t.amount.normalize()
-        ),
+        sk: format!("{}{occurrence}", content(t)),
     }
+}
+
+/// The occurrence of a copy stored without an identity at `sk`, under `prefix`.
+pub(crate) fn occurrence(sk: &str, prefix: &str) -> Option<u32> {
+    sk.strip_prefix(prefix)?.parse().ok()
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@
 //! writes its records; a period import's removal reads the months of its period back in one
 //! Query and looks only in the partitions they list, so that its cost follows the records
 //! stored, not the length of the period: an empty forty-year period costs one Query.
+//!
+//! A month that ever held transactions sent without their id is marked `anonymous`: only in
+//! those months can an id sent for the first time have a copy to replace (`records::claims`),
+//! so the months after 1C began to send ids cost no lookup.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,12 +22,14 @@ use crate::keys::{Stored, calendar_partition, month_of, period_partition};
 use crate::{Dynamo, StoreError};
 
 impl Dynamo {
-    /// Adds `calendar` (month → shards) to the tenant's calendar of `R`: one UpdateItem per
-    /// month, several in flight. Adding what is there already changes nothing.
+    /// Adds `calendar` (month → shards) to the tenant's calendar of `R`, and marks the
+    /// `anonymous` months: one UpdateItem per month, several in flight. Adding what is there
+    /// already changes nothing.
     pub(crate) async fn mark_calendar<R: Stored>(
         &self,
         tenant: &Tenant,
         calendar: &BTreeMap<String, BTreeSet<u128>>,
+        anonymous: &BTreeSet<String>,
     ) -> Result<(), StoreError> {
         let table = self.tables().name(R::TABLE);
         let pk = calendar_partition(tenant);
@@ -33,14 +39,20 @@ impl Dynamo {
             .collect();
         stream::iter(months)
             .map(|(month, shards)| {
-                self.client()
+                let update = self
+                    .client()
                     .update_item()
                     .table_name(table)
                     .key("pk", AttributeValue::S(pk.clone()))
-                    .key("sk", AttributeValue::S(month))
-                    .update_expression("ADD shards :shards")
-                    .expression_attribute_values(":shards", AttributeValue::Ns(shards))
-                    .send()
+                    .expression_attribute_values(":shards", AttributeValue::Ns(shards));
+                let update = if anonymous.contains(&month) {
+                    update
+                        .update_expression(format!("ADD shards :shards SET {ANONYMOUS} = :yes"))
+                        .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                } else {
+                    update.update_expression("ADD shards :shards")
+                };
+                update.key("sk", AttributeValue::S(month)).send()
             })
             .buffer_unordered(IN_FLIGHT)
             .map_err(|e| request_error("UpdateItem", e))
@@ -83,4 +95,31 @@ impl Dynamo {
         }
         Ok(partitions)
     }
+
+    /// Which of the months `from` to `to` (`YYYY-MM`) hold records of `R` sent without their
+    /// identity, read consistently (an import marks them before it writes): one Query.
+    pub(crate) async fn anonymous_months<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        from: &str,
+        to: &str,
+    ) -> Result<BTreeSet<String>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.tables().name(R::TABLE))
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .filter_expression(format!("attribute_exists({ANONYMOUS})"))
+            .expression_attribute_values(":pk", AttributeValue::S(calendar_partition(tenant)))
+            .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
+            .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
+            .projection_expression("sk")
+            .consistent_read(true);
+        let months = query_all(query).await?;
+        Ok(months.iter().filter_map(|m| text_of(m, "sk")).collect())
+    }
 }
+
+/// The attribute that marks a month of the calendar holding records sent without their
+/// identity.
+const ANONYMOUS: &str = "anonymous";

@@ -5,6 +5,7 @@
 //! finds them. Records with 1C's id go through their pointers ([`pointers`]); the latest
 //! balances are kept beside the history ([`latest`]).
 
+mod claims;
 #[cfg(test)]
 mod key_limits;
 mod latest;
@@ -37,7 +38,8 @@ impl<R: Stored> RecordWriter<R> for Dynamo {
 
     async fn write(&self, tenant: &Tenant, plan: Plan<R>) -> Result<Written, StoreError> {
         let table = self.tables().name(R::TABLE);
-        self.mark_calendar::<R>(tenant, plan.calendar()).await?;
+        self.mark_calendar::<R>(tenant, plan.calendar(), plan.anonymous_months())
+            .await?;
         let (identified, anonymous): (Vec<Placed<'_>>, Vec<Placed<'_>>) = plan
             .keys()
             .iter()

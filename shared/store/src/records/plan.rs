@@ -93,11 +93,11 @@ pub struct Plan<R> {
     records: Vec<R>,
     stamp: Stamp,
     keys: Planned,
-    /// For records with an identity sent for the first time: the key the same record had
-    /// when 1C sent it without one (see [`Stored::anonymous_key`]).
-    claims: HashMap<usize, Key>,
     /// Month → shards of the period calendar that the records fill.
     calendar: BTreeMap<String, BTreeSet<u128>>,
+    /// Months holding records sent without the identity that a later import may give them
+    /// (see `records::claims`).
+    anonymous_months: BTreeSet<String>,
 }
 
 impl<R: Stored> Plan<R> {
@@ -111,11 +111,10 @@ impl<R: Stored> Plan<R> {
             records: Vec::new(),
             stamp,
             keys: HashMap::with_capacity(records.len()),
-            claims: HashMap::new(),
             calendar: BTreeMap::new(),
+            anonymous_months: BTreeSet::new(),
         };
         let mut occurrences: HashMap<Key, u32> = HashMap::with_capacity(records.len());
-        let mut anonymous: HashMap<Key, u32> = HashMap::new();
         let mut oversized = Vec::new();
         let mut load = PartitionLoad::default();
         // A record with an identity sent twice: its last version wins, wherever either is dated.
@@ -132,12 +131,6 @@ impl<R: Stored> Plan<R> {
             let seen = occurrences.entry(record.key(tenant, 0)).or_insert(0);
             let key = record.key(tenant, *seen);
             *seen += 1;
-            if let Some(first) = record.anonymous_key(tenant, 0) {
-                let seen = anonymous.entry(first).or_insert(0);
-                plan.claims
-                    .extend(record.anonymous_key(tenant, *seen).map(|k| (index, k)));
-                *seen += 1;
-            }
             let row = Row::new(tenant, &key, record, Some(stamp));
             plan.load(&mut load, index, record, &row, tenant);
             let item = item_of(row)?;
@@ -179,6 +172,9 @@ impl<R: Stored> Plan<R> {
         }
         if let Some((owner, date)) = record.owner().zip(record.dated()) {
             let place = period_place(tenant, date, owner);
+            if record.identity().is_none() && record.content_prefix(tenant).is_some() {
+                self.anonymous_months.insert(place.month.clone());
+            }
             self.calendar
                 .entry(place.month)
                 .or_default()
@@ -194,12 +190,12 @@ impl<R: Stored> Plan<R> {
         &self.keys
     }
 
-    pub(crate) fn claim(&self, index: usize) -> Option<&Key> {
-        self.claims.get(&index)
-    }
-
     pub(crate) fn calendar(&self) -> &BTreeMap<String, BTreeSet<u128>> {
         &self.calendar
+    }
+
+    pub(crate) fn anonymous_months(&self) -> &BTreeSet<String> {
+        &self.anonymous_months
     }
 
     /// The item of the record at `index`, stored at `key`.

@@ -14,8 +14,8 @@
 //!
 //! The next import of the id, whatever it carries, deletes every key the pointer names but its
 //! own: one copy is left. A record whose pointer already says where it is costs no pointer
-//! write; one new id costs one. Ids go 100 to a consistent BatchGetItem of their pointers, each
-//! hundred through the four steps, several hundreds side by side.
+//! write; one new id costs one. Ids go 100 to a consistent BatchGetItem of their pointers,
+//! several hundreds side by side; then each hundred goes through the four steps.
 
 use std::collections::HashMap;
 
@@ -24,6 +24,7 @@ use domain::{Guid, Tenant};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::Plan;
+use super::claims::Claims;
 use crate::batch::{GET_BATCH, IN_FLIGHT};
 use crate::items::{Item, delete, key_item, put, text_of};
 use crate::keys::{Key, Stored, identity_key};
@@ -31,12 +32,17 @@ use crate::{Dynamo, StoreError};
 
 /// Where a pointer says copies of its record are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Locations {
+pub(super) struct Locations {
     at: Option<Key>,
     stale: Vec<Key>,
 }
 
 impl Locations {
+    /// Every key it names.
+    pub(super) fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.at.iter().chain(&self.stale)
+    }
+
     fn read(item: &Item) -> Self {
         let key = |item: &Item, pk, sk| {
             Some(Key {
@@ -122,71 +128,83 @@ impl Steps {
     }
 }
 
+/// The four steps of up to a hundred records, by key and index: their pointers said `before`,
+/// and the ids sent for the first time replace the copies `claims` names.
+fn steps<R: Stored>(
+    tenant: &Tenant,
+    plan: &Plan<R>,
+    hundred: &[(Key, usize)],
+    before: &HashMap<Guid, Locations>,
+    claims: &Claims,
+) -> Steps {
+    let mut steps = Steps::default();
+    for (key, index) in hundred {
+        let Some(id) = plan.records()[*index].identity() else {
+            continue;
+        };
+        let before = before.get(&id);
+        let elsewhere = |k: &&Key| *k != key && !plan.keys().contains_key(*k);
+        let mut stale: Vec<Key> = match before {
+            Some(l) => l.keys().filter(elsewhere).cloned().collect(),
+            None => claims
+                .get(index)
+                .filter(elsewhere)
+                .cloned()
+                .into_iter()
+                .collect(),
+        };
+        stale.dedup();
+        steps.add(tenant, id, key.clone(), *index, before, stale);
+    }
+    steps
+        .old
+        .sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    steps.old.dedup();
+    steps
+}
+
 impl Dynamo {
-    /// Writes the records with an identity, `planned` by key and index, through their pointers.
-    /// Answers how many calls were sent again.
+    /// Writes the records with an identity, `planned` by key and index, through their pointers:
+    /// reads them all, finds the copies that ids sent for the first time replace
+    /// ([`super::claims`]), then takes each hundred through the four steps. Answers how many
+    /// calls were sent again.
     pub(super) async fn write_identified<R: Stored>(
         &self,
         tenant: &Tenant,
         plan: &Plan<R>,
         planned: Vec<super::Placed<'_>>,
     ) -> Result<u64, StoreError> {
-        let hundreds: Vec<Vec<(Key, usize)>> = planned
-            .chunks(GET_BATCH)
-            .map(|c| c.iter().map(|(k, i)| ((*k).clone(), **i)).collect())
+        let planned: Vec<(Key, usize)> =
+            planned.into_iter().map(|(k, i)| (k.clone(), *i)).collect();
+        let ids: Vec<Guid> = planned
+            .iter()
+            .filter_map(|(_, index)| plan.records()[*index].identity())
             .collect();
+        let hundreds: Vec<Vec<Guid>> = ids.chunks(GET_BATCH).map(<[Guid]>::to_vec).collect();
+        let read: Vec<HashMap<Guid, Locations>> = stream::iter(hundreds)
+            .map(|hundred| self.pointers::<R>(tenant, hundred.into_iter()))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        let before: HashMap<Guid, Locations> = read.into_iter().flatten().collect();
+        let new = planned.iter().map(|(_, index)| *index).filter(|index| {
+            plan.records()[*index]
+                .identity()
+                .is_some_and(|id| !before.contains_key(&id))
+        });
+        let claims = self.claims(tenant, plan, new, &before).await?;
+        let (before, claims) = (&before, &claims);
+        let hundreds: Vec<Vec<(Key, usize)>> =
+            planned.chunks(GET_BATCH).map(<[_]>::to_vec).collect();
         let retries: Vec<u64> = stream::iter(hundreds)
             .map(|hundred| async move {
-                let steps = self.steps(tenant, plan, hundred).await?;
+                let steps = steps(tenant, plan, &hundred, before, claims);
                 self.take_steps(tenant, plan, steps).await
             })
             .buffer_unordered(IN_FLIGHT)
             .try_collect()
             .await?;
         Ok(retries.into_iter().sum())
-    }
-
-    /// Reads the pointers of up to a hundred records, and plans their four steps.
-    async fn steps<R: Stored>(
-        &self,
-        tenant: &Tenant,
-        plan: &Plan<R>,
-        hundred: Vec<(Key, usize)>,
-    ) -> Result<Steps, StoreError> {
-        let ids = hundred
-            .iter()
-            .filter_map(|(_, index)| plan.records()[*index].identity());
-        let before = self.pointers::<R>(tenant, ids).await?;
-        let mut steps = Steps::default();
-        for (key, index) in hundred {
-            let Some(id) = plan.records()[index].identity() else {
-                continue;
-            };
-            let before = before.get(&id);
-            let elsewhere = |k: &&Key| **k != key && !plan.keys().contains_key(*k);
-            let mut stale: Vec<Key> = match before {
-                Some(l) => {
-                    l.at.iter()
-                        .chain(&l.stale)
-                        .filter(elsewhere)
-                        .cloned()
-                        .collect()
-                }
-                None => plan
-                    .claim(index)
-                    .filter(elsewhere)
-                    .cloned()
-                    .into_iter()
-                    .collect(),
-            };
-            stale.dedup();
-            steps.add(tenant, id, key, index, before, stale);
-        }
-        steps
-            .old
-            .sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
-        steps.old.dedup();
-        Ok(steps)
     }
 
     /// What the pointers of `ids` say, read consistently.

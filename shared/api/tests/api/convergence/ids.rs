@@ -100,3 +100,44 @@ async fn equal_payments_sent_without_ids_then_with_two_ids_stay_two() {
         assert!(ids.iter().all(Option::is_some), "{ids:?}");
     }
 }
+
+/// The switch to ids split over requests: two equal payments stored without ids, then 1C's
+/// first export with ids sent one id per request, as plain imports or as the two parts of an
+/// exchange opened for December. Two payments stay, and sending them again changes nothing.
+#[tokio::test]
+async fn equal_payments_given_their_ids_one_request_each_stay_two() {
+    let app = TestApp::new("idsplit").await;
+    for exchange in [false, true] {
+        let name = if exchange { "exchange" } else { "plain" };
+        let app = fresh_office(&app, name).await;
+        let twins = json!([
+            payment(None, ACCOUNT, "2018-12-01", -500),
+            payment(None, ACCOUNT, "2018-12-01", -500)
+        ]);
+        assert_eq!(app.post_transactions(twins, &[]).await.0, 201);
+        assert_eq!(
+            stored(&app, ACCOUNT).await.len(),
+            2,
+            "{name}: positive control"
+        );
+        for _ in 0..2 {
+            let opening = json!({"kind": "transactions", "from": "2018-12-01",
+                                 "to": "2018-12-31", "parts": 2});
+            let (status, opened) = app.post_exchange(opening).await;
+            assert_eq!(status, 201, "{opened}");
+            let guid = opened["data"]["exchange"].as_str().unwrap().to_owned();
+            for (part, id) in [("1", ID_1), ("2", ID_2)] {
+                let one = json!([payment(Some(id), ACCOUNT, "2018-12-01", -500)]);
+                let query: &[(&str, &str)] = if exchange {
+                    &[("exchange", &guid), ("part", part)]
+                } else {
+                    &[]
+                };
+                assert_eq!(app.post_transactions(one, query).await.0, 201);
+            }
+            let ids: Vec<Option<Guid>> = stored(&app, ACCOUNT).await.iter().map(|t| t.id).collect();
+            assert_eq!(ids.len(), 2, "{name}: {ids:?}");
+            assert!(ids.iter().all(Option::is_some), "{name}: {ids:?}");
+        }
+    }
+}

@@ -5,21 +5,35 @@ use super::*;
 
 impl Case {
     /// The model of a request's writes: each item's version, written now; an id written for the
-    /// first time replaces the same transaction stored without its id.
+    /// first time replaces one copy of the same transaction stored without its id, the one of
+    /// the highest occurrence that the request does not write again.
     pub(super) fn written(&mut self, items: &[Version]) {
         let now = self.now();
-        for item in dedup(items.to_vec()) {
-            if let Some(id) = item.id {
-                if self.ever.insert(id) {
-                    let anonymous = Identity::Content(item.account, item.date.clone(), item.amount);
-                    self.store.remove(&anonymous);
-                }
+        let keyed = keyed(items);
+        let rewritten: BTreeSet<&Identity> = keyed.iter().map(|(i, _)| i).collect();
+        let mut claimed = Vec::new();
+        for (_, item) in &keyed {
+            let Some(id) = item.id else { continue };
+            if self.ever.insert(id) {
+                let copy = self
+                    .store
+                    .keys()
+                    .filter(|i| item.same_content(i) && !rewritten.contains(i))
+                    .filter(|i| !claimed.contains(*i))
+                    .max()
+                    .cloned();
+                claimed.extend(copy);
             }
+        }
+        for copy in &claimed {
+            self.store.remove(copy);
+        }
+        for (identity, item) in keyed {
             let stored = Stored {
                 version: item.clone(),
                 written_at: now,
             };
-            self.store.insert(item.identity(), stored);
+            self.store.insert(identity, stored);
         }
     }
 

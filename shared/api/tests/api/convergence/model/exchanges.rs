@@ -101,8 +101,7 @@ impl Case {
             let contained = exchange
                 .parts
                 .iter()
-                .flatten()
-                .map(Version::identity)
+                .flat_map(|part| keyed(part).into_iter().map(|(i, _)| i))
                 .collect();
             let (period, began) = (exchange.period, exchange.began.unwrap_or(now));
             let expected = self.complete(period, &contained, began);

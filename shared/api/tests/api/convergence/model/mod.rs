@@ -1,6 +1,7 @@
 //! A model-based test of the period rule. Generated timelines of 1C's books (new transactions,
 //! corrections of amount, date and account, cancellations, transactions that start to carry
-//! their id, accounts marked deleted and back) and of the requests that carry them (plain
+//! their id one by one, equal payments without ids, accounts marked deleted and back) and of the
+//! requests that carry them (plain
 //! imports, single period imports, exchanges opened before 1C reads its books or begun by their
 //! first part, whose parts arrive in any order, are sent again, and have other imports landing
 //! between them, requests that fail part-way and are sent again)
@@ -45,11 +46,12 @@ const PERIODS: [(&str, &str); 3] = [
 ];
 const STEPS: usize = 40;
 
-/// What identifies a transaction: 1C's id, or (without one) its content.
+/// What identifies a stored transaction: 1C's id, or (without one) its content (account, date,
+/// amount) and its occurrence among equal ones of the request that wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Identity {
     Id(Guid),
-    Content(usize, String, i64),
+    Content(usize, String, i64, u32),
 }
 
 /// One version of a transaction in 1C's books.
@@ -63,11 +65,10 @@ struct Version {
 }
 
 impl Version {
-    fn identity(&self) -> Identity {
-        match self.id {
-            Some(id) => Identity::Id(id),
-            None => Identity::Content(self.account, self.date.clone(), self.amount),
-        }
+    /// Whether `other` is a copy of it stored without an id.
+    fn same_content(&self, other: &Identity) -> bool {
+        matches!(other, Identity::Content(account, date, amount, _)
+            if (*account, date, *amount) == (self.account, &self.date, self.amount))
     }
 
     fn json(&self) -> Value {
@@ -220,6 +221,13 @@ impl Case {
         let handles: Vec<usize> = self.books.keys().copied().collect();
         let pick = (!handles.is_empty()).then(|| handles[self.rng.usize(0..handles.len())]);
         match (self.rng.u32(0..20), pick) {
+            (0..2, Some(handle)) if self.books[&handle].id.is_none() => {
+                // An equal payment: the same account, day and amount, without an id.
+                let twin = self.books[&handle].clone();
+                self.log.push(format!("books: new, equal to {twin:?}"));
+                self.books.insert(self.next_handle, twin);
+                self.next_handle += 1;
+            }
             (0..10, _) | (_, None) => {
                 let id = (self.rng.u32(0..3) > 0).then(Guid::random);
                 let version = self.version(id);
@@ -264,11 +272,9 @@ impl Case {
         if all.is_empty() {
             return;
         }
-        let some: Vec<Version> = (0..self.rng.usize(1..6))
-            .map(|_| all[self.rng.usize(0..all.len())].clone())
-            .collect();
-        let mut some = dedup(some);
+        let mut some = all;
         self.rng.shuffle(&mut some);
+        some.truncate(self.rng.usize(1..6));
         self.log
             .push(format!("plain import of {} items", some.len()));
         self.post(&some, &[]).await;
@@ -289,7 +295,7 @@ impl Case {
         let query = [("from", from), ("to", to)];
         let began = self.now();
         let removed = self.post(&items, &query).await;
-        let contained = items.iter().map(Version::identity).collect();
+        let contained = keyed(&items).into_iter().map(|(i, _)| i).collect();
         let expected = self.complete(period, &contained, began);
         self.check_removed(removed, expected);
         self.check_store().await;
@@ -336,15 +342,25 @@ impl Case {
     }
 }
 
-/// The last version of each transaction of a request (1C sends each once; a request may
-/// repeat one, and the last wins).
-fn dedup(items: Vec<Version>) -> Vec<Version> {
-    let mut last: Vec<Version> = Vec::new();
-    for item in items {
-        last.retain(|v| v.identity() != item.identity());
-        last.push(item);
-    }
-    last
+/// The transactions of one request, each with what identifies it in the store: equal ones
+/// without an id are told apart by their occurrence in the request.
+fn keyed(items: &[Version]) -> Vec<(Identity, &Version)> {
+    let mut seen: HashMap<(usize, &str, i64), u32> = HashMap::new();
+    items
+        .iter()
+        .map(|v| match v.id {
+            Some(id) => (Identity::Id(id), v),
+            None => {
+                let occurrence = seen.entry((v.account, &v.date, v.amount)).or_insert(0);
+                *occurrence += 1;
+                let content = (v.account, v.date.clone(), v.amount, *occurrence - 1);
+                (
+                    Identity::Content(content.0, content.1, content.2, content.3),
+                    v,
+                )
+            }
+        })
+        .collect()
 }
 
 #[tokio::test]
