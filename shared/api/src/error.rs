@@ -65,6 +65,9 @@ pub enum ApiError {
         "показание с этим id уже принято с другими значениями; для нового показания нужен новый id"
     )]
     Conflict,
+    /// Acts whose numbers are stored with other documents of 1C.
+    #[error("номера актов уже заняты другими документами 1С: {}; ничего не загружено", .0.len())]
+    ActNumberReused(Vec<Problem>),
     /// A submitted reading the office's rules refuse.
     #[error("{}", .0.message())]
     Refused(Refusal),
@@ -83,6 +86,10 @@ impl From<StoreError> for ApiError {
             StoreError::Crowded(mut problems) => {
                 problems.truncate(MAX_DETAILS);
                 ApiError::Crowded(problems)
+            }
+            StoreError::NumberReused(mut problems) => {
+                problems.truncate(MAX_DETAILS);
+                ApiError::ActNumberReused(problems)
             }
             StoreError::BadCursor => ApiError::invalid_parameter("next", domain::history::BAD_NEXT),
             StoreError::ExchangeMismatch => ApiError::invalid_parameter(
@@ -133,7 +140,7 @@ impl ApiError {
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::Conflict | ApiError::ActNumberReused(_) => StatusCode::CONFLICT,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -158,6 +165,7 @@ impl ApiError {
             ApiError::InvalidParameters(_) => "invalid_parameter",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict => "conflict",
+            ApiError::ActNumberReused(_) => "act_number_reused",
             ApiError::Refused(refusal) => refusal.code(),
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden | ApiError::CrossSite => "forbidden",
@@ -174,7 +182,8 @@ impl ApiError {
             ApiError::InvalidItems { problems, .. }
             | ApiError::UnknownReferences { problems, .. }
             | ApiError::InvalidParameters(problems)
-            | ApiError::Crowded(problems) => problems.clone(),
+            | ApiError::Crowded(problems)
+            | ApiError::ActNumberReused(problems) => problems.clone(),
             // Listed one by one so that a new variant has to decide.
             ApiError::PayloadTooLarge { .. }
             | ApiError::EmptyBody

@@ -33,6 +33,10 @@ pub enum StoreError {
     /// A history's `next` token that does not belong to the requested period or owner.
     #[error("the cursor is not from this history")]
     BadCursor,
+    /// Nothing was written: these acts (each named by its index and `act_number`) carry a
+    /// number already stored with another of 1C's documents.
+    #[error("{} act numbers are taken by other documents", .0.len())]
+    NumberReused(Vec<Problem>),
     /// A part of an exchange whose period or number of parts differ from its first part's.
     #[error("the part does not match its exchange")]
     ExchangeMismatch,

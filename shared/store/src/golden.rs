@@ -397,3 +397,25 @@ fn an_acts_row_keeps_its_keys_and_attribute_names() {
         })
     );
 }
+
+/// A deleted act keeps its fields and its document, and loses its sort keys: it is in no
+/// index.
+#[test]
+fn a_deleted_acts_row_has_its_document_and_no_sort_keys() {
+    let body = json!({"acts": [{"id": "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e", "deleted": true,
+        "act_number": 5, "created_at": "2018-10-31", "act_status": "sended",
+        "payer": {"id": 7, "name": "П"}, "recipient": {"id": 3, "name": "Р"},
+        "services": [{"title": "Услуга", "amount": 1}]}]})
+    .to_string();
+    let raw = domain::json::collection(&body, "acts").unwrap()[0];
+    let act =
+        <domain::Act as domain::Record>::parse(&domain::json::Fields::parse(raw).unwrap()).unwrap();
+    let tenant = tenant();
+    let row = json_of(item_of(crate::acts::rows::ActRow::new(&tenant, &act)).unwrap());
+    assert_eq!(row["document"], "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e");
+    assert_eq!(row["deleted"], true);
+    assert_eq!(row["payer_id"], 7, "what a replacement's condition reads");
+    for order in ["by_amount", "by_count", "by_created", "by_number"] {
+        assert!(row.get(order).is_none(), "{order}: {row}");
+    }
+}

@@ -9,8 +9,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use store::{ActReader, KeyReader};
 
 use super::act_view::ActView;
-use super::acts::{find_act, requested_act};
-use super::print_link::tenant_of_link;
+use super::acts::requested_act;
+use super::print_link::linked_act;
 use crate::path::act_number;
 use crate::{ApiError, App, Endpoint};
 
@@ -70,20 +70,10 @@ pub async fn print<S: ActReader + KeyReader>(
         .filter(|token| !token.is_empty())
         .map(str::to_owned);
     let act = match link {
-        Some(token) => linked_act(app, &request, &token).await?,
+        Some(token) => linked_act(app, act_number(&request)?, &token).await?,
         None => requested_act(app, &request, endpoint).await?,
     };
     Ok(html(page(&act)))
-}
-
-async fn linked_act<S: ActReader + KeyReader>(
-    app: &App<S>,
-    request: &Request,
-    token: &str,
-) -> Result<Act, ApiError> {
-    let number = act_number(request)?;
-    let tenant = tenant_of_link(app, number, token).await?;
-    find_act(app, &tenant, number).await
 }
 
 fn html(page: String) -> Response<Body> {

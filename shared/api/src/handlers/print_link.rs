@@ -1,12 +1,13 @@
 //! Shareable print links: `POST /v1/billing/act_info/{act_id}/print_link?ttl_hours=` answers a
 //! URL of the act's printable page that opens with no credentials until it expires. The link
 //! is the page's path with `?link=<token>`; the token, sealed with the deployment's signing key
-//! for this act, names the tenant, the issuing key (by its hash) and the expiry. The page
+//! for this act, names the tenant, the issuing key (by its hash), the expiry and the act's
+//! document of 1C (its `id`), so that it never opens another act under the same number. The page
 //! (`act_page`) takes it instead of a key, as long as the issuing key is still valid: revoking
 //! the key ends its links within the key cache's minute ([`crate::KEY_TTL`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::{ActNumber, KeyHash, Tenant};
+use domain::{Act, ActNumber, Guid, KeyHash, Tenant};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use store::{ActReader, KeyReader};
@@ -26,7 +27,7 @@ pub const MAX_TTL_HOURS: u32 = 720;
 const GONE: &str = "ссылка на печатную форму недействительна или её срок истёк";
 
 #[derive(Serialize)]
-struct Link {
+struct Issued {
     url: String,
     expires_at: String,
 }
@@ -42,14 +43,19 @@ pub async fn issue<S: ActReader + KeyReader>(
     let tenant = caller.tenant;
     let number = act_number(request)?;
     let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
-    find_act(app, &tenant, number).await?;
+    let act = find_act(app, &tenant, number).await?;
     let expires = app.clock().now() + chrono::Duration::hours(i64::from(ttl));
-    let payload = format!("{tenant}\n{}\n{}", issuer.as_str(), expires.timestamp());
+    let document = act.id.map(|id| id.to_string()).unwrap_or_default();
+    let payload = format!(
+        "{tenant}\n{}\n{}\n{document}",
+        issuer.as_str(),
+        expires.timestamp()
+    );
     let token = app
         .signing_key()?
         .seal(PURPOSE, &[&number.to_string()], payload.as_bytes());
     let path = Endpoint::ActPrint.paths()[0].replace("{act_id}", &number.to_string());
-    Ok(created(Link {
+    Ok(created(Issued {
         url: format!("{}{path}?link={token}", origin(request)),
         expires_at: expires.to_rfc3339_opts(SecondsFormat::Secs, true),
     }))
@@ -92,26 +98,48 @@ fn origin(request: &Request) -> String {
     }
 }
 
-/// The tenant whose act `number` a link opens: the token must be this deployment's, for this
-/// act, not expired, and its issuing key still valid with `read`. Anything else is `404`,
-/// exactly as an unknown act.
-pub(crate) async fn tenant_of_link<S: KeyReader>(
+/// The act `number` a link opens: the token must be this deployment's, for this act, not
+/// expired, its issuing key still valid with `read`, and the act still the document of 1C the
+/// link was made for (an act deleted, or replaced by another document, is gone). Anything
+/// else is `404`, exactly as an unknown act.
+pub(crate) async fn linked_act<S: KeyReader + ActReader>(
     app: &App<S>,
     number: ActNumber,
     token: &str,
-) -> Result<Tenant, ApiError> {
+) -> Result<Act, ApiError> {
+    let (tenant, document) = link_of(app, number, token).await?;
+    let act = find_act(app, &tenant, number).await?;
+    if act.id != document {
+        return Err(ApiError::NotFound(GONE));
+    }
+    Ok(act)
+}
+
+/// The tenant and the document (when the act had one) a valid link names.
+async fn link_of<S: KeyReader>(
+    app: &App<S>,
+    number: ActNumber,
+    token: &str,
+) -> Result<(Tenant, Option<Guid>), ApiError> {
     let payload = app
         .signing_key()?
         .open(PURPOSE, &[&number.to_string()], token)
         .and_then(|payload| String::from_utf8(payload).ok())
         .ok_or(ApiError::NotFound(GONE))?;
-    let (tenant, issuer, expires) = parse(&payload).ok_or(ApiError::NotFound(GONE))?;
+    let Link {
+        tenant,
+        issuer,
+        expires,
+        document,
+    } = parse(&payload).ok_or(ApiError::NotFound(GONE))?;
     if app.clock().now() >= expires {
         return Err(ApiError::NotFound(GONE));
     }
     match app.verified(&issuer).await? {
         // The issuer may still open the page itself.
-        Some(key) if key.tenant == tenant && opens(&key, Endpoint::ActPrint) => Ok(tenant),
+        Some(key) if key.tenant == tenant && opens(&key, Endpoint::ActPrint) => {
+            Ok((tenant, document))
+        }
         _ => Err(ApiError::NotFound(GONE)),
     }
 }
@@ -121,12 +149,32 @@ fn opens(key: &store::Verified, endpoint: Endpoint) -> bool {
     key.account.is_none() && endpoint.scopes().iter().any(|s| key.scopes.contains(s))
 }
 
-fn parse(payload: &str) -> Option<(Tenant, KeyHash, DateTime<Utc>)> {
+/// What a link's sealed payload says.
+struct Link {
+    tenant: Tenant,
+    issuer: KeyHash,
+    expires: DateTime<Utc>,
+    /// The act's document of 1C when the link was made: none for an act without `id`, and
+    /// for links made before acts had one.
+    document: Option<Guid>,
+}
+
+/// `tenant\nissuer\nexpiry[\ndocument]`.
+fn parse(payload: &str) -> Option<Link> {
     let mut parts = payload.split('\n');
     let tenant = Tenant::parse(parts.next()?).ok()?;
     let issuer = KeyHash::parse(parts.next()?)?;
     let expires = DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
-    parts.next().is_none().then_some((tenant, issuer, expires))
+    let document = match parts.next() {
+        None | Some("") => None,
+        Some(document) => Some(document.parse().ok()?),
+    };
+    parts.next().is_none().then_some(Link {
+        tenant,
+        issuer,
+        expires,
+        document,
+    })
 }
 
 #[cfg(test)]

@@ -127,3 +127,48 @@ async fn a_link_dies_with_the_key_that_issued_it() {
     assert_eq!(later.open_print_link(&url).await.status(), 404);
     assert_eq!(later.open_print_link(&kept).await.status(), 200);
 }
+
+/// A link opens only the document of 1C it was made for: after that act is deleted it is
+/// `404`, back when 1C sends the act again, and `404` for good once another document takes
+/// the number.
+#[tokio::test]
+async fn a_link_dies_with_its_act_and_never_opens_another_document() {
+    let app = TestApp::new("printlinkdoc").await;
+    const FIRST: &str = "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e";
+    const SECOND: &str = "0b9d35a4-1b0f-11e9-80d4-0050569c3f5e";
+    let mut act = spec_info_act();
+    act["id"] = json!(FIRST);
+    assert_eq!(app.post_acts(&[act.clone()]).await.0, 201);
+    let (url, _) = link(&app, "777", &[]).await;
+    assert_eq!(
+        app.open_print_link(&url).await.status(),
+        200,
+        "positive control"
+    );
+
+    let mut deleted = act.clone();
+    deleted["deleted"] = json!(true);
+    assert_eq!(app.post_acts(&[deleted]).await.0, 201);
+    assert_eq!(app.open_print_link(&url).await.status(), 404, "deleted");
+    assert_eq!(app.get_act_print("777").await.status(), 404, "deleted");
+
+    assert_eq!(app.post_acts(&[act.clone()]).await.0, 201);
+    assert_eq!(app.open_print_link(&url).await.status(), 200, "sent again");
+
+    // 1C deletes it and numbers a new document 777 (its numbering began again).
+    let mut deleted = act.clone();
+    deleted["deleted"] = json!(true);
+    assert_eq!(app.post_acts(&[deleted]).await.0, 201);
+    let mut other = act;
+    other["id"] = json!(SECOND);
+    assert_eq!(app.post_acts(&[other]).await.0, 201);
+    assert_eq!(app.get_act_info("777").await.0, 200);
+    let (status, answer) = status_and_json(app.open_print_link(&url).await);
+    assert_eq!(status, 404, "{answer}");
+    let (url, _) = link(&app, "777", &[]).await;
+    assert_eq!(
+        app.open_print_link(&url).await.status(),
+        200,
+        "its own link"
+    );
+}

@@ -9,7 +9,9 @@ use super::fields::{ActNumber, ActStatus, Date, Party, VatRate};
 use crate::json::{Fields, Value};
 use crate::problems::{Problem, Problems};
 use crate::records::{ItemParser, Record};
-use crate::values::{INEXACT, Rejection, Text, parse_decimal, parse_exact_decimal, parse_flag};
+use crate::values::{
+    Guid, INEXACT, Rejection, Text, parse_decimal, parse_exact_decimal, parse_flag,
+};
 
 /// The largest amount of a service line, in rubles: far above any real act, and small enough
 /// that no sum of lines a request can carry, nor its VAT, can overflow.
@@ -50,6 +52,13 @@ pub struct ServiceLine {
 /// An act as the billing side imports it: its list figures and everything printed on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Act {
+    /// 1C's document (its reference's GUID): an act number already stored with another
+    /// document is refused, and a print link opens only the document it was made for.
+    #[serde(default, rename = "document", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Guid>,
+    /// Withdrawn by 1C: kept, but in no list, filter or total, and its pages are `404`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
     pub act_number: ActNumber,
     pub count_number: Option<Text>,
     pub created_at: Date,
@@ -157,6 +166,8 @@ impl Record for Act {
 
     fn parse(item: &Fields<'_>) -> Result<Self, Vec<Problem>> {
         let mut p = ItemParser::new(item);
+        let id = p.optional("id", Guid::parse);
+        let deleted = p.optional("deleted", parse_flag).unwrap_or(false);
         let act_number = p.required("act_number", ActNumber::parse);
         let count_number = p.optional("count_number", Text::parse);
         let created_at = p.required("created_at", Date::parse);
@@ -184,6 +195,8 @@ impl Record for Act {
         check_total(&services, &mut p.problems);
         p.finish(|| {
             Some(Self {
+                id,
+                deleted,
                 act_number: act_number?,
                 count_number,
                 created_at: created_at?,

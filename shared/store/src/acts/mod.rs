@@ -7,6 +7,10 @@
 //! | recipient     | `recipient#<id>#<slot>`    | the recipients filter: one Query             |
 //! | counts        | `counts#<slot>`            | the unfiltered and per-status totals         |
 //!
+//! An act with 1C's document (`document`) refuses its number to another document while it is
+//! stored and not deleted; a deleted act (`deleted`) keeps its item but no sort key, so it is
+//! in no index, and leaves the counts and parties.
+//!
 //! Ids take 20 digits. An import's transactions run side by side, each on one of 16 slots, so
 //! they never update the same counts or party item; reads sum the slots.
 //!

@@ -77,7 +77,10 @@ impl Dynamo {
             let Some(AttributeValue::S(sk)) = item.remove("sk") else {
                 return Err(corrupt("act without sk"));
             };
-            by_sk.insert(sk, serde_dynamo::from_item(item).map_err(corrupt)?);
+            let act: Act = serde_dynamo::from_item(item).map_err(corrupt)?;
+            if !act.deleted {
+                by_sk.insert(sk, act);
+            }
         }
         // An act deleted between the index walk and the read is simply left out.
         Ok(sks.iter().filter_map(|sk| by_sk.remove(sk)).collect())
@@ -95,9 +98,12 @@ impl ActReader for Dynamo {
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
-        out.item
+        let act: Option<Act> = out
+            .item
             .map(|item| serde_dynamo::from_item(item).map_err(corrupt))
-            .transpose()
+            .transpose()?;
+        // A deleted act is as unknown as one never sent.
+        Ok(act.filter(|act| !act.deleted))
     }
 
     async fn act_page(&self, tenant: &Tenant, query: &ActQuery) -> Result<ActPage, StoreError> {

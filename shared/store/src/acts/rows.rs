@@ -57,15 +57,14 @@ pub(super) fn amount_key(amount: Decimal) -> String {
     format!("{kopecks:020}")
 }
 
-/// What an act is stored as: the act, its sort keys, and its flat filter attributes.
+/// What an act is stored as: the act, its sort keys, and its flat filter attributes. A deleted
+/// act has no sort keys, so it is in no index: no list or filter walks over it.
 #[derive(Serialize)]
 pub(crate) struct ActRow<'a> {
     pk: &'a str,
     pub(super) sk: String,
-    by_created: String,
-    by_number: String,
-    by_count: String,
-    by_amount: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    orders: Option<Orders>,
     payer_id: u64,
     recipient_id: u64,
     #[serde(flatten)]
@@ -85,10 +84,30 @@ impl<'a> ActRow<'a> {
     }
 
     pub(crate) fn new(tenant: &'a Tenant, act: &'a Act) -> Self {
-        let number = format!("{:020}", act.act_number.get());
         Self {
             pk: tenant.as_str(),
             sk: act_sk(act.act_number),
+            orders: (!act.deleted).then(|| Orders::of(act)),
+            payer_id: act.payer.id,
+            recipient_id: act.recipient.id,
+            act,
+        }
+    }
+}
+
+/// An act's sort key per list order, each the range key of an index.
+#[derive(Serialize)]
+struct Orders {
+    by_created: String,
+    by_number: String,
+    by_count: String,
+    by_amount: String,
+}
+
+impl Orders {
+    fn of(act: &Act) -> Self {
+        let number = format!("{:020}", act.act_number.get());
+        Self {
             by_created: format!("{}#{number}", act.created_at),
             by_count: format!(
                 "{}#{number}",
@@ -96,9 +115,6 @@ impl<'a> ActRow<'a> {
             ),
             by_amount: format!("{}#{number}", amount_key(act.totals().with_vat)),
             by_number: number,
-            payer_id: act.payer.id,
-            recipient_id: act.recipient.id,
-            act,
         }
     }
 }

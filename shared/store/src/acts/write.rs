@@ -9,13 +9,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::builders::PutBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
-use domain::{Act, ActNumber, ActStatus, PartyRole, Tenant, Text};
+use domain::{Act, ActNumber, ActStatus, Guid, PartyRole, Problem, Tenant, Text};
 
 use futures::{StreamExt, stream};
 
 use super::rows::{ActRow, SLOTS, act_sk, counts_sk, party_sk};
-use crate::batch::IN_FLIGHT;
+use crate::batch::{GET_BATCH, IN_FLIGHT};
 use crate::error::{corrupt, request_error};
 use crate::items::{Item, item_size, n, overlong_key, oversized_item, s, text_of};
 use crate::{Dynamo, RecordWriter, Stamp, StoreError, Table, Written};
@@ -36,18 +37,39 @@ pub struct ActsPlan {
 /// An act of the request, ready to write.
 struct Planned<'a> {
     act: &'a Act,
+    /// Its index in the request, for a problem to name.
+    index: usize,
     /// Its item's size; the item itself is built again when its transaction is, so that a
     /// large import never holds every item at once.
     size: usize,
 }
 
 /// What is stored of an act that an import replaces: what the replacement takes away from the
-/// counts and the parties.
+/// counts and the parties (nothing, when it was deleted), and the document it was.
 struct Previous {
     status: ActStatus,
     payer: u64,
     recipient: u64,
+    deleted: bool,
+    document: Option<Guid>,
 }
+
+impl Previous {
+    /// Whether `act` is another of 1C's documents than the one stored under its number: both
+    /// name their document, they differ, and the stored one is not deleted (a deleted act's
+    /// number is free).
+    fn reused_by(&self, act: &Act) -> bool {
+        let other = self
+            .document
+            .zip(act.id)
+            .is_some_and(|(stored, sent)| stored != sent);
+        other && !self.deleted
+    }
+}
+
+/// Why an act is refused when its number is another document's.
+const NUMBER_REUSED: &str = "номер акта уже занят другим документом 1С (другой id); \
+     нумерация актов, начатая заново, требует удалить или перенумеровать прежний акт";
 
 /// Acts are upserted by number: the last version of an act in the request wins. Acts have no
 /// period imports, so no stamp.
@@ -72,11 +94,13 @@ impl RecordWriter<Act> for Dynamo {
     }
 
     async fn write(&self, tenant: &Tenant, plan: ActsPlan) -> Result<Written, StoreError> {
+        self.refuse_reused_numbers(tenant, &plan).await?;
         let planned: Vec<Planned<'_>> = plan
             .sizes
             .iter()
             .map(|&(index, size)| Planned {
                 act: &plan.acts[index],
+                index,
                 size,
             })
             .collect();
@@ -125,7 +149,7 @@ fn plan<'a>(
         oversized.extend(oversized_item(index, &item));
         oversized.extend(overlong_key(index, &item, Table::Acts, ActRow::field_of));
         let size = item_size(&item);
-        planned.push(Planned { act, size });
+        planned.push(Planned { act, index, size });
     }
     if !oversized.is_empty() {
         return Err(StoreError::Oversized(oversized));
@@ -216,6 +240,39 @@ impl Dynamo {
         })
     }
 
+    /// Refuses the whole request, before anything is written, when an act's number is stored
+    /// with another document.
+    async fn refuse_reused_numbers(
+        &self,
+        tenant: &Tenant,
+        plan: &ActsPlan,
+    ) -> Result<(), StoreError> {
+        let sent = plan
+            .sizes
+            .iter()
+            .map(|&(index, _)| (index, &plan.acts[index]));
+        let sent: Vec<(usize, &Act)> = sent.filter(|(_, act)| act.id.is_some()).collect();
+        let mut reused = Vec::new();
+        for hundred in sent.chunks(GET_BATCH) {
+            let numbers: Vec<ActNumber> = hundred.iter().map(|(_, a)| a.act_number).collect();
+            let stored = self.previous(tenant, &numbers).await?;
+            for (index, act) in hundred {
+                if stored
+                    .get(&act_sk(act.act_number))
+                    .is_some_and(|p| p.reused_by(act))
+                {
+                    reused.push(Problem::new("act_number", NUMBER_REUSED).at(*index));
+                }
+            }
+        }
+        if reused.is_empty() {
+            Ok(())
+        } else {
+            reused.sort_by_key(|p| p.index);
+            Err(StoreError::NumberReused(reused))
+        }
+    }
+
     /// What is stored of each of `numbers`, read consistently.
     async fn previous(
         &self,
@@ -231,7 +288,7 @@ impl Dynamo {
                 ])
             })
             .collect();
-        let projection = "sk, act_status, payer_id, recipient_id";
+        let projection = "sk, act_status, payer_id, recipient_id, deleted, document";
         let found = self
             .batch_get(self.acts_table(), keys, Some(projection), true)
             .await?;
@@ -250,6 +307,10 @@ fn previous_of(item: Item) -> Result<(String, Previous), StoreError> {
         status: ActStatus::parse_param(&text("act_status")?).map_err(corrupt)?,
         payer: number("payer_id")?,
         recipient: number("recipient_id")?,
+        deleted: matches!(item.get("deleted"), Some(AttributeValue::Bool(true))),
+        document: text_of(&item, "document")
+            .map(|d| d.parse().map_err(corrupt))
+            .transpose()?,
     };
     Ok((text("sk")?, previous))
 }
@@ -278,41 +339,39 @@ fn transaction(
     let mut counts = [0i64; 3]; // total, sended, not_sended
     let mut parties: HashMap<(PartyRole, u64), PartyChange<'_>> = HashMap::new();
     let mut items = Vec::with_capacity(chunk.len() + 3);
-    for Planned { act, .. } in chunk {
+    for Planned { act, index, .. } in chunk {
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
-        let mut put = Put::builder().table_name(table).set_item(Some(item));
-        match previous.get(&act_sk(act.act_number)) {
-            None => {
-                counts[0] += 1;
-                put = put.condition_expression("attribute_not_exists(sk)");
-            }
-            Some(old) => {
-                counts[column(old.status)] -= 1;
-                parties
-                    .entry((PartyRole::Payer, old.payer))
-                    .or_default()
-                    .acts -= 1;
-                let recipient = (PartyRole::Recipient, old.recipient);
-                parties.entry(recipient).or_default().acts -= 1;
-                put = put
-                    .condition_expression(
-                        "act_status = :old AND payer_id = :payer AND recipient_id = :recipient",
-                    )
-                    .expression_attribute_values(":old", s(old.status.as_str()))
-                    .expression_attribute_values(":payer", n(old.payer))
-                    .expression_attribute_values(":recipient", n(old.recipient));
+        let put = Put::builder().table_name(table).set_item(Some(item));
+        let old = previous.get(&act_sk(act.act_number));
+        if old.is_some_and(|old| old.reused_by(act)) {
+            // Another document took the number since the request's check.
+            return Err(StoreError::NumberReused(vec![
+                Problem::new("act_number", NUMBER_REUSED).at(*index),
+            ]));
+        }
+        if let Some(old) = old.filter(|old| !old.deleted) {
+            counts[0] -= 1;
+            counts[column(old.status)] -= 1;
+            parties
+                .entry((PartyRole::Payer, old.payer))
+                .or_default()
+                .acts -= 1;
+            let recipient = (PartyRole::Recipient, old.recipient);
+            parties.entry(recipient).or_default().acts -= 1;
+        }
+        if !act.deleted {
+            counts[0] += 1;
+            counts[column(act.act_status)] += 1;
+            for (role, party) in [
+                (PartyRole::Payer, &act.payer),
+                (PartyRole::Recipient, &act.recipient),
+            ] {
+                let change = parties.entry((role, party.id)).or_default();
+                change.acts += 1;
+                change.name = Some(&party.name);
             }
         }
-        counts[column(act.act_status)] += 1;
-        for (role, party) in [
-            (PartyRole::Payer, &act.payer),
-            (PartyRole::Recipient, &act.recipient),
-        ] {
-            let change = parties.entry((role, party.id)).or_default();
-            change.acts += 1;
-            change.name = Some(&party.name);
-        }
-        let put = put.build().map_err(corrupt)?;
+        let put = unchanged_since(put, old).build().map_err(corrupt)?;
         items.push(TransactWriteItem::builder().put(put).build());
     }
     items.push(counts_update(table, tenant, slot, counts)?);
@@ -323,6 +382,39 @@ fn transaction(
         items.push(party_update(table, tenant, (role, id, slot), &change, now)?);
     }
     Ok(items)
+}
+
+/// The put of an act on condition that what is stored under its number is still `old`, from
+/// which the counts' and parties' changes were computed.
+fn unchanged_since(put: PutBuilder, old: Option<&Previous>) -> PutBuilder {
+    let Some(old) = old else {
+        return put.condition_expression("attribute_not_exists(sk)");
+    };
+    let deleted = if old.deleted {
+        "deleted = :yes"
+    } else {
+        "attribute_not_exists(deleted)"
+    };
+    let put = match old.document {
+        Some(document) => put
+            .expression_attribute_values(":document", s(document.to_string()))
+            .condition_expression(format!(
+                "act_status = :old AND payer_id = :payer AND recipient_id = :recipient \
+                 AND {deleted} AND document = :document"
+            )),
+        None => put.condition_expression(format!(
+            "act_status = :old AND payer_id = :payer AND recipient_id = :recipient \
+             AND {deleted} AND attribute_not_exists(document)"
+        )),
+    };
+    let put = if old.deleted {
+        put.expression_attribute_values(":yes", AttributeValue::Bool(true))
+    } else {
+        put
+    };
+    put.expression_attribute_values(":old", s(old.status.as_str()))
+        .expression_attribute_values(":payer", n(old.payer))
+        .expression_attribute_values(":recipient", n(old.recipient))
 }
 
 fn counts_update(

@@ -8,6 +8,7 @@ use store::ActReader;
 
 use crate::helpers::{TestApp, spec_info_act};
 
+mod documents;
 mod scale;
 
 /// The act of the spec's list example.
