@@ -146,7 +146,8 @@ clean-data:
 # Runtime API (tools/bench), each beside its floor on the same DynamoDB Local, and the
 # residents' submission and 1C's pull of them beside theirs. Not part of CI: it builds those
 # functions with the release profile and takes about 20 minutes.
-BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS)) counter-submit counter-export
+BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS)) counter-submit counter-export \
+	transaction-reconciliation journal-list
 bench: dynamodb
 	cargo bench -p api --bench parse
 	cargo build --release -p bench $(addprefix -p ,$(BENCH_FUNCTIONS))

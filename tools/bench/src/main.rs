@@ -13,6 +13,7 @@
 //! What is compared runs one after the other, round after round, and the result is the median of
 //! the rounds' ratios (of medians, for the cold starts): the machine is shared and noisy.
 
+mod books;
 mod floor;
 mod residents;
 mod runtime;
@@ -89,7 +90,7 @@ async fn main() {
         .to_path_buf();
     let criterion = PathBuf::from(std::env::args().nth(1).unwrap_or("target/criterion".into()));
     // `BENCH_ONLY=imports,memory` runs only those parts (parse, cold, imports, acts, residents,
-    // memory).
+    // books, memory).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let runs = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut rows = Vec::new();
@@ -107,6 +108,9 @@ async fn main() {
     }
     if runs("residents") {
         rows.extend(residents::residents(&bin).await);
+    }
+    if runs("books") {
+        rows.extend(books::books(&bin).await);
     }
     if runs("memory") {
         rows.extend(peak_memory(&bin).await);

@@ -104,7 +104,7 @@ pub async fn residents(bin: &std::path::Path) -> Vec<Row> {
 }
 
 /// The median of the ratios of runs that ran one after the other.
-fn median_ratio(ours: &[Duration], floor: &[Duration]) -> f64 {
+pub(crate) fn median_ratio(ours: &[Duration], floor: &[Duration]) -> f64 {
     let mut ratios: Vec<f64> = ours
         .iter()
         .zip(floor)

@@ -58,6 +58,8 @@ impl Stack {
                 ("AWS_SECRET_ACCESS_KEY", "local"),
                 ("PERSONAL_DATA", "pseudonymise"),
                 ("PERSONAL_DATA_KEY", "bench-bench-bench-bench-bench-bench"),
+                // The paged reads seal their `next` cursors with it.
+                ("SIGNING_KEY", "bench-signing-bench-signing-bench-signing"),
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
         );

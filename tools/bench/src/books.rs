@@ -1,0 +1,205 @@
+//! What 1C's bookkeeping reads, each beside the floor of the DynamoDB calls it must make, on
+//! an office of 1,000 accounts with three transactions each:
+//!
+//! - a page of `GET /api/transaction/reconciliation` (сверка) of 10 and of 100 accounts by a
+//!   warm function, against the same reads sent directly: the directory's shards walked in
+//!   order (8 in flight) until the page is full, then one Query per account of the page (8 in
+//!   flight). The two page sizes show the cost following the page, not the office;
+//! - a page of 100 of `GET /api/journal`, against one Query of 100 journal items.
+
+use std::time::{Duration, Instant};
+
+use api::Endpoint;
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::{StreamExt, TryStreamExt, stream};
+use store::Table;
+
+use crate::residents::median_ratio;
+use crate::runtime::{Function, routed_event};
+use crate::stack::Stack;
+use crate::{Row, median, ms};
+
+const ACCOUNTS: usize = 1_000;
+const ROUNDS: usize = 12;
+/// The directory's partitions per tenant (`store::keys::SHARDS`).
+const SHARDS: u32 = 128;
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub async fn books(bin: &std::path::Path) -> Vec<Row> {
+    let stack = Stack::new("bench-books").await;
+    let samples = |endpoint: Endpoint, n: usize, refs: usize| samples::body(endpoint, 0..n, refs);
+    for (endpoint, body) in [
+        (
+            Endpoint::ImportServices,
+            samples(Endpoint::ImportServices, 8, 0),
+        ),
+        (
+            Endpoint::ImportAccounts,
+            samples(Endpoint::ImportAccounts, ACCOUNTS, 0),
+        ),
+        (
+            Endpoint::ImportTransactions,
+            samples(Endpoint::ImportTransactions, 3 * ACCOUNTS, ACCOUNTS),
+        ),
+    ] {
+        post(bin, &stack, endpoint, &body, 1).await;
+    }
+    // A hundred more imports for the journal to hold a page of.
+    let one_service = samples(Endpoint::ImportServices, 1, 0);
+    post(bin, &stack, Endpoint::ImportServices, &one_service, 100).await;
+
+    let mut rows = Vec::new();
+    for page in [10, 100] {
+        let (ours, floor) = reconciliation(bin, &stack, page).await;
+        let ratio = median_ratio(&ours, &floor);
+        rows.push(Row {
+            what: format!(
+                "a reconciliation page of {page} accounts of {ACCOUNTS} (median of {})",
+                ours.len()
+            ),
+            measured: ms(median(ours)),
+            against: format!(
+                "floor {} (the shards walked, {page} Queries)",
+                ms(median(floor))
+            ),
+            ratio,
+            goal: "≤ 1.5 × floor",
+            met: ratio <= 1.5,
+        });
+    }
+    let (ours, floor) = journal(bin, &stack).await;
+    let ratio = median_ratio(&ours, &floor);
+    rows.push(Row {
+        what: format!("a journal page of 100 (median of {})", ours.len()),
+        measured: ms(median(ours)),
+        against: format!("floor {} (one Query)", ms(median(floor))),
+        ratio,
+        goal: "≤ 1.5 × floor",
+        met: ratio <= 1.5,
+    });
+    rows
+}
+
+/// Posts `body` to `endpoint` `times` times with one warm function.
+async fn post(bin: &std::path::Path, stack: &Stack, endpoint: Endpoint, body: &str, times: usize) {
+    let mut function = Function::spawn(&bin.join(endpoint.function()), &stack.env()).await;
+    function.init().await;
+    let path = endpoint.paths()[0];
+    for _ in 0..times {
+        let event = routed_event("POST", path, path, &[], "", stack.key(), body);
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+}
+
+/// Pages of `limit` accounts from a warm function, each followed by its floor.
+async fn reconciliation(
+    bin: &std::path::Path,
+    stack: &Stack,
+    limit: usize,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let endpoint = Endpoint::TransactionReconciliation;
+    let path = endpoint.paths()[0];
+    let mut function = Function::spawn(&bin.join(endpoint.function()), &stack.env()).await;
+    function.init().await;
+    let query = format!("from=2018-01-01&to=2018-12-31&limit={limit}");
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let event = routed_event("GET", path, path, &[], &query, stack.key(), "");
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let took = reconciliation_floor(stack, limit).await;
+        // The first round opened the function's connections: not a warm page.
+        if round > 0 {
+            ours.push(answer.took);
+            floor.push(took);
+        }
+    }
+    (ours, floor)
+}
+
+async fn reconciliation_floor(stack: &Stack, limit: usize) -> Duration {
+    let client = &stack.client;
+    let started = Instant::now();
+    let mut shards = stream::iter(0..SHARDS)
+        .map(|shard| {
+            client
+                .query()
+                .table_name(stack.table(Table::Accounts))
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(format!("bench#{shard:03}")))
+                .limit(limit as i32 + 1)
+                .send()
+        })
+        .buffered(8);
+    let mut accounts = Vec::new();
+    while let Some(read) = shards.next().await {
+        for item in read.unwrap().items() {
+            if let Some(AttributeValue::S(id)) = item.get("sk") {
+                accounts.push(id.clone());
+            }
+        }
+        if accounts.len() >= limit {
+            break;
+        }
+    }
+    drop(shards);
+    accounts.truncate(limit);
+    let tallies: Vec<usize> = stream::iter(accounts)
+        .map(|account| async move {
+            let out = client
+                .query()
+                .table_name(stack.table(Table::Transactions))
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(format!("bench#{account}")))
+                .expression_attribute_values(":from", s("2018-01-01"))
+                .expression_attribute_values(":to", s("2018-12-31T23:59:59~"))
+                .projection_expression("amount")
+                .send()
+                .await?;
+            Ok::<_, aws_sdk_dynamodb::Error>(out.count() as usize)
+        })
+        .buffered(8)
+        .try_collect()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(tallies.len(), limit);
+    took
+}
+
+/// Journal pages of 100 from a warm function, each followed by its floor.
+async fn journal(bin: &std::path::Path, stack: &Stack) -> (Vec<Duration>, Vec<Duration>) {
+    let endpoint = Endpoint::JournalList;
+    let path = endpoint.paths()[0];
+    let mut function = Function::spawn(&bin.join(endpoint.function()), &stack.env()).await;
+    function.init().await;
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let event = routed_event("GET", path, path, &[], "limit=100", stack.key(), "");
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let started = Instant::now();
+        let out = stack
+            .client
+            .query()
+            .table_name(stack.table(Table::Journal))
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s("bench"))
+            .scan_index_forward(false)
+            .limit(101)
+            .send()
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        assert!(out.count() >= 100, "{}", out.count());
+        if round > 0 {
+            ours.push(answer.took);
+            floor.push(took);
+        }
+    }
+    (ours, floor)
+}
