@@ -66,8 +66,11 @@ pub enum ApiError {
     )]
     Conflict,
     /// Acts whose numbers are stored with other documents of 1C.
-    #[error("номера актов уже заняты другими документами 1С: {}; ничего не загружено", .0.len())]
-    ActNumberReused(Vec<Problem>),
+    #[error("номера актов уже заняты другими документами 1С: {count}; ничего не загружено")]
+    ActNumberReused {
+        count: usize,
+        problems: Vec<Problem>,
+    },
     /// A submitted reading the office's rules refuse.
     #[error("{}", .0.message())]
     Refused(Refusal),
@@ -87,9 +90,9 @@ impl From<StoreError> for ApiError {
                 problems.truncate(MAX_DETAILS);
                 ApiError::Crowded(problems)
             }
-            StoreError::NumberReused(mut problems) => {
-                problems.truncate(MAX_DETAILS);
-                ApiError::ActNumberReused(problems)
+            StoreError::NumberReused(problems) => {
+                let (count, _, problems) = listed(problems);
+                ApiError::ActNumberReused { count, problems }
             }
             StoreError::BadCursor => ApiError::invalid_parameter("next", domain::history::BAD_NEXT),
             StoreError::ExchangeMismatch => ApiError::invalid_parameter(
@@ -140,7 +143,7 @@ impl ApiError {
             | ApiError::InvalidItems { .. }
             | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict | ApiError::ActNumberReused(_) => StatusCode::CONFLICT,
+            ApiError::Conflict | ApiError::ActNumberReused { .. } => StatusCode::CONFLICT,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -165,7 +168,7 @@ impl ApiError {
             ApiError::InvalidParameters(_) => "invalid_parameter",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict => "conflict",
-            ApiError::ActNumberReused(_) => "act_number_reused",
+            ApiError::ActNumberReused { .. } => "act_number_reused",
             ApiError::Refused(refusal) => refusal.code(),
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden | ApiError::CrossSite => "forbidden",
@@ -183,7 +186,7 @@ impl ApiError {
             | ApiError::UnknownReferences { problems, .. }
             | ApiError::InvalidParameters(problems)
             | ApiError::Crowded(problems)
-            | ApiError::ActNumberReused(problems) => problems.clone(),
+            | ApiError::ActNumberReused { problems, .. } => problems.clone(),
             // Listed one by one so that a new variant has to decide.
             ApiError::PayloadTooLarge { .. }
             | ApiError::EmptyBody

@@ -108,11 +108,12 @@ pub(crate) async fn linked_act<S: KeyReader + ActReader>(
     token: &str,
 ) -> Result<Act, ApiError> {
     let (tenant, document) = link_of(app, number, token).await?;
-    let act = find_act(app, &tenant, number).await?;
-    if act.id != document {
-        return Err(ApiError::NotFound(GONE));
+    // A deleted act and another document answer as an expired link does.
+    match find_act(app, &tenant, number).await {
+        Ok(act) if act.id == document => Ok(act),
+        Ok(_) | Err(ApiError::NotFound(_)) => Err(ApiError::NotFound(GONE)),
+        Err(e) => Err(e),
     }
-    Ok(act)
 }
 
 /// The tenant and the document (when the act had one) a valid link names.

@@ -21,10 +21,12 @@
 //! whole acts.
 //!
 //! - `rows`: what an act, a party and the counts are stored as, and their keys.
+//! - `documents`: which act of a request a number is written with, by 1C's documents.
 //! - `write`: how an import writes acts, with their counts and parties, in transactions.
 //! - `read`: one act, the parties, the counts.
 //! - `page`: how a page of the list is read.
 
+mod documents;
 mod page;
 mod read;
 pub(crate) mod rows;

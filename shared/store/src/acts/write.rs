@@ -15,6 +15,7 @@ use domain::{Act, ActNumber, ActStatus, Guid, PartyRole, Problem, Tenant, Text};
 
 use futures::{StreamExt, stream};
 
+use super::documents::{self, LiveDocuments, NUMBER_REUSED};
 use super::rows::{ActRow, SLOTS, act_sk, counts_sk, party_sk};
 use crate::batch::{GET_BATCH, IN_FLIGHT};
 use crate::error::{corrupt, request_error};
@@ -26,12 +27,12 @@ const MAX_TRANSACTION_ITEMS: usize = 100;
 /// …of at most 4 MB (4,194,304 bytes) together; the counts and party updates take the rest.
 const MAX_TRANSACTION_ACT_BYTES: usize = 4_000_000;
 
-/// The acts of a request, checked: the last version of each number, in number order, with its
-/// item's size.
+/// The acts of a request, checked: each with its item's size. Which version of a number is
+/// written is decided against the stored documents ([`documents::choose`]).
 pub struct ActsPlan {
     acts: Vec<Act>,
-    /// Index in `acts`, size of its item.
-    sizes: Vec<(usize, usize)>,
+    /// The size of each act's item.
+    sizes: Vec<usize>,
 }
 
 /// An act of the request, ready to write.
@@ -55,21 +56,11 @@ struct Previous {
 }
 
 impl Previous {
-    /// Whether `act` is another of 1C's documents than the one stored under its number: both
-    /// name their document, they differ, and the stored one is not deleted (a deleted act's
-    /// number is free).
-    fn reused_by(&self, act: &Act) -> bool {
-        let other = self
-            .document
-            .zip(act.id)
-            .is_some_and(|(stored, sent)| stored != sent);
-        other && !self.deleted
+    /// The document live under the number: none when deleted or stored without one.
+    fn live(&self) -> Option<Guid> {
+        self.document.filter(|_| !self.deleted)
     }
 }
-
-/// Why an act is refused when its number is another document's.
-const NUMBER_REUSED: &str = "номер акта уже занят другим документом 1С (другой id); \
-     нумерация актов, начатая заново, требует удалить или перенумеровать прежний акт";
 
 /// Acts are upserted by number: the last version of an act in the request wins. Acts have no
 /// period imports, so no stamp.
@@ -79,29 +70,19 @@ impl RecordWriter<Act> for Dynamo {
     type Plan = ActsPlan;
 
     fn plan(&self, tenant: &Tenant, acts: Vec<Act>, _stamp: Stamp) -> Result<ActsPlan, StoreError> {
-        let mut latest: HashMap<ActNumber, usize> = HashMap::with_capacity(acts.len());
-        for (index, act) in acts.iter().enumerate() {
-            latest.insert(act.act_number, index);
-        }
-        let mut indexes: Vec<usize> = latest.into_values().collect();
-        indexes.sort_by_key(|&i| acts[i].act_number);
-        let sizes = plan(tenant, &acts, &indexes)?
-            .into_iter()
-            .zip(indexes)
-            .map(|(planned, index)| (index, planned.size))
-            .collect();
+        let sizes = plan(tenant, &acts)?.iter().map(|p| p.size).collect();
         Ok(ActsPlan { acts, sizes })
     }
 
     async fn write(&self, tenant: &Tenant, plan: ActsPlan) -> Result<Written, StoreError> {
-        self.refuse_reused_numbers(tenant, &plan).await?;
-        let planned: Vec<Planned<'_>> = plan
-            .sizes
-            .iter()
-            .map(|&(index, size)| Planned {
+        let live = self.live_documents(tenant, &plan.acts).await?;
+        let chosen = documents::choose(&plan.acts, &live).map_err(StoreError::NumberReused)?;
+        let planned: Vec<Planned<'_>> = chosen
+            .into_iter()
+            .map(|index| Planned {
                 act: &plan.acts[index],
                 index,
-                size,
+                size: plan.sizes[index],
             })
             .collect();
         // Transactions side by side, each on a free slot of the counts and parties (a random
@@ -117,11 +98,11 @@ impl RecordWriter<Act> for Dynamo {
                 free.insert(0, slot);
             }
         };
-        let planned = &planned;
+        let (planned, live) = (&planned, &live);
         let results: Vec<Result<u64, StoreError>> = stream::iter(chunks(planned))
             .map(|range| async move {
                 let slot = take();
-                let written = self.write_chunk(tenant, &planned[range], slot).await;
+                let written = self.write_chunk(tenant, &planned[range], live, slot).await;
                 give(slot);
                 written
             })
@@ -136,15 +117,10 @@ impl RecordWriter<Act> for Dynamo {
 }
 
 /// Every act's item, each checked against DynamoDB's item limit before anything is written.
-fn plan<'a>(
-    tenant: &Tenant,
-    acts: &'a [Act],
-    indexes: &[usize],
-) -> Result<Vec<Planned<'a>>, StoreError> {
-    let mut planned = Vec::with_capacity(indexes.len());
+fn plan<'a>(tenant: &Tenant, acts: &'a [Act]) -> Result<Vec<Planned<'a>>, StoreError> {
+    let mut planned = Vec::with_capacity(acts.len());
     let mut oversized = Vec::new();
-    for &index in indexes {
-        let act = &acts[index];
+    for (index, act) in acts.iter().enumerate() {
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
         oversized.extend(oversized_item(index, &item));
         oversized.extend(overlong_key(index, &item, Table::Acts, ActRow::field_of));
@@ -205,6 +181,7 @@ impl Dynamo {
         &'f self,
         tenant: &'f Tenant,
         chunk: &'f [Planned<'f>],
+        checked: &'f LiveDocuments,
         slot: u32,
     ) -> Pending<'f> {
         Box::pin(async move {
@@ -216,12 +193,16 @@ impl Dynamo {
                     tracing::warn!(attempt, "acts_transaction_retry");
                 }
                 let previous = self.previous(tenant, &numbers).await?;
-                let items = transaction(self.acts_table(), tenant, chunk, &previous, slot)?;
+                let stored = Stored {
+                    previous: &previous,
+                    checked,
+                };
+                let items = transaction(self.acts_table(), tenant, chunk, &stored, slot)?;
                 if items.len() > MAX_TRANSACTION_ITEMS && chunk.len() > 1 {
                     let (first, second) = chunk.split_at(chunk.len() / 2);
-                    let first = self.write_chunk(tenant, first, slot).await?;
+                    let first = self.write_chunk(tenant, first, checked, slot).await?;
                     return Ok(first
-                        + self.write_chunk(tenant, second, slot).await?
+                        + self.write_chunk(tenant, second, checked, slot).await?
                         + u64::from(attempt));
                 }
                 match self
@@ -240,37 +221,29 @@ impl Dynamo {
         })
     }
 
-    /// Refuses the whole request, before anything is written, when an act's number is stored
-    /// with another document.
-    async fn refuse_reused_numbers(
+    /// The document live under each number of `acts` that a version names a document for, read
+    /// consistently (1/100 BatchGetItem per such number).
+    async fn live_documents(
         &self,
         tenant: &Tenant,
-        plan: &ActsPlan,
-    ) -> Result<(), StoreError> {
-        let sent = plan
-            .sizes
+        acts: &[Act],
+    ) -> Result<LiveDocuments, StoreError> {
+        let mut numbers: Vec<ActNumber> = acts
             .iter()
-            .map(|&(index, _)| (index, &plan.acts[index]));
-        let sent: Vec<(usize, &Act)> = sent.filter(|(_, act)| act.id.is_some()).collect();
-        let mut reused = Vec::new();
-        for hundred in sent.chunks(GET_BATCH) {
-            let numbers: Vec<ActNumber> = hundred.iter().map(|(_, a)| a.act_number).collect();
-            let stored = self.previous(tenant, &numbers).await?;
-            for (index, act) in hundred {
-                if stored
-                    .get(&act_sk(act.act_number))
-                    .is_some_and(|p| p.reused_by(act))
-                {
-                    reused.push(Problem::new("act_number", NUMBER_REUSED).at(*index));
-                }
+            .filter(|act| act.id.is_some())
+            .map(|act| act.act_number)
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        let mut live = LiveDocuments::with_capacity(numbers.len());
+        for hundred in numbers.chunks(GET_BATCH) {
+            let stored = self.previous(tenant, hundred).await?;
+            for number in hundred {
+                let document = stored.get(&act_sk(*number)).and_then(Previous::live);
+                live.insert(*number, document);
             }
         }
-        if reused.is_empty() {
-            Ok(())
-        } else {
-            reused.sort_by_key(|p| p.index);
-            Err(StoreError::NumberReused(reused))
-        }
+        Ok(live)
     }
 
     /// What is stored of each of `numbers`, read consistently.
@@ -325,11 +298,18 @@ struct PartyChange<'a> {
 
 /// The transaction of one chunk: each act's put (conditioned on what it replaces), the counts'
 /// change, and each named or no longer named party's change.
+/// What a chunk's transaction is built from: what is stored of its acts now, and the documents
+/// live under their numbers when the request was checked.
+struct Stored<'s> {
+    previous: &'s HashMap<String, Previous>,
+    checked: &'s LiveDocuments,
+}
+
 fn transaction(
     table: &str,
     tenant: &Tenant,
     chunk: &[Planned<'_>],
-    previous: &HashMap<String, Previous>,
+    stored: &Stored<'_>,
     slot: u32,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let column = |status: ActStatus| match status {
@@ -342,9 +322,13 @@ fn transaction(
     for Planned { act, index, .. } in chunk {
         let item: Item = serde_dynamo::to_item(ActRow::new(tenant, act)).map_err(corrupt)?;
         let put = Put::builder().table_name(table).set_item(Some(item));
-        let old = previous.get(&act_sk(act.act_number));
-        if old.is_some_and(|old| old.reused_by(act)) {
-            // Another document took the number since the request's check.
+        let old = stored.previous.get(&act_sk(act.act_number));
+        let live = old.and_then(Previous::live);
+        let checked = stored.checked.get(&act.act_number).copied().flatten();
+        if documents::taken_since(act, checked, live) {
+            if act.deleted {
+                continue; // withdraws a document the number no longer holds
+            }
             return Err(StoreError::NumberReused(vec![
                 Problem::new("act_number", NUMBER_REUSED).at(*index),
             ]));

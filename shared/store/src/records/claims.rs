@@ -9,9 +9,10 @@
 //! copies are claimed from the highest occurrence down: a copy 1C still sends without its id
 //! is written again from occurrence 0, and finds its own.
 //!
-//! The copies are found by one Query of the content per new id, only in the months the
-//! period calendar marks as holding transactions without an id: after 1C sends ids, its new
-//! months cost one calendar Query per request and nothing per id.
+//! The copies are found by one Query per account (from the first content to the last of the
+//! request's new ids on it, only their sort keys), only in the months the period calendar marks
+//! as holding transactions without an id: the first export with ids costs about one Query per
+//! account, and after it 1C's new months cost one calendar Query per request and nothing per id.
 //!
 //! Two requests that give ids to equal copies at the same moment may claim the same copy;
 //! 1C's exchange is sequential, and the next period import removes a copy left over.
@@ -66,13 +67,23 @@ impl Dynamo {
             .keys()
             .chain(pointers.values().flat_map(Locations::keys))
             .collect();
-        let claimed: Vec<Vec<(usize, Key)>> = stream::iter(contents)
-            .map(|((pk, prefix), (_, indexes))| {
+        // The contents by account, in sort-key order: one Query of each account's span.
+        let mut accounts: BTreeMap<String, Vec<(String, Vec<usize>)>> = BTreeMap::new();
+        for ((pk, prefix), (_, indexes)) in contents {
+            accounts.entry(pk).or_default().push((prefix, indexes));
+        }
+        let claimed: Vec<Vec<(usize, Key)>> = stream::iter(accounts)
+            .map(|(pk, contents)| {
                 let taken = &taken;
                 async move {
-                    let copies = self.copies::<R>(&pk, &prefix).await?;
-                    let free = copies.into_iter().filter(|k| !taken.contains(k));
-                    Ok::<_, StoreError>(indexes.into_iter().zip(free).collect())
+                    let sks = self.span::<R>(&pk, &contents).await?;
+                    let mut claimed = Vec::new();
+                    for (prefix, indexes) in contents {
+                        let copies = copies(&pk, &prefix, &sks);
+                        let free = copies.into_iter().filter(|k| !taken.contains(k));
+                        claimed.extend(indexes.into_iter().zip(free));
+                    }
+                    Ok::<_, StoreError>(claimed)
                 }
             })
             .buffer_unordered(IN_FLIGHT)
@@ -81,31 +92,48 @@ impl Dynamo {
         Ok(claimed.into_iter().flatten().collect())
     }
 
-    /// The copies stored without an identity under `prefix`, the highest occurrence first, read
-    /// consistently.
-    async fn copies<R: Stored>(&self, pk: &str, prefix: &str) -> Result<Vec<Key>, StoreError> {
+    /// The sort keys stored on account partition `pk` from the first of `contents` to the last,
+    /// read consistently.
+    async fn span<R: Stored>(
+        &self,
+        pk: &str,
+        contents: &[(String, Vec<usize>)],
+    ) -> Result<Vec<String>, StoreError> {
+        let (Some((first, _)), Some((last, _))) = (contents.first(), contents.last()) else {
+            return Ok(Vec::new());
+        };
+        // Every key under the last prefix sorts before it with a character above any digit.
         let query = self
             .client()
             .query()
             .table_name(self.tables().name(R::TABLE))
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .key_condition_expression("pk = :pk AND sk BETWEEN :first AND :last")
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .expression_attribute_values(":first", AttributeValue::S(first.clone()))
+            .expression_attribute_values(":last", AttributeValue::S(format!("{last}~")))
             .projection_expression("sk")
             .consistent_read(true);
-        let mut copies: Vec<(u32, String)> = query_all(query)
+        Ok(query_all(query)
             .await?
             .iter()
             .filter_map(|item| text_of(item, "sk"))
-            .filter_map(|sk| Some((occurrence(&sk, prefix)?, sk)))
-            .collect();
-        copies.sort_by(|a, b| b.cmp(a));
-        Ok(copies
-            .into_iter()
-            .map(|(_, sk)| Key {
-                pk: pk.to_owned(),
-                sk,
-            })
             .collect())
     }
+}
+
+/// The copies stored without an identity under `prefix` among `sks`, the highest occurrence
+/// first.
+fn copies(pk: &str, prefix: &str, sks: &[String]) -> Vec<Key> {
+    let mut copies: Vec<(u32, &String)> = sks
+        .iter()
+        .filter_map(|sk| Some((occurrence(sk, prefix)?, sk)))
+        .collect();
+    copies.sort_by(|a, b| b.cmp(a));
+    copies
+        .into_iter()
+        .map(|(_, sk)| Key {
+            pk: pk.to_owned(),
+            sk: sk.clone(),
+        })
+        .collect()
 }
