@@ -11,6 +11,7 @@ mod build;
 mod convergence;
 mod e2e;
 mod edges;
+mod guide;
 mod helpers;
 mod imports;
 mod journal;
