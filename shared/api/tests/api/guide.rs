@@ -55,7 +55,11 @@ fn normalized(text: &str) -> Vec<String> {
 fn every_bsl_block_of_the_guide_is_part_of_a_module() {
     let modules = modules();
     let blocks = bsl_blocks(&guide());
-    assert!(blocks.len() >= 5, "the guide quotes the modules: {}", blocks.len());
+    assert!(
+        blocks.len() >= 5,
+        "the guide quotes the modules: {}",
+        blocks.len()
+    );
     for block in blocks {
         let block = normalized(&block);
         let found = modules.values().any(|text| {
@@ -136,10 +140,36 @@ const OPENERS: [(&str, &str); 6] = [
 
 /// Words of the language that cannot name a variable, a parameter or a procedure.
 const RESERVED: [&str; 30] = [
-    "если", "тогда", "иначеесли", "иначе", "конецесли", "для", "каждого", "из", "по", "цикл",
-    "конеццикла", "пока", "процедура", "функция", "конецпроцедуры", "конецфункции", "перем",
-    "знач", "экспорт", "прервать", "продолжить", "возврат", "попытка", "исключение",
-    "конецпопытки", "вызватьисключение", "новый", "выполнить", "асинх", "ждать",
+    "если",
+    "тогда",
+    "иначеесли",
+    "иначе",
+    "конецесли",
+    "для",
+    "каждого",
+    "из",
+    "по",
+    "цикл",
+    "конеццикла",
+    "пока",
+    "процедура",
+    "функция",
+    "конецпроцедуры",
+    "конецфункции",
+    "перем",
+    "знач",
+    "экспорт",
+    "прервать",
+    "продолжить",
+    "возврат",
+    "попытка",
+    "исключение",
+    "конецпопытки",
+    "вызватьисключение",
+    "новый",
+    "выполнить",
+    "асинх",
+    "ждать",
 ];
 
 fn nesting_errors(tokens: &[String]) -> Vec<String> {
@@ -167,7 +197,10 @@ fn every_module_names_its_platform_and_its_blocks_nest() {
                 && text.contains("БСП 3.1"),
             "{name} says what it is written for"
         );
-        assert!(text.contains("Свойства модуля:"), "{name} says its properties");
+        assert!(
+            text.contains("Свойства модуля:"),
+            "{name} says its properties"
+        );
         let errors = nesting_errors(&tokens(&text));
         assert!(errors.is_empty(), "{name}: {errors:?}");
     }
@@ -184,7 +217,9 @@ fn names(tokens: &[String]) -> Vec<String> {
         let next = tokens.get(n + 1).map(String::as_str);
         let before = n.checked_sub(1).map(|p| tokens[p].as_str());
         match token.as_str() {
-            "процедура" | "функция" | "для" | "каждого" => names.extend(tokens.get(n + 1).cloned()),
+            "процедура" | "функция" | "для" | "каждого" => {
+                names.extend(tokens.get(n + 1).cloned())
+            }
             _ if next == Some("=") && matches!(before, Some("\n") | Some("для")) => {
                 names.push(token.clone());
             }
@@ -217,7 +252,10 @@ fn no_reserved_word_names_anything() {
             .into_iter()
             .filter(|n| RESERVED.contains(&n.as_str()) && n != "каждого")
             .collect();
-        assert!(named.is_empty(), "{name} names with reserved words: {named:?}");
+        assert!(
+            named.is_empty(),
+            "{name} names with reserved words: {named:?}"
+        );
     }
     // Positive control: the guide's old loop over `Попытка`.
     let old = tokens("Для Попытка = 1 По 3 Цикл\nКонецЦикла\n");
@@ -276,8 +314,6 @@ fn none_of_the_calls_the_guide_once_got_wrong_is_back() {
         for wrong in [
             // Client only, synchronous, refused by current БСП configurations.
             "ЗапуститьПриложение(",
-            // No CA certificates: any certificate is accepted, a proxy in the middle reads the key.
-            "Новый ЗащищенноеСоединениеOpenSSL",
             // Raises on API Gateway's own answers, which have no `error`.
             ").error",
             // Basic through the 401 challenge sends every body twice.
@@ -285,5 +321,16 @@ fn none_of_the_calls_the_guide_once_got_wrong_is_back() {
         ] {
             assert!(!text.contains(wrong), "{name} has {wrong}");
         }
+        // Without CA certificates (БСП's НовоеЗащищенноеСоединение passes none before 8.3.24)
+        // OpenSSL accepts any certificate, and a proxy in the middle reads the key.
+        for (at, _) in text.match_indices("ЗащищенноеСоединениеOpenSSL") {
+            assert!(
+                text[at..].starts_with(
+                    "ЗащищенноеСоединениеOpenSSL(, Новый СертификатыУдостоверяющихЦентровОС)"
+                ),
+                "{name} opens TLS without CA certificates"
+            );
+        }
+        assert!(!text.contains("НовоеЗащищенноеСоединение()"), "{name}");
     }
 }
