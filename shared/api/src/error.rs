@@ -237,9 +237,46 @@ impl ApiError {
 
 /// How many problems there are, in how many items, and the first [`MAX_DETAILS`] of them.
 fn listed(mut problems: Vec<Problem>) -> (usize, usize, Vec<Problem>) {
-    let count = problems.len();
+    let count = problems.iter().map(Problem::count).sum();
     let items: std::collections::BTreeSet<usize> =
         problems.iter().filter_map(|p| p.index).collect();
     problems.truncate(MAX_DETAILS);
     (count, items.len(), problems)
+}
+
+/// The problems of a request's items as they are found: every one counted, with the items they
+/// are in, and only the first [`MAX_DETAILS`] kept, so that a body of two million bad items
+/// holds a hundred problems, not millions.
+#[derive(Debug, Default)]
+pub struct ItemProblems {
+    count: usize,
+    items: usize,
+    kept: Vec<Problem>,
+}
+
+impl ItemProblems {
+    /// The problems of the item at `index`.
+    pub fn add(&mut self, index: usize, problems: Vec<Problem>) {
+        if problems.is_empty() {
+            return;
+        }
+        self.items += 1;
+        self.count += problems.iter().map(Problem::count).sum::<usize>();
+        let room = MAX_DETAILS.saturating_sub(self.kept.len());
+        self.kept
+            .extend(problems.into_iter().take(room).map(|p| p.at(index)));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// `400 invalid_items` with every problem counted.
+    pub fn into_error(self) -> ApiError {
+        ApiError::InvalidItems {
+            items: self.items,
+            count: self.count,
+            problems: self.kept,
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub use app::{App, Caller, KEY_TTL};
 pub use domain::Problem;
 pub use endpoint::{Access, Answer, Endpoint, Handled, Import, Spec, Verb};
 pub use envelope::{ANSWER_BUDGET, LAMBDA_ANSWER_LIMIT, LARGEST_ITEM_ANSWER, json_response};
-pub use error::{ApiError, MAX_DETAILS};
+pub use error::{ApiError, ItemProblems, MAX_DETAILS};
 pub use handlers::{act_page, import, print_link};
 /// JSON log lines for CloudWatch; `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {

@@ -19,6 +19,9 @@ pub struct Problem {
     /// as a whole is wrong (not an object).
     pub field: Option<Cow<'static, str>>,
     pub message: Rejection,
+    /// How many more problems were found after this one and not kept (see [`KEPT`]).
+    #[serde(skip)]
+    pub more: usize,
 }
 
 impl Problem {
@@ -27,6 +30,7 @@ impl Problem {
             index: None,
             field: Some(field.into()),
             message,
+            more: 0,
         }
     }
 
@@ -36,6 +40,7 @@ impl Problem {
             index: None,
             field: None,
             message,
+            more: 0,
         }
     }
 
@@ -44,7 +49,16 @@ impl Problem {
         self.index = Some(index);
         self
     }
+
+    /// How many problems it stands for: itself, and those found after it and not kept.
+    pub fn count(&self) -> usize {
+        1 + self.more
+    }
 }
+
+/// How many problems one item (or a request's parameters) keeps: the rest are only counted, on
+/// the last one kept, so that an item of a million bad lines holds a hundred problems.
+pub const KEPT: usize = 100;
 
 /// The problems found so far in one item or one request's parameters.
 #[derive(Debug, Default)]
@@ -59,7 +73,11 @@ impl Problems {
     }
 
     pub fn push(&mut self, problem: Problem) {
-        self.0.push(problem);
+        if self.0.len() < KEPT {
+            self.0.push(problem);
+        } else if let Some(last) = self.0.last_mut() {
+            last.more += problem.count();
+        }
     }
 
     /// The value, or `None` with its rejection recorded against `field`.
@@ -114,13 +132,28 @@ impl Problems {
 
 impl Extend<Problem> for Problems {
     fn extend<I: IntoIterator<Item = Problem>>(&mut self, iter: I) {
-        self.0.extend(iter);
+        for problem in iter {
+            self.push(problem);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_kept_ones_problems_are_counted_not_kept() {
+        let mut p = Problems::new();
+        p.extend((0..KEPT + 41).map(|_| Problem::new("x", "плохо")));
+        let kept = p.into_vec();
+        assert_eq!(kept.len(), KEPT);
+        assert_eq!(kept.iter().map(Problem::count).sum::<usize>(), KEPT + 41);
+        // Positive control: below the bound every problem is kept.
+        let mut p = Problems::new();
+        p.extend((0..3).map(|_| Problem::new("x", "плохо")));
+        assert_eq!(p.into_vec().len(), 3);
+    }
 
     #[test]
     fn every_problem_is_kept_and_values_pass() {

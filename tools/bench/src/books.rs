@@ -5,12 +5,17 @@
 //!   warm function, against the same reads sent directly: the directory's shards walked in
 //!   order (8 in flight) until the page is full, then one Query per account of the page (8 in
 //!   flight). The two page sizes show the cost following the page, not the office;
-//! - a page of 100 of `GET /api/journal`, against one Query of 100 journal items.
+//! - a page of 100 of `GET /api/journal`, against one Query of 100 journal items;
+//! - opening an exchange (`POST /api/exchanges`), against its two PutItems (the exchange's
+//!   state and the journal's note), one after the other;
+//! - an exchange's status (`GET /api/exchanges/{id}`), against one consistent BatchGetItem of
+//!   the three kinds' state items.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use api::Endpoint;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use futures::{StreamExt, TryStreamExt, stream};
 use store::Table;
 
@@ -80,7 +85,155 @@ pub async fn books(bin: &std::path::Path) -> Vec<Row> {
         goal: "≤ 1.5 × floor",
         met: ratio <= 1.5,
     });
+    let (opened, open_floor, status, status_floor) = exchanges(bin, &stack).await;
+    let ratio = median_ratio(&opened, &open_floor);
+    rows.push(Row {
+        what: format!("opening an exchange (median of {})", opened.len()),
+        measured: ms(median(opened)),
+        against: format!("floor {} (two PutItems)", ms(median(open_floor))),
+        ratio,
+        goal: "≤ 1.5 × floor",
+        met: ratio <= 1.5,
+    });
+    let ratio = median_ratio(&status, &status_floor);
+    rows.push(Row {
+        what: format!("an exchange's status (median of {})", status.len()),
+        measured: ms(median(status)),
+        against: format!("floor {} (one BatchGetItem)", ms(median(status_floor))),
+        ratio,
+        goal: "≤ 1.5 × floor",
+        met: ratio <= 1.5,
+    });
     rows
+}
+
+/// Exchanges opened by a warm function, each followed by its floor, then each one's status by
+/// another warm function, each followed by its floor.
+async fn exchanges(
+    bin: &std::path::Path,
+    stack: &Stack,
+) -> (Vec<Duration>, Vec<Duration>, Vec<Duration>, Vec<Duration>) {
+    let open = Endpoint::ExchangeOpen;
+    let path = open.paths()[0];
+    let mut function = Function::spawn(&bin.join(open.function()), &stack.env()).await;
+    function.init().await;
+    let body = r#"{"kind":"transactions","from":"2018-12-01","to":"2018-12-31","parts":3}"#;
+    let (mut opened, mut open_floor, mut guids) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let event = routed_event("POST", path, path, &[], "", stack.key(), body);
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let data: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+        guids.push(data["data"]["exchange"].as_str().unwrap().to_owned());
+        let took = open_floor_once(stack).await;
+        if round > 0 {
+            opened.push(answer.took);
+            open_floor.push(took);
+        }
+    }
+    let get = Endpoint::ExchangeGet;
+    let route = get.paths()[0];
+    let mut function = Function::spawn(&bin.join(get.function()), &stack.env()).await;
+    function.init().await;
+    let (mut status, mut status_floor) = (Vec::new(), Vec::new());
+    for (round, guid) in guids.iter().enumerate() {
+        let path = route.replace("{id}", guid);
+        let event = routed_event("GET", route, &path, &[("id", guid)], "", stack.key(), "");
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let took = status_floor_once(stack, guid).await;
+        if round > 0 {
+            status.push(answer.took);
+            status_floor.push(took);
+        }
+    }
+    (opened, open_floor, status, status_floor)
+}
+
+/// The exchange's state and a journal note, as large as the function's, in items of the
+/// floor's own.
+async fn open_floor_once(stack: &Stack) -> Duration {
+    let id = domain::Guid::random();
+    let state = HashMap::from([
+        ("pk".to_owned(), s(format!("floor#transactions#{id}"))),
+        ("sk".to_owned(), s("state")),
+        ("from".to_owned(), s("2018-12-01")),
+        ("to".to_owned(), s("2018-12-31")),
+        ("parts".to_owned(), AttributeValue::N("3".into())),
+        (
+            "began".to_owned(),
+            AttributeValue::N("1765000000000".into()),
+        ),
+        (
+            "opened_at".to_owned(),
+            AttributeValue::N("1765000000000".into()),
+        ),
+        (
+            "expires_at".to_owned(),
+            AttributeValue::N("1765600000".into()),
+        ),
+    ]);
+    let note = HashMap::from([
+        ("pk".to_owned(), s("floor")),
+        ("sk".to_owned(), s(format!("2026-12-06T05:00:00.000Z#{id}"))),
+        ("route".to_owned(), s("POST /api/exchanges")),
+        ("status".to_owned(), AttributeValue::N("201".into())),
+        ("exchange".to_owned(), s(id.to_string())),
+        (
+            "expires_at".to_owned(),
+            AttributeValue::N("1767600000".into()),
+        ),
+    ]);
+    let started = Instant::now();
+    stack
+        .client
+        .put_item()
+        .table_name(stack.table(Table::Exchanges))
+        .set_item(Some(state))
+        .condition_expression("attribute_not_exists(pk)")
+        .send()
+        .await
+        .unwrap();
+    stack
+        .client
+        .put_item()
+        .table_name(stack.table(Table::Journal))
+        .set_item(Some(note))
+        .send()
+        .await
+        .unwrap();
+    started.elapsed()
+}
+
+/// The three kinds' state items of exchange `guid`, where the store keeps them.
+async fn status_floor_once(stack: &Stack, guid: &str) -> Duration {
+    let keys = ["transactions", "balances", "readings"]
+        .map(|kind| {
+            HashMap::from([
+                ("pk".to_owned(), s(format!("bench#{kind}#{guid}"))),
+                ("sk".to_owned(), s("state")),
+            ])
+        })
+        .to_vec();
+    let wanted = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(true)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let out = stack
+        .client
+        .batch_get_item()
+        .request_items(stack.table(Table::Exchanges), wanted)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    let found = out
+        .responses()
+        .map_or(0, |r| r.values().map(Vec::len).sum());
+    assert_eq!(found, 1, "the floor reads the exchange the function read");
+    took
 }
 
 /// Posts `body` to `endpoint` `times` times with one warm function.

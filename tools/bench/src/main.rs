@@ -18,6 +18,7 @@ mod floor;
 mod residents;
 mod runtime;
 mod stack;
+mod worst;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,7 +91,7 @@ async fn main() {
         .to_path_buf();
     let criterion = PathBuf::from(std::env::args().nth(1).unwrap_or("target/criterion".into()));
     // `BENCH_ONLY=imports,memory` runs only those parts (parse, cold, imports, acts, residents,
-    // books, memory).
+    // books, memory, worst).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let runs = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut rows = Vec::new();
@@ -114,6 +115,9 @@ async fn main() {
     }
     if runs("memory") {
         rows.extend(peak_memory(&bin).await);
+    }
+    if runs("worst") {
+        rows.extend(worst::worst_bodies(&bin).await);
     }
     println!("\n| measured | value | against | ratio | goal | met |\n|---|---|---|---|---|---|");
     for row in rows {

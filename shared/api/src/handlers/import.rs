@@ -17,7 +17,7 @@ use store::{DirectoryLookup, Journal, KeyReader, RecordWriter, Stamp, Written};
 
 use super::journal::{Note, note};
 use crate::metrics::ImportMetrics;
-use crate::{ApiError, App, Endpoint, body, json_response};
+use crate::{ApiError, App, Endpoint, ItemProblems, body, json_response};
 
 /// The answer to a successful import.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -174,25 +174,30 @@ pub(super) fn accepted<R: Record, S>(
     Ok(records)
 }
 
-/// Every item parsed, or every problem found.
+/// Every item parsed, or every problem found: counted, the first hundred kept. Once an item is
+/// refused, the records parsed are dropped: the request will write none of them.
 pub fn parse_all<R: Record>(body: &str) -> Result<Vec<R>, ApiError> {
     let raw_items = collection(body, R::COLLECTION)?;
     let mut records = Vec::with_capacity(raw_items.len());
-    let mut problems = Vec::new();
+    let mut problems = ItemProblems::default();
     for (index, raw) in raw_items.into_iter().enumerate() {
         let parsed = match Fields::parse(raw) {
             Some(fields) => R::parse(&fields),
             None => Err(vec![Problem::whole("элемент массива должен быть объектом")]),
         };
         match parsed {
-            Ok(record) => records.push(record),
-            Err(errors) => problems.extend(errors.into_iter().map(|p| p.at(index))),
+            Ok(record) if problems.is_empty() => records.push(record),
+            Ok(_) => {}
+            Err(errors) => {
+                records = Vec::new();
+                problems.add(index, errors);
+            }
         }
     }
     if problems.is_empty() {
         return Ok(records);
     }
-    Err(ApiError::invalid_items(problems))
+    Err(problems.into_error())
 }
 
 /// Every referenced service, account or counter must have been imported before.

@@ -232,3 +232,38 @@ async fn an_item_too_large_to_store_is_refused_before_anything_is_written() {
     );
     assert!(app.snapshot().await.values().all(Vec::is_empty));
 }
+
+/// A body of nothing but bad items within the size limit (two million `{}`, or one act of a
+/// million bad lines): every problem is counted, a hundred are listed, nothing is written. The
+/// memory this takes is in docs/BENCHMARKS.md (`BENCH_ONLY=memory`).
+#[tokio::test]
+async fn millions_of_bad_items_are_counted_and_a_hundred_listed() {
+    let app = TestApp::new("badmillions").await;
+    let items = 1_900_000;
+    let body = format!("{{\"counters\":[{}{{}}]}}", "{},".repeat(items - 1));
+    let (status, answer) = app.post(Endpoint::ImportReadings, body).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 100);
+    // Three required fields (counter, date, current_data1) of every item.
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("{}", 3 * items)) && message.contains(&format!("{items}")),
+        "{message}"
+    );
+    let lines = format!("{}{{}}", "{},".repeat(999_999));
+    let act = format!(
+        "{{\"acts\":[{{\"act_number\":1,\"created_at\":\"2026-01-01\",\
+         \"payer\":{{\"id\":1,\"name\":\"П\"}},\"recipient\":{{\"id\":2,\"name\":\"Р\"}},\
+         \"act_status\":\"sended\",\"services\":[{lines}]}}]}}"
+    );
+    let (status, answer) = app.post(Endpoint::ImportActs, act).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"]["details"].as_array().unwrap().len(), 100);
+    let message = answer["error"]["message"].as_str().unwrap();
+    // Two required fields (title, amount) of every line, in one item.
+    assert!(
+        message.contains("2000000") && message.contains("элементах: 1"),
+        "{message}"
+    );
+    assert!(app.snapshot().await.values().all(Vec::is_empty));
+}
