@@ -6,6 +6,8 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -80,7 +82,8 @@ impl DerivedKey {
     /// HMAC-SHA256 of `parts`, each prefixed by its length so that no two lists of parts
     /// make the same message.
     pub fn mac(&self, parts: &[&[u8]]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
         for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part);
@@ -89,8 +92,10 @@ impl DerivedKey {
     }
 }
 
-/// Signs what the API hands out to be given back: a token carries its payload and a tag over
-/// the payload and the context it was issued for (who asked, which endpoint, which query).
+/// Seals what the API hands out to be given back (cursors, print links): a token is its
+/// payload encrypted and authenticated (XChaCha20-Poly1305) under a key derived for its purpose,
+/// bound to the context it was issued for (who asked, which endpoint, which query). A caller can
+/// neither read a token nor make one.
 #[derive(Clone)]
 pub struct SigningKey(Vec<u8>);
 
@@ -100,8 +105,8 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// The bytes of the tag kept in a token: 128 bits.
-const TAG_BYTES: usize = 16;
+/// The random nonce at the head of a token.
+const NONCE_BYTES: usize = 24;
 
 impl SigningKey {
     /// The deployment's signing secret; `None` when it is shorter than [`Secret::MIN_BYTES`].
@@ -109,35 +114,62 @@ impl SigningKey {
         (secret.len() >= Secret::MIN_BYTES).then(|| Self(secret.to_vec()))
     }
 
-    fn key(&self, purpose: &str) -> DerivedKey {
-        DerivedKey::derive(&self.0, purpose, "")
+    fn cipher(&self, purpose: &str) -> XChaCha20Poly1305 {
+        let key = DerivedKey::derive(&self.0, purpose, "");
+        XChaCha20Poly1305::new((&key.0).into())
     }
 
-    /// `payload` as a URL-safe token that only this key makes, for `purpose` and `context`.
+    /// `payload` as a URL-safe token that only this key makes and reads, for `purpose` and
+    /// `context`.
     pub fn seal(&self, purpose: &str, context: &[&str], payload: &[u8]) -> String {
-        let tag = self.tag(purpose, context, payload).finalize().into_bytes();
-        let mut token = payload.to_vec();
-        token.extend_from_slice(&tag[..TAG_BYTES]);
+        let mut nonce = [0u8; NONCE_BYTES];
+        getrandom::fill(&mut nonce).expect("the system's random source");
+        let aad = associated(context);
+        let sealed = self
+            .cipher(purpose)
+            .encrypt(
+                (&nonce).into(),
+                Payload {
+                    msg: payload,
+                    aad: &aad,
+                },
+            )
+            .expect("a payload of any length encrypts");
+        let mut token = nonce.to_vec();
+        token.extend_from_slice(&sealed);
         URL_SAFE_NO_PAD.encode(token)
     }
 
     /// The payload of a token this key sealed for the same `purpose` and `context`; `None` for
-    /// anything else (compared in constant time).
+    /// anything else.
     pub fn open(&self, purpose: &str, context: &[&str], token: &str) -> Option<Vec<u8>> {
         let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
-        let split = bytes.len().checked_sub(TAG_BYTES)?;
-        let (payload, tag) = bytes.split_at(split);
-        self.tag(purpose, context, payload)
-            .verify_truncated_left(tag)
-            .ok()?;
-        Some(payload.to_vec())
+        if bytes.len() < NONCE_BYTES {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
+        let aad = associated(context);
+        self.cipher(purpose)
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .ok()
     }
+}
 
-    fn tag(&self, purpose: &str, context: &[&str], payload: &[u8]) -> Hmac<Sha256> {
-        let mut parts: Vec<&[u8]> = context.iter().map(|c| c.as_bytes()).collect();
-        parts.push(payload);
-        self.key(purpose).mac(&parts)
+/// The context a token is bound to, each part prefixed by its length so that no two lists of
+/// parts make the same bytes.
+fn associated(context: &[&str]) -> Vec<u8> {
+    let mut aad = Vec::new();
+    for part in context {
+        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        aad.extend_from_slice(part.as_bytes());
     }
+    aad
 }
 
 #[cfg(test)]
@@ -168,6 +200,24 @@ mod tests {
         }
         assert!(SigningKey::new(&[1; 31]).is_none());
         assert_eq!(format!("{key:?}"), "SigningKey(…)");
+    }
+
+    /// A cursor carries the last item DynamoDB evaluated: the token must not show it.
+    #[test]
+    fn a_token_shows_nothing_of_its_payload_and_never_repeats() {
+        let key = SigningKey::new(&[7; 32]).unwrap();
+        let payload = b"2026-11-25T09:00:00#6f1c7a52-1b0e-11e9-80d4-0050569c3f5e";
+        let token = key.seal("cursor", &["t1"], payload);
+        let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        assert!(!bytes.windows(8).any(|w| payload.windows(8).any(|p| p == w)));
+        assert!(!token.contains("6f1c7a52"));
+        assert_ne!(
+            token,
+            key.seal("cursor", &["t1"], payload),
+            "a fresh nonce each time"
+        );
+        // Positive control: the payload is there for the key.
+        assert_eq!(key.open("cursor", &["t1"], &token).unwrap(), payload);
     }
 
     #[test]
