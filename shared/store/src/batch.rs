@@ -21,8 +21,9 @@ use crate::{Dynamo, StoreError, Table};
 const WRITE_BATCH: usize = 25;
 pub(crate) const GET_BATCH: usize = 100;
 pub(crate) const TRANSACTION_ITEMS: usize = 100;
-/// Batches in flight at once: enough to hide round trips, few enough not to self-throttle.
-pub(crate) const IN_FLIGHT: usize = 8;
+/// Calls in flight at once for one request: enough to hide round trips, few enough not to
+/// self-throttle. Every place that sends several calls for one request keeps to it.
+pub const IN_FLIGHT: usize = 8;
 
 /// What a batch call gave back in the end, and how many times leftovers were sent again.
 #[derive(Debug)]

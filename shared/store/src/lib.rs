@@ -49,7 +49,7 @@ mod golden;
 
 pub use acts::{ActCounts, ActPage, ActReader, ActsPlan};
 pub use api_keys::{KeyReader, KeyRecord, Verified};
-pub use batch::Backoff;
+pub use batch::{Backoff, IN_FLIGHT};
 pub use client::Dynamo;
 pub use directories::DirectoryLookup;
 pub use error::StoreError;

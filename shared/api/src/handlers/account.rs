@@ -4,7 +4,7 @@
 //! meters and balances that follow).
 
 use domain::{Account, Balance, Counter, Guid, Tenant, Text};
-use futures::future::try_join_all;
+use futures::{StreamExt, TryStreamExt, stream};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -77,8 +77,13 @@ impl<'a> AccountView<'a> {
                 Entry::Balance(_) => None,
             })
             .collect();
-        let latest =
-            try_join_all(meters.iter().map(|c| store.latest_reading(tenant, c.id))).await?;
+        // Hundreds of meters on a common-property account: a bounded number at a time.
+        let ids: Vec<Guid> = meters.iter().map(|c| c.id).collect();
+        let latest: Vec<_> = stream::iter(ids)
+            .map(|id| store.latest_reading(tenant, id))
+            .buffered(store::IN_FLIGHT)
+            .try_collect()
+            .await?;
         self.counters = meters
             .into_iter()
             .zip(latest)

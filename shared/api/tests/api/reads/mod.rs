@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, call};
 
+mod fanout;
 mod paging;
 
 /// A read of the endpoint it is given, with `key`, the path's `{id}` when there is one, and
