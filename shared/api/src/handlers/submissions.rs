@@ -167,7 +167,7 @@ where
         account: counter.account,
         date: assessment.date,
         figures: sent.figures,
-        source: sent.source.clone(),
+        source: sent.source_for(caller.account.is_some()),
         submitted_at: now,
         suspicious: assessment.suspicious,
         status: SubmissionStatus::Pending,

@@ -23,6 +23,17 @@ pub struct SubmissionRequest {
 pub const DEFAULT_SOURCE: &str = "app";
 
 impl SubmissionRequest {
+    /// The source recorded: a resident's key (bound to an account) may be taken off a phone,
+    /// so its readings are the app's whatever it says; the office's own keys (a call centre's)
+    /// name their source.
+    pub fn source_for(&self, residents_key: bool) -> Text {
+        if residents_key {
+            Text::from_trusted(DEFAULT_SOURCE.to_owned())
+        } else {
+            self.source.clone()
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {
         let Some(fields) = serde_json::from_str::<&RawValue>(text)
             .ok()

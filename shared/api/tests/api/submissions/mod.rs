@@ -278,3 +278,31 @@ async fn each_rule_refuses_with_its_code_and_field() {
         .await;
     assert_eq!((status, code(&answer)), (404, "not_found"), "{answer}");
 }
+
+/// A resident's key lives on a phone and may be extracted: whatever `source` it sends, its
+/// submissions are the app's. A key of the whole office (a call centre) names its own.
+#[tokio::test]
+async fn a_residents_key_always_submits_as_the_app() {
+    let app = office("source").await;
+    let resident = app
+        .key_bound_to("default", &Scope::FOR_ACCOUNT, ACCOUNT)
+        .await;
+    let resident = app.with_key(&resident);
+    let body = json!({"current_data1": 221, "source": "office"});
+    let (status, answer) = resident.post_submission(METER, body).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["data"]["source"], "app");
+    // Positive control: the office's own key keeps the source it names.
+    let body = json!({"current_data1": 222, "source": "call"});
+    let (status, answer) = app.post_submission(METER, body).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["data"]["source"], "call");
+    let (_, export) = app.get_export(&[]).await;
+    let sources: Vec<&str> = export["data"]["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["app", "call"], "1C sees whose reading it is");
+}
