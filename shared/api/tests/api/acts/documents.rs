@@ -188,3 +188,39 @@ async fn totals_and_filters_follow_every_sequence_of_imports_and_deletions() {
         }
     }
 }
+
+/// Acts are stored as sent under every personal-data setting: their names and signatories are
+/// what the printed act shows (docs/operations.md says why). Accounts' personal fields are
+/// pseudonymised in the same office, as the positive control.
+#[tokio::test]
+async fn an_acts_names_and_signatories_print_as_sent_whatever_the_personal_data_setting() {
+    let tables = TestApp::new("actpersonal").await;
+    let secret = "s".repeat(32);
+    let app = tables.with_personal_data(
+        domain::PersonalData::from_settings(None, Some(secret.as_bytes())).unwrap(),
+    );
+    let act = spec_info_act();
+    assert_eq!(app.post_acts(std::slice::from_ref(&act)).await.0, 201);
+    let (status, info) = app.get_act_info("777").await;
+    assert_eq!(status, 200, "{info}");
+    for field in [
+        "general_manager",
+        "customer_general_manager",
+        "postal_address",
+    ] {
+        assert_eq!(info["data"][field], act[field], "{field}");
+    }
+    let (_, list) = app.get_acts(&[], &[]).await;
+    let listed = &list["data"]["items"][0];
+    assert_eq!(listed["send_address"], act["send_address"]);
+    let account = json!([{"id": "c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb", "name": "1",
+                          "full_name": "Смирнова Юлия Валерьевна"}]);
+    assert_eq!(app.post_accounts(account).await.0, 201);
+    let (_, view) = app
+        .get_account("c8c18070-c5a3-11e5-80e0-d8cb8a6e77cb")
+        .await;
+    assert_ne!(
+        view["data"]["full_name"], "Смирнова Юлия Валерьевна",
+        "{view}"
+    );
+}
