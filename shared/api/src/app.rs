@@ -148,6 +148,25 @@ impl<S> App<S> {
     }
 }
 
+impl<S: KeyReader + store::Reader> App<S> {
+    /// [`App::caller`] for a route that answers a resident's key about the whole office (its
+    /// services, its settings): a key bound to an account that is deleted, or was never
+    /// imported, reads nothing (`403`), as it reads nothing of the account itself.
+    pub async fn open_caller(
+        &self,
+        request: &Request,
+        endpoint: Endpoint,
+    ) -> Result<Caller, ApiError> {
+        let caller = self.caller(request, endpoint).await?;
+        if let Some(account) = caller.account {
+            if self.store.account(&caller.tenant, account).await?.is_none() {
+                return Err(ApiError::Forbidden);
+            }
+        }
+        Ok(caller)
+    }
+}
+
 impl<S: KeyReader> App<S> {
     /// Who calls `endpoint`, checked against its [`crate::Access`]: a valid key with one of
     /// its scopes; a key bound to one account only where the endpoint admits such keys

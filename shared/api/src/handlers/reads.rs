@@ -140,8 +140,8 @@ pub async fn services<S: Reader + KeyReader>(
     request: Request,
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    // Every key of the tenant reads its services, one bound to an account too.
-    let tenant = app.caller(&request, endpoint).await?.tenant;
+    // Every key of the tenant reads its services, one bound to an open account too.
+    let tenant = app.open_caller(&request, endpoint).await?.tenant;
     let seal = app.cursor_seal(&tenant, endpoint, String::new())?;
     let params = request.query_string_parameters();
     let query = ListQuery::parse(params.first("limit"), params.first("next"), &seal)

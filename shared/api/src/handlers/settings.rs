@@ -7,7 +7,7 @@ use domain::json::normalise;
 use domain::settings::Settings;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use store::{KeyReader, SettingsStore};
+use store::{KeyReader, Reader, SettingsStore};
 
 use crate::envelope::ok;
 use crate::{ApiError, App, Endpoint, body};
@@ -43,9 +43,9 @@ pub async fn get<S>(
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError>
 where
-    S: SettingsStore + KeyReader,
+    S: SettingsStore + KeyReader + Reader,
 {
-    let caller = app.caller(&request, endpoint).await?;
+    let caller = app.open_caller(&request, endpoint).await?;
     let settings = app.store().settings(&caller.tenant).await?;
     Ok(ok(SettingsView::from(settings)))
 }

@@ -132,3 +132,26 @@ async fn a_keys_key_mints_only_within_its_tenant_and_limits() {
     );
     assert_eq!(status, 400, "no id");
 }
+
+/// A resident's key reads nothing once its account is deleted in 1C: not the account, and not
+/// the office's services or settings either; back when 1C sends the account again.
+#[tokio::test]
+async fn a_deleted_accounts_key_reads_nothing() {
+    let app = app_with_accounts("keysdeleted").await;
+    let resident = app.key_bound_to("default", &Scope::FOR_ACCOUNT, OWN).await;
+    let resident = app.with_key(&resident);
+    // Positive control: while the account is open.
+    assert_eq!(resident.get_services().await.0, 200);
+    assert_eq!(resident.get_settings().await.0, 200);
+    assert_eq!(resident.get_account(OWN).await.0, 200);
+    let deleted = json!([{"id": OWN, "name": "ЛС", "deleted": true}]);
+    assert_eq!(app.post_accounts(deleted).await.0, 201);
+    assert_eq!(resident.get_services().await.0, 403);
+    assert_eq!(resident.get_settings().await.0, 403);
+    assert_eq!(resident.get_account(OWN).await.0, 404);
+    // The office's own key still reads them.
+    assert_eq!(app.get_services().await.0, 200);
+    let back = json!([{"id": OWN, "name": "ЛС"}]);
+    assert_eq!(app.post_accounts(back).await.0, 201);
+    assert_eq!(resident.get_services().await.0, 200);
+}
