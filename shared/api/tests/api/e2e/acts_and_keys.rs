@@ -209,4 +209,32 @@ fn a_period_import_over_http_leaves_exactly_what_1c_holds() {
         ),
         (&json!([1]), &json!(true), &json!(0))
     );
+
+    // 1C's reconciliation of December: the account holds one transaction of -2700.
+    let (status, tally) = api.get("/api/transaction/reconciliation?from=2018-12-01&to=2018-12-31");
+    assert_eq!(status, 200, "{tally}");
+    let mine: Vec<&serde_json::Value> = tally["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["account"] == account)
+        .collect();
+    assert_eq!(mine.len(), 1, "{tally}");
+    assert_eq!(
+        (&mine[0]["count"], &mine[0]["sum"]),
+        (&json!(1), &json!(-2700))
+    );
+    // And its journal, newest first: the exchange's part, then its opening.
+    let (status, journal) = api.get("/api/journal?limit=2");
+    assert_eq!(status, 200, "{journal}");
+    let routes: Vec<(&str, &serde_json::Value)> = journal["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["route"].as_str().unwrap(), &e["exchange"]))
+        .collect();
+    assert_eq!(routes.len(), 2, "{journal}");
+    assert!(routes[0].0.contains("/api/transaction/import"), "{journal}");
+    assert_eq!(routes[0].1, guid, "{journal}");
+    assert!(routes[1].0.contains("/api/exchanges"), "{journal}");
 }
