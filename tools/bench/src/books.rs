@@ -19,10 +19,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use futures::{StreamExt, TryStreamExt, stream};
 use store::Table;
 
-use crate::residents::median_ratio;
+use crate::Row;
 use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
-use crate::{Row, median, ms};
 
 const ACCOUNTS: usize = 1_000;
 const ROUNDS: usize = 12;
@@ -35,75 +34,42 @@ fn s(value: impl Into<String>) -> AttributeValue {
 
 pub async fn books(bin: &std::path::Path) -> Vec<Row> {
     let stack = Stack::new("bench-books").await;
-    let samples = |endpoint: Endpoint, n: usize, refs: usize| samples::body(endpoint, 0..n, refs);
-    for (endpoint, body) in [
-        (
-            Endpoint::ImportServices,
-            samples(Endpoint::ImportServices, 8, 0),
-        ),
-        (
-            Endpoint::ImportAccounts,
-            samples(Endpoint::ImportAccounts, ACCOUNTS, 0),
-        ),
-        (
-            Endpoint::ImportTransactions,
-            samples(Endpoint::ImportTransactions, 3 * ACCOUNTS, ACCOUNTS),
-        ),
-    ] {
-        post(bin, &stack, endpoint, &body, 1).await;
-    }
+    let loads = [
+        (Endpoint::ImportServices, 8, 0),
+        (Endpoint::ImportAccounts, ACCOUNTS, 0),
+        (Endpoint::ImportTransactions, 3 * ACCOUNTS, ACCOUNTS),
+    ];
+    stack.import(bin, &loads).await;
     // A hundred more imports for the journal to hold a page of.
-    let one_service = samples(Endpoint::ImportServices, 1, 0);
-    post(bin, &stack, Endpoint::ImportServices, &one_service, 100).await;
+    let one_service = samples::body(Endpoint::ImportServices, 0..1, 0);
+    stack
+        .post(bin, Endpoint::ImportServices, &one_service, 100)
+        .await;
 
     let mut rows = Vec::new();
     for page in [10, 100] {
         let (ours, floor) = reconciliation(bin, &stack, page).await;
-        let ratio = median_ratio(&ours, &floor);
-        rows.push(Row {
-            what: format!(
-                "a reconciliation page of {page} accounts of {ACCOUNTS} (median of {})",
-                ours.len()
-            ),
-            measured: ms(median(ours)),
-            against: format!(
-                "floor {} (the shards walked, {page} Queries)",
-                ms(median(floor))
-            ),
-            ratio,
-            goal: "≤ 1.5 × floor",
-            met: ratio <= 1.5,
-        });
+        let what = format!("a reconciliation page of {page} accounts of {ACCOUNTS}");
+        let floor_is = format!("the shards walked, {page} Queries");
+        rows.push(Row::beside_floor(what, ours, floor, &floor_is));
     }
     let (ours, floor) = journal(bin, &stack).await;
-    let ratio = median_ratio(&ours, &floor);
-    rows.push(Row {
-        what: format!("a journal page of 100 (median of {})", ours.len()),
-        measured: ms(median(ours)),
-        against: format!("floor {} (one Query)", ms(median(floor))),
-        ratio,
-        goal: "≤ 1.5 × floor",
-        met: ratio <= 1.5,
-    });
+    rows.push(Row::beside_floor(
+        "a journal page of 100".into(),
+        ours,
+        floor,
+        "one Query",
+    ));
     let (opened, open_floor, status, status_floor) = exchanges(bin, &stack).await;
-    let ratio = median_ratio(&opened, &open_floor);
-    rows.push(Row {
-        what: format!("opening an exchange (median of {})", opened.len()),
-        measured: ms(median(opened)),
-        against: format!("floor {} (two PutItems)", ms(median(open_floor))),
-        ratio,
-        goal: "≤ 1.5 × floor",
-        met: ratio <= 1.5,
-    });
-    let ratio = median_ratio(&status, &status_floor);
-    rows.push(Row {
-        what: format!("an exchange's status (median of {})", status.len()),
-        measured: ms(median(status)),
-        against: format!("floor {} (one BatchGetItem)", ms(median(status_floor))),
-        ratio,
-        goal: "≤ 1.5 × floor",
-        met: ratio <= 1.5,
-    });
+    let what = "opening an exchange".into();
+    rows.push(Row::beside_floor(what, opened, open_floor, "two PutItems"));
+    let what = "an exchange's status".into();
+    rows.push(Row::beside_floor(
+        what,
+        status,
+        status_floor,
+        "one BatchGetItem",
+    ));
     rows
 }
 
@@ -234,18 +200,6 @@ async fn status_floor_once(stack: &Stack, guid: &str) -> Duration {
         .map_or(0, |r| r.values().map(Vec::len).sum());
     assert_eq!(found, 1, "the floor reads the exchange the function read");
     took
-}
-
-/// Posts `body` to `endpoint` `times` times with one warm function.
-async fn post(bin: &std::path::Path, stack: &Stack, endpoint: Endpoint, body: &str, times: usize) {
-    let mut function = Function::spawn(&bin.join(endpoint.function()), &stack.env()).await;
-    function.init().await;
-    let path = endpoint.paths()[0];
-    for _ in 0..times {
-        let event = routed_event("POST", path, path, &[], "", stack.key(), body);
-        let answer = function.invoke(event).await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-    }
 }
 
 /// Pages of `limit` accounts from a warm function, each followed by its floor.

@@ -50,6 +50,27 @@ pub(crate) struct Row {
     met: bool,
 }
 
+impl Row {
+    /// A warm function's times beside its floor's, run one after the other: the medians, and
+    /// the median of the ratios, against the goal of 1.5 × the floor.
+    pub(crate) fn beside_floor(
+        what: String,
+        ours: Vec<Duration>,
+        floor: Vec<Duration>,
+        floor_is: &str,
+    ) -> Row {
+        let ratio = residents::median_ratio(&ours, &floor);
+        Row {
+            what: format!("{what} (median of {})", ours.len()),
+            measured: ms(median(ours)),
+            against: format!("floor {} ({floor_is})", ms(median(floor))),
+            ratio,
+            goal: "≤ 1.5 × floor",
+            met: ratio <= 1.5,
+        }
+    }
+}
+
 /// The function of an import: its binary, its path, its table (all from `api::Endpoint`).
 fn endpoint(kind: Endpoint) -> (&'static str, &'static str, Table) {
     let table = kind.table().expect("an import");

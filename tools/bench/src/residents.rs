@@ -14,9 +14,9 @@ use api::Endpoint;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use store::Table;
 
+use crate::Row;
 use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
-use crate::{Row, median, ms};
 
 const METERS: usize = 300;
 const PENDING: usize = 1_000;
@@ -29,42 +29,14 @@ fn s(value: impl Into<String>) -> AttributeValue {
 
 pub async fn residents(bin: &std::path::Path) -> Vec<Row> {
     let stack = Stack::new("bench-residents").await;
-    let samples = |endpoint: Endpoint, n: usize, refs: usize| samples::body(endpoint, 0..n, refs);
-    for (endpoint, body) in [
-        (
-            Endpoint::ImportServices,
-            samples(Endpoint::ImportServices, 8, 0),
-        ),
-        (
-            Endpoint::ImportAccounts,
-            samples(Endpoint::ImportAccounts, METERS, 0),
-        ),
-        (
-            Endpoint::ImportCounters,
-            samples(Endpoint::ImportCounters, METERS, METERS),
-        ),
-        // Three readings of each meter.
-        (
-            Endpoint::ImportReadings,
-            samples(Endpoint::ImportReadings, 3 * METERS, METERS / 2),
-        ),
-    ] {
-        let mut function = Function::spawn(&bin.join(endpoint.function()), &stack.env()).await;
-        function.init().await;
-        let path = endpoint.paths()[0];
-        let answer = function
-            .invoke(routed_event(
-                "POST",
-                path,
-                path,
-                &[],
-                "",
-                stack.key(),
-                &body,
-            ))
-            .await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-    }
+    // Three readings of each meter.
+    let loads = [
+        (Endpoint::ImportServices, 8, 0),
+        (Endpoint::ImportAccounts, METERS, 0),
+        (Endpoint::ImportCounters, METERS, METERS),
+        (Endpoint::ImportReadings, 3 * METERS, METERS / 2),
+    ];
+    stack.import(bin, &loads).await;
     let meters: Vec<String> = stack
         .store
         .directory::<domain::Counter>(&domain::Tenant::parse("bench").unwrap())
@@ -75,31 +47,19 @@ pub async fn residents(bin: &std::path::Path) -> Vec<Row> {
         .collect();
     let (submit, floor_submit) = submissions(bin, &stack, &meters).await;
     let (export, floor_export) = export(bin, &stack, &meters).await;
-    let submit_ratio = median_ratio(&submit, &floor_submit);
-    let export_ratio = median_ratio(&export, &floor_export);
     vec![
-        Row {
-            what: format!("a resident's submission (median of {})", submit.len()),
-            measured: ms(median(submit)),
-            against: format!(
-                "floor {} (its 4 calls, key cached)",
-                ms(median(floor_submit))
-            ),
-            ratio: submit_ratio,
-            goal: "≤ 1.5 × floor",
-            met: submit_ratio <= 1.5,
-        },
-        Row {
-            what: format!(
-                "1C's pull of {PENDING} pending (median of {})",
-                export.len()
-            ),
-            measured: ms(median(export)),
-            against: format!("floor {} (one Query)", ms(median(floor_export))),
-            ratio: export_ratio,
-            goal: "≤ 1.5 × floor",
-            met: export_ratio <= 1.5,
-        },
+        Row::beside_floor(
+            "a resident's submission".into(),
+            submit,
+            floor_submit,
+            "its 4 calls, key cached",
+        ),
+        Row::beside_floor(
+            format!("1C's pull of {PENDING} pending"),
+            export,
+            floor_export,
+            "one Query",
+        ),
     ]
 }
 

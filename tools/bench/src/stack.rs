@@ -32,6 +32,33 @@ impl Stack {
         }
     }
 
+    /// Imports samples, each kind by a fresh function: `(endpoint, items, references)`.
+    pub async fn import(&self, bin: &std::path::Path, loads: &[(api::Endpoint, usize, usize)]) {
+        for &(endpoint, items, refs) in loads {
+            let body = samples::body(endpoint, 0..items, refs);
+            self.post(bin, endpoint, &body, 1).await;
+        }
+    }
+
+    /// Posts `body` to `endpoint` `times` times with one warm function; each must be `201`.
+    pub async fn post(
+        &self,
+        bin: &std::path::Path,
+        endpoint: api::Endpoint,
+        body: &str,
+        times: usize,
+    ) {
+        let mut function =
+            crate::runtime::Function::spawn(&bin.join(endpoint.function()), &self.env()).await;
+        function.init().await;
+        let path = endpoint.paths()[0];
+        for _ in 0..times {
+            let event = crate::runtime::routed_event("POST", path, path, &[], "", self.key(), body);
+            let answer = function.invoke(event).await;
+            assert_eq!(answer.status, 201, "{}", answer.body);
+        }
+    }
+
     pub fn key(&self) -> &str {
         self.key.reveal()
     }
