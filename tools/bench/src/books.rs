@@ -20,6 +20,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use store::Table;
 
 use crate::Row;
+use crate::floor::s;
 use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
 
@@ -27,10 +28,6 @@ const ACCOUNTS: usize = 1_000;
 const ROUNDS: usize = 12;
 /// The directory's partitions per tenant (`store::keys::SHARDS`).
 const SHARDS: u32 = 128;
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
 
 pub async fn books(bin: &std::path::Path) -> Vec<Row> {
     let stack = Stack::new("bench-books").await;

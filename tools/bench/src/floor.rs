@@ -11,6 +11,11 @@ use futures::{StreamExt, stream};
 
 pub type Item = HashMap<String, AttributeValue>;
 
+/// A string attribute, as the floors write them.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
 /// Every item of `table`.
 pub async fn scan(client: &Client, table: &str) -> Vec<Item> {
     client

@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use store::Table;
 
 use crate::Row;
+use crate::floor::s;
 use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
 
@@ -22,10 +23,6 @@ const METERS: usize = 300;
 const PENDING: usize = 1_000;
 
 type Item = HashMap<String, AttributeValue>;
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
 
 pub async fn residents(bin: &std::path::Path) -> Vec<Row> {
     let stack = Stack::new("bench-residents").await;
