@@ -336,14 +336,10 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
 
 #[test]
 fn an_acts_row_keeps_its_keys_and_attribute_names() {
-    let body = json!({"acts": [{"act_number": 777, "count_number": "42800",
+    let act: domain::Act = crate::parsed::parse(json!({"act_number": 777, "count_number": "42800",
         "created_at": "2018-10-31", "act_status": "sended", "send_date": "2019-01-15",
         "payer": {"id": 7, "name": "ООО «Василек»"}, "recipient": {"id": 3, "name": "ООО «Ромашка»"},
-        "vat_rate": "20", "services": [{"title": "Услуга", "amount": 1000}]}]})
-    .to_string();
-    let raw = domain::json::collection(&body, "acts").unwrap()[0];
-    let act =
-        <domain::Act as domain::Record>::parse(&domain::json::Fields::parse(raw).unwrap()).unwrap();
+        "vat_rate": "20", "services": [{"title": "Услуга", "amount": 1000}]}));
     let tenant = tenant();
     let row = json_of(item_of(crate::acts::rows::ActRow::new(&tenant, &act)).unwrap());
     assert_eq!(
@@ -402,14 +398,11 @@ fn an_acts_row_keeps_its_keys_and_attribute_names() {
 /// index.
 #[test]
 fn a_deleted_acts_row_has_its_document_and_no_sort_keys() {
-    let body = json!({"acts": [{"id": "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e", "deleted": true,
-        "act_number": 5, "created_at": "2018-10-31", "act_status": "sended",
+    let act: domain::Act =
+        crate::parsed::parse(json!({"id": "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e",
+        "deleted": true, "act_number": 5, "created_at": "2018-10-31", "act_status": "sended",
         "payer": {"id": 7, "name": "П"}, "recipient": {"id": 3, "name": "Р"},
-        "services": [{"title": "Услуга", "amount": 1}]}]})
-    .to_string();
-    let raw = domain::json::collection(&body, "acts").unwrap()[0];
-    let act =
-        <domain::Act as domain::Record>::parse(&domain::json::Fields::parse(raw).unwrap()).unwrap();
+        "services": [{"title": "Услуга", "amount": 1}]}));
     let tenant = tenant();
     let row = json_of(item_of(crate::acts::rows::ActRow::new(&tenant, &act)).unwrap());
     assert_eq!(row["document"], "6f1c7a52-1b0e-11e9-80d4-0050569c3f5e");

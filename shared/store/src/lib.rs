@@ -46,6 +46,8 @@ pub mod tables;
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod parsed;
 
 pub use acts::{ActCounts, ActPage, ActReader, ActsPlan};
 pub use api_keys::{KeyReader, KeyRecord, Verified};

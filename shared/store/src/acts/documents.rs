@@ -78,9 +78,7 @@ mod tests {
         if let Some(id) = id {
             json["id"] = id.into();
         }
-        let body = serde_json::json!({"acts": [json]}).to_string();
-        let raw = domain::json::collection(&body, "acts").unwrap()[0];
-        <Act as domain::Record>::parse(&domain::json::Fields::parse(raw).unwrap()).unwrap()
+        crate::parsed::parse(json)
     }
 
     fn live(number: u64, id: Option<&str>) -> LiveDocuments {

@@ -146,16 +146,12 @@ mod tests {
 
     /// The longest act every field admits, its count number `count` long.
     fn longest_act(count: &str) -> Act {
-        use domain::Record;
         let line = serde_json::json!({"title": "x", "amount": "999999999999999.99"});
-        let body = serde_json::json!({"acts": [{
+        crate::parsed::parse(serde_json::json!({
             "act_number": u64::MAX, "created_at": "9999-12-31", "count_number": count,
             "act_status": "sended", "payer": {"id": u64::MAX, "name": "П"},
             "recipient": {"id": u64::MAX, "name": "П"}, "vat_rate": 22,
-            "services": vec![line; 100]}]})
-        .to_string();
-        let items = domain::json::collection(&body, "acts").unwrap();
-        Act::parse(&domain::json::Fields::parse(items[0]).unwrap()).unwrap()
+            "services": vec![line; 100]}))
     }
 
     #[test]

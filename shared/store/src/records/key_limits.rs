@@ -4,8 +4,7 @@
 //! of free text, so no import can reach them. The acts' one text key is tested in `acts::rows`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use domain::json::{Fields, collection};
-use domain::{Account, Balance, Counter, Reading, Record, Service, Tenant, Transaction};
+use domain::{Account, Balance, Counter, Reading, Service, Tenant, Transaction};
 use serde_json::{Value, json};
 
 use super::plan::{Row, item_of};
@@ -13,6 +12,7 @@ use crate::items::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::{
     Key, Stored, calendar_partition, directory_partitions, identity_key, period_partition,
 };
+use crate::parsed::{parse, try_parse};
 use crate::{Stamp, Table};
 
 const ID: &str = "{FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF}";
@@ -20,16 +20,6 @@ const DATE: &str = "31.12.9999 23:59:59";
 
 fn tenant() -> Tenant {
     Tenant::parse(&"t".repeat(64)).unwrap()
-}
-
-fn try_parse<R: Record>(item: Value) -> Option<R> {
-    let body = json!({ "items": [item] }).to_string();
-    let raw = collection(&body, "items").unwrap()[0];
-    R::parse(&Fields::parse(raw).unwrap()).ok()
-}
-
-fn parse<R: Record>(item: Value) -> R {
-    try_parse(item).expect("a valid record")
 }
 
 /// The amount with the longest text among those the parser takes.
