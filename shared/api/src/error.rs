@@ -71,6 +71,10 @@ pub enum ApiError {
         count: usize,
         problems: Vec<Problem>,
     },
+    /// A caller over its limit: a resident's key over its submissions an hour, a tenant over
+    /// its requests a second. `Retry-After` says when to come back.
+    #[error("слишком много запросов; повторите через {} с", .retry_after.as_secs())]
+    TooManyRequests { retry_after: std::time::Duration },
     /// A submitted reading the office's rules refuse.
     #[error("{}", .0.message())]
     Refused(Refusal),
@@ -145,6 +149,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict | ApiError::ActNumberReused { .. } => StatusCode::CONFLICT,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::UnknownReferences { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -170,6 +175,7 @@ impl ApiError {
             ApiError::Conflict => "conflict",
             ApiError::ActNumberReused { .. } => "act_number_reused",
             ApiError::Refused(refusal) => refusal.code(),
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden | ApiError::CrossSite => "forbidden",
             ApiError::StorageIncomplete(_) => "storage_incomplete",
@@ -195,6 +201,7 @@ impl ApiError {
             | ApiError::NotFound(_)
             | ApiError::Conflict
             | ApiError::Refused(_)
+            | ApiError::TooManyRequests { .. }
             | ApiError::Unauthorized
             | ApiError::Forbidden
             | ApiError::CrossSite
@@ -230,6 +237,12 @@ impl ApiError {
                     "Bearer realm=\"domcontrol\", Basic realm=\"domcontrol\", charset=\"UTF-8\"",
                 ),
             );
+        }
+        if let ApiError::TooManyRequests { retry_after } = self {
+            let seconds = retry_after.as_secs().max(1).to_string();
+            if let Ok(value) = lambda_http::http::HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert("retry-after", value);
+            }
         }
         response
     }

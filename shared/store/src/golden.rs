@@ -212,6 +212,7 @@ fn each_records_item_keeps_its_keys_and_attribute_names() {
 fn a_submissions_item_keeps_its_keys_and_attribute_names() {
     let submission = Submission {
         id: guid(S),
+        sent_id: Some(guid(B)),
         counter: guid(B),
         account: Some(guid(A)),
         date: serde_json::from_value(json!("2026-11-25T23:30:00")).unwrap(),
@@ -231,6 +232,7 @@ fn a_submissions_item_keeps_its_keys_and_attribute_names() {
         json_of(item),
         json!({
             "account": "358d67ad-d66e-11e3-bd79-94de80e97e9a",
+            "account_counter_pk": "okunevo#358d67ad-d66e-11e3-bd79-94de80e97e9a#a7a747b2-24d8-11e7-ae76-0050569f0c67",
             "counter": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
             "counter_pk": "okunevo#a7a747b2-24d8-11e7-ae76-0050569f0c67",
             "counter_sk": "2026-11-25T23:30:00#2026-11-25T20:30:00.123456Z#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
@@ -245,6 +247,7 @@ fn a_submissions_item_keeps_its_keys_and_attribute_names() {
             "pending_sk": "2026-11-25T20:30:00.123456Z#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
             "pk": "okunevo#7dc3cef2-a1b0-11e2-be89-b888e3dbaf94",
             "reason": null,
+            "sent_id": "a7a747b2-24d8-11e7-ae76-0050569f0c67",
             "source": "app",
             "status": "pending",
             "submitted_at": "2026-11-25T20:30:00.123456Z",

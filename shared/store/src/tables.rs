@@ -122,6 +122,7 @@ impl Table {
             partition("pk"),
             partition("counter_pk"),
             sort("counter_sk"),
+            partition("account_counter_pk"),
             partition("pending_pk"),
             sort("pending_sk"),
         ];

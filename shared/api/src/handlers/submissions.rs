@@ -6,10 +6,11 @@
 
 use chrono::SecondsFormat;
 use domain::json::normalise;
+use domain::settings::Settings;
 use domain::submissions::{
     Acknowledgement, MeterState, Submission, SubmissionRequest, SubmissionStatus, assess,
 };
-use domain::{Guid, LocalDateTime, Tenant};
+use domain::{Counter, Guid, LocalDateTime, Tenant};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -45,7 +46,7 @@ struct SubmissionView {
 impl From<&Submission> for SubmissionView {
     fn from(s: &Submission) -> Self {
         Self {
-            id: s.id,
+            id: s.sent_id(),
             counter: s.counter,
             account: s.account,
             date: s.date,
@@ -114,13 +115,16 @@ struct AcknowledgedView {
     conflicting: Vec<Guid>,
 }
 
-/// `POST /api/counters/{id}/readings`: `201` with the new submission, `200` with the stored
-/// one when its id was sent before with the same figures, `409` with other figures, `422` when
-/// the office's rules refuse it, `404` for a meter the key may not see.
+/// `POST /api/counters/{id}/readings`: `201` with the new submission (which replaces the
+/// meter's pending one for the same account), `200` with the stored one when its id was sent
+/// before with the same figures, `409` with other figures, `422` when the office's rules refuse
+/// it, `404` for a meter the key may not see, `429` when a resident's key stored its hour's
+/// [`domain::submissions::SUBMISSIONS_PER_HOUR`].
 ///
 /// DynamoDB requests: the key (GetItem, cached a minute), one BatchGetItem (the meter, the
 /// settings, the bound account, a submission of the same id), two Queries sent together (the
-/// meter's newest readings and submissions), one conditional PutItem: five at most.
+/// meter's newest readings and submissions), one BatchGetItem (the meter's pending slot, the
+/// key's count) and one TransactWriteItems: six at most.
 pub async fn submit<S>(
     app: &App<S>,
     request: Request,
@@ -130,14 +134,17 @@ where
     S: SubmissionStore + KeyReader,
 {
     let request = &request;
-    let caller = app.caller(request, endpoint).await?;
+    let (caller, key) = app.caller_and_key(request, endpoint).await?;
     let tenant = &caller.tenant;
     let counter_id = path_id(request)?;
     let text = body::text(request)?;
     let sent = SubmissionRequest::parse(&normalise(&text)).map_err(ApiError::invalid_parameters)?;
+    // A resident's ids are its account's: the office's id of each is derived from both.
+    let sent_id = sent.id.unwrap_or_else(Guid::random);
+    let id = Submission::office_id(caller.account, sent_id);
     let store = app.store();
     let context = store
-        .submission_context(tenant, counter_id, caller.account, sent.id)
+        .submission_context(tenant, counter_id, caller.account, sent.id.map(|_| id))
         .await?;
     let counter = context
         .counter
@@ -146,24 +153,71 @@ where
     if let Some(stored) = context.existing {
         return same_again(&stored, &sent, counter_id, &caller);
     }
-    let (readings, mut submissions) = store.meter_history(tenant, counter_id).await?;
+    let (submission, newest) = judged(
+        app,
+        &caller,
+        &counter,
+        &sent,
+        (id, sent_id),
+        &context.settings,
+    )
+    .await?;
+    let limited = caller.account.map(|_| &key);
+    match store.submit(tenant, &submission, limited, &newest).await? {
+        Submitted::New { replaced } => {
+            tracing::info!(
+                suspicious = submission.suspicious,
+                replaced = replaced.is_some(),
+                "reading submitted"
+            );
+            Ok(created(SubmissionView::from(&submission)))
+        }
+        // The same id sent twice at once: the other request stored it first.
+        Submitted::Existing(stored) => same_again(&stored, &sent, counter_id, &caller),
+        Submitted::Limited(limited) => Err(ApiError::TooManyRequests {
+            retry_after: limited.retry_after,
+        }),
+    }
+}
+
+/// The new submission as the office's rules judge it, and the meter's newest submissions as
+/// read (what the store's replacement starts from).
+async fn judged<S: SubmissionStore>(
+    app: &App<S>,
+    caller: &Caller,
+    counter: &Counter,
+    sent: &SubmissionRequest,
+    (id, sent_id): (Guid, Guid),
+    settings: &Settings,
+) -> Result<(Submission, Vec<Submission>), ApiError> {
+    let (readings, mut newest) = app
+        .store()
+        .meter_history(&caller.tenant, counter.id)
+        .await?;
     // A resident's key is judged by the readings 1C imported and the submissions made for its
     // own account: a meter that changed hands does not show, by refusals, what its earlier
     // occupant sent.
     if caller.account.is_some() {
-        submissions.retain(|s| caller.sees(s.account));
+        newest.retain(|s| caller.sees(s.account));
     }
+    // The pending submission this one replaces is not judged against: a resident corrects a
+    // typo by submitting again.
+    let judged: Vec<Submission> = newest
+        .iter()
+        .filter(|s| !(s.is_pending() && s.account == counter.account))
+        .cloned()
+        .collect();
     let now = app.clock().now();
     let meter = MeterState {
-        counter: &counter,
+        counter,
         readings: &readings,
-        submissions: &submissions,
+        submissions: &judged,
     };
-    let assessment =
-        assess(&sent.figures, meter, &context.settings, now).map_err(ApiError::Refused)?;
+    let assessment = assess(&sent.figures, meter, settings, now).map_err(ApiError::Refused)?;
     let submission = Submission {
-        id: sent.id.unwrap_or_else(Guid::random),
-        counter: counter_id,
+        id,
+        sent_id: Some(sent_id),
+        counter: counter.id,
         account: counter.account,
         date: assessment.date,
         figures: sent.figures,
@@ -173,14 +227,7 @@ where
         status: SubmissionStatus::Pending,
         reason: None,
     };
-    match store.submit(tenant, &submission).await? {
-        Submitted::New => {
-            tracing::info!(suspicious = submission.suspicious, "reading submitted");
-            Ok(created(SubmissionView::from(&submission)))
-        }
-        // The same id sent twice at once: the other request stored it first.
-        Submitted::Existing(stored) => same_again(&stored, &sent, counter_id, &caller),
-    }
+    Ok((submission, newest))
 }
 
 /// A submission sent again: the stored one when it is the same reading of the same meter, made
@@ -326,6 +373,7 @@ mod page_bounds {
         let guid: Guid = guid.unwrap();
         Submission {
             id: guid,
+            sent_id: Some(guid),
             counter: guid,
             account: Some(guid),
             date: serde_json::from_value(serde_json::json!("9999-12-31T23:59:59")).unwrap(),

@@ -325,7 +325,7 @@ proptest! {
     fn any_submission_is_judged_against_any_history(
         sent in any_reading(),
         readings in prop::collection::vec(any_reading(), 0..14),
-        earlier in prop::collection::vec((any_reading(), 0u8..3, any::<i64>()), 0..6),
+        earlier in prop::collection::vec((any_reading(), 0u8..4, any::<i64>()), 0..6),
         zone in prop::sample::select(chrono_tz::TZ_VARIANTS.to_vec()),
         from_day in 1u8..=31,
         to_day in 1u8..=31,
@@ -338,11 +338,17 @@ proptest! {
         let settings = Settings { time_zone: zone, readings_window: Window::new(from_day, to_day) };
         let now = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
         use domain::submissions::{Submission, SubmissionStatus};
-        let status = [SubmissionStatus::Pending, SubmissionStatus::Applied, SubmissionStatus::Rejected];
+        let status = [
+            SubmissionStatus::Pending,
+            SubmissionStatus::Applied,
+            SubmissionStatus::Rejected,
+            SubmissionStatus::Replaced,
+        ];
         let submissions: Vec<Submission> = earlier
             .iter()
             .map(|(r, s, at)| Submission {
                 id: domain::Guid::random(),
+                sent_id: None,
                 counter: r.counter,
                 account: None,
                 date: r.date,

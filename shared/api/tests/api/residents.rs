@@ -12,7 +12,11 @@
 //!   its account: not an earlier occupant's);
 //!   the export serves exactly the pending ones that are due, in the order they became due:
 //!   1C may postpone one for some hours (again and again, until its final answer), and the
-//!   timelines let hours pass.
+//!   timelines let hours pass;
+//! - a meter and account have at most one pending submission: a newer one replaces it, and the
+//!   replaced one still takes 1C's final answer;
+//! - ids are each caller's: a resident's key resends under its own account's ids, and 1C pulls
+//!   and answers each submission by the office's id, never the same for two.
 //!
 //! `make test` runs a few cases; `RESIDENTS_CASES=200 cargo test -p api --test api residents`
 //! runs many more, and `RESIDENTS_SEED=<n> RESIDENTS_CASES=1` replays the one a failure names.
@@ -58,7 +62,11 @@ struct Meter {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Sent {
+    /// The id the caller sent: what it reads back.
     id: String,
+    /// The id 1C pulls and answers.
+    office: String,
+    caller: Caller,
     meter: usize,
     /// The meter's account when it was submitted: what a bound key's list shows.
     account: Option<usize>,
@@ -260,8 +268,21 @@ impl Case {
         }
         self.meters[meter].figure = figure;
         let account = self.meters[meter].account;
+        // The pending one of the meter and account is replaced.
+        for earlier in &mut self.sent {
+            if earlier.meter == meter && earlier.account == account && earlier.status == "pending" {
+                earlier.status = "replaced";
+            }
+        }
+        let namespace = match caller {
+            Caller::Bound(a) => Some(ACCOUNTS[a].parse::<domain::Guid>().unwrap()),
+            _ => None,
+        };
+        let office = domain::submissions::Submission::office_id(namespace, id.parse().unwrap());
         self.sent.push(Sent {
             id,
+            office: office.to_string(),
+            caller,
             meter,
             account,
             figure,
@@ -276,12 +297,16 @@ impl Case {
             return;
         }
         let sent = self.sent[self.rng.usize(0..self.sent.len())].clone();
-        let caller = Caller::Tenant;
+        // By the caller that sent it: its ids are its own.
+        let caller = sent.caller;
         let reaches = self.reaches(caller, sent.meter);
         self.log
             .push(format!("{} sent again: reaches {reaches}", sent.id));
         let body = json!({"id": sent.id, "current_data1": sent.figure});
-        let (status, answer) = self.app.post_submission(METERS[sent.meter], body).await;
+        let (status, answer) = self
+            .as_caller(caller)
+            .post_submission(METERS[sent.meter], body)
+            .await;
         let expected = if reaches { 200 } else { 404 };
         if status != expected || (reaches && answer["data"]["status"] != sent.status) {
             self.fail(&format!("{} again: {status} {answer}", sent.id));
@@ -380,8 +405,8 @@ impl Case {
             .filter(|s| s.status == "pending" && s.due <= now)
             .collect();
         // The export's order: the instant to the microsecond, then the id.
-        due.sort_by_key(|s| (s.due.timestamp_micros(), s.id.clone()));
-        due.into_iter().map(|s| s.id.clone()).collect()
+        due.sort_by_key(|s| (s.due.timestamp_micros(), s.office.clone()));
+        due.into_iter().map(|s| s.office.clone()).collect()
     }
 
     async fn pull_and_acknowledge(&mut self) {
@@ -402,7 +427,8 @@ impl Case {
         let mut answers = Vec::new();
         // A submission takes one final answer: the same one again is recorded (its reason
         // anew), another is not, and comes back as conflicting; so does a postponement of one
-        // answered. A pending one may be postponed again and again.
+        // answered or replaced. A pending one may be postponed again and again; a replaced one
+        // takes its final answer (1C may have pulled it before it was replaced).
         let mut conflicting = Vec::new();
         for sent in self.sent.iter_mut() {
             let pending = sent.status == "pending";
@@ -412,11 +438,11 @@ impl Case {
             match self.rng.u32(0..3) {
                 0 => {
                     let hours = self.rng.i64(1..=48);
-                    answers.push(json!({"id": sent.id, "status": "postponed", "hours": hours}));
+                    answers.push(json!({"id": sent.office, "status": "postponed", "hours": hours}));
                     if pending {
                         sent.due = now + chrono::Duration::hours(hours);
                     } else {
-                        conflicting.push(json!(sent.id));
+                        conflicting.push(json!(sent.office));
                     }
                 }
                 answer => {
@@ -425,12 +451,12 @@ impl Case {
                     } else {
                         ("rejected", Some(format!("причина {}", self.rng.u32(..))))
                     };
-                    answers.push(json!({"id": sent.id, "status": status, "reason": reason}));
-                    if pending || sent.status == status {
+                    answers.push(json!({"id": sent.office, "status": status, "reason": reason}));
+                    if pending || sent.status == status || sent.status == "replaced" {
                         sent.status = status;
                         sent.reason = reason;
                     } else {
-                        conflicting.push(json!(sent.id));
+                        conflicting.push(json!(sent.office));
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! Residents' readings on their way back to 1C: what is submitted and stored (this module),
 //! the request an app sends (`request`), the rules that accept, refuse or flag one (`rules`),
-//! and 1C's answer about it (`acknowledgement`). No I/O: the store reads what the rules need,
+//! 1C's answer about it (`acknowledgement`), and how often a resident's key may submit
+//! (`limit`). No I/O: the store reads what the rules need,
 //! the handler asks. The office's time zone and window are `crate::settings`.
 
 use chrono::{DateTime, Utc};
@@ -10,10 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::{Guid, LocalDateTime, Reading, Text};
 
 mod acknowledgement;
+mod limit;
 mod request;
 mod rules;
 
 pub use acknowledgement::{Acknowledgement, Answer, MAX_ACKNOWLEDGED};
+pub use limit::{Limited, Recent, SUBMISSIONS_PER_HOUR};
 pub use request::{DEFAULT_SOURCE, SubmissionRequest};
 pub use rules::{Assessment, MeterState, Refusal, SUSPICIOUS_FACTOR, USUAL_READINGS, assess};
 
@@ -81,6 +84,9 @@ pub enum SubmissionStatus {
     Pending,
     Applied,
     Rejected,
+    /// A newer submission for the same meter and account came while it was pending: that one
+    /// waits for 1C instead. 1C may still answer it (it may have pulled it before).
+    Replaced,
 }
 
 impl SubmissionStatus {
@@ -89,6 +95,7 @@ impl SubmissionStatus {
             SubmissionStatus::Pending => "pending",
             SubmissionStatus::Applied => "applied",
             SubmissionStatus::Rejected => "rejected",
+            SubmissionStatus::Replaced => "replaced",
         }
     }
 }
@@ -97,7 +104,12 @@ impl SubmissionStatus {
 /// what the rules found, and what 1C answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
+    /// Its id in the office: what 1C pulls and answers ([`Submission::office_id`]).
     pub id: Guid,
+    /// The id the caller gave it (or was given): what the app sees. `None` in submissions
+    /// stored before ids were per account: the same as `id`.
+    #[serde(default)]
+    pub sent_id: Option<Guid>,
     pub counter: Guid,
     pub account: Option<Guid>,
     /// The office's wall-clock time of the submission.
@@ -113,9 +125,44 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// Whether it counts as a known value of the meter: pending or applied, not rejected.
+    /// Whether it counts as a known value of the meter: pending or applied, not rejected nor
+    /// replaced (a resident corrects a typo by submitting again).
     pub fn counts(&self) -> bool {
-        self.status != SubmissionStatus::Rejected
+        matches!(
+            self.status,
+            SubmissionStatus::Pending | SubmissionStatus::Applied
+        )
+    }
+
+    /// Whether 1C has yet to answer it.
+    pub fn is_pending(&self) -> bool {
+        self.status == SubmissionStatus::Pending
+    }
+
+    /// The id the caller gave it.
+    pub fn sent_id(&self) -> Guid {
+        self.sent_id.unwrap_or(self.id)
+    }
+
+    /// The id in the office of the submission a caller names `sent`. A resident's key (bound
+    /// to `account`) names its own submissions: its ids are its account's, and no resident can
+    /// take, or learn of, an id another account's app uses; the office's id is derived from
+    /// both (a SHA-256, as a version-8 GUID). The office's own keys share one namespace, the
+    /// office's, and their ids are kept as sent.
+    pub fn office_id(account: Option<Guid>, sent: Guid) -> Guid {
+        use sha2::{Digest, Sha256};
+        let Some(account) = account else {
+            return sent;
+        };
+        let mut hash = Sha256::new();
+        hash.update(b"submission\0");
+        hash.update(account.to_string().as_bytes());
+        hash.update(b"\0");
+        hash.update(sent.to_string().as_bytes());
+        let digest = hash.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Guid::from_custom_bytes(bytes)
     }
 }
 

@@ -53,6 +53,7 @@ fn reading(date: &str, value: Decimal) -> Reading {
 
 fn submission(date: &str, figures: Figures, status: SubmissionStatus) -> Submission {
     Submission {
+        sent_id: None,
         id: guid(9),
         counter: guid(1),
         account: Some(guid(2)),
@@ -321,4 +322,23 @@ fn a_postponement_is_for_hours_from_one_to_a_week_a_day_unless_named() {
     ))
     .unwrap();
     assert_eq!(applied[0].answer, Answer::Final(SubmissionStatus::Applied));
+}
+
+#[test]
+fn an_id_is_its_accounts_and_the_offices_id_tells_accounts_apart() {
+    let (a, b, sent) = (Guid::random(), Guid::random(), Guid::random());
+    let of_a = Submission::office_id(Some(a), sent);
+    assert_eq!(
+        of_a,
+        Submission::office_id(Some(a), sent),
+        "a resend finds it"
+    );
+    assert_ne!(
+        of_a,
+        Submission::office_id(Some(b), sent),
+        "another account's own"
+    );
+    assert_ne!(of_a, sent);
+    // Positive control: the office's own keys keep the id they send.
+    assert_eq!(Submission::office_id(None, sent), sent);
 }

@@ -34,6 +34,11 @@ impl Guid {
         Self(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 
+    /// A GUID of 128 bits the API derives (a hash's): version 8, its variant bits set.
+    pub fn from_custom_bytes(bytes: [u8; 16]) -> Self {
+        Self(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    }
+
     /// The GUID's 128 bits, to spread keys over shards.
     pub fn as_u128(&self) -> u128 {
         self.0.as_u128()

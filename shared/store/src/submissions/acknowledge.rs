@@ -121,9 +121,12 @@ impl Dynamo {
                     Some(reason) => s(reason.as_str()),
                     None => AttributeValue::Null(true),
                 };
+                // A replaced submission takes 1C's answer too: 1C may have pulled it before
+                // the newer one came, and applied it.
                 update
                     .condition_expression(
-                        "attribute_exists(pk) AND (attribute_exists(pending_pk) OR #status = :status)",
+                        "attribute_exists(pk) AND (attribute_exists(pending_pk) \
+                         OR #status IN (:status, :replaced))",
                     )
                     .update_expression(
                         "SET #status = :status, reason = :reason, acknowledged_at = :at \
@@ -132,6 +135,7 @@ impl Dynamo {
                     .expression_attribute_names("#status", "status")
                     .expression_attribute_values(":status", s(status.as_str()))
                     .expression_attribute_values(":reason", reason)
+                    .expression_attribute_values(":replaced", s("replaced"))
                     .expression_attribute_values(":at", s(instant(at)))
             }
             // Still pending, and in the export again once the hours are over: its place in

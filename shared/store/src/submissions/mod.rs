@@ -4,11 +4,15 @@
 //! | item       | table       | pk            | index keys                                          |
 //! |------------|-------------|---------------|-----------------------------------------------------|
 //! | submission | Submissions | tenant#id     | `ByCounter`: tenant#counter, date#instant#id;       |
+//! |            |             |               | `ByAccountCounter` (made for an account):           |
+//! |            |             |               | tenant#account#counter, the same sort key;          |
 //! |            |             |               | `Pending` (while pending): tenant, from#id, `from`  |
 //! |            |             |               | when it came, or when 1C's postponement ends        |
 //!
-//! A submission is one item, keyed by its id, so that a re-send is found by one GetItem and
-//! written once by a condition. `ByCounter` lists a meter's submissions newest first; `Pending`
+//! A submission is one item, keyed by its id in the office, so that a re-send is found by one
+//! GetItem and written once by a condition (with the slot and rate items of `submit.rs`).
+//! `ByCounter` lists a meter's submissions newest first, `ByAccountCounter` those made for one
+//! account (what a resident's key pages through, never evaluating another's); `Pending`
 //! is sparse (the keys go when 1C answers finally), so the export reads only what is pending
 //! and due (its key's instant not after the export's), in the order it became due: a reading
 //! 1C postponed is out of the export, and out of its way, until then. Each submission writes one item to the tenant's `Pending` partition and
@@ -18,14 +22,12 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use chrono::{DateTime, Utc};
 use domain::history::{Cursor, HistoryQuery};
 use domain::json::Value;
 use domain::settings::Settings;
-use domain::submissions::{Acknowledgement, Submission, USUAL_READINGS};
-use domain::{Account, Counter, Guid, Reading, Tenant};
+use domain::submissions::{Acknowledgement, Limited, Submission, USUAL_READINGS};
+use domain::{Account, Counter, Guid, KeyHash, Reading, Tenant};
 
 use crate::error::{corrupt, request_error};
 use crate::items::{
@@ -37,6 +39,7 @@ use crate::settings::{settings_key, settings_of};
 use crate::{Dynamo, StoreError, Table};
 
 mod acknowledge;
+mod submit;
 
 pub use acknowledge::ACKNOWLEDGEMENTS_PER_SECOND;
 
@@ -56,11 +59,13 @@ pub struct SubmissionContext {
     pub existing: Option<Submission>,
 }
 
-/// Whether a submission was stored, or its id already was.
+/// Whether a submission was stored (and which pending one it replaced), its id already was,
+/// or the key's hour is full.
 #[derive(Debug, Clone)]
 pub enum Submitted {
-    New,
+    New { replaced: Option<Guid> },
     Existing(Submission),
+    Limited(Limited),
 }
 
 /// What an acknowledgement recorded.
@@ -93,11 +98,17 @@ pub trait SubmissionStore {
         counter: Guid,
     ) -> impl Future<Output = Result<(Vec<Reading>, Vec<Submission>), StoreError>> + Send;
 
-    /// Stores a new submission unless one with its id is stored: then that one.
+    /// Stores a new submission unless one with its id is stored: then that one. It replaces
+    /// the pending submission of its meter and account, if any (`newest`, the meter's newest
+    /// submissions as last read, spares a write on one 1C has answered). With `limited`, the
+    /// resident's key that sends it, it is stored only if the key stored fewer than
+    /// [`domain::submissions::SUBMISSIONS_PER_HOUR`] in the hour before.
     fn submit(
         &self,
         tenant: &Tenant,
         submission: &Submission,
+        limited: Option<&KeyHash>,
+        newest: &[Submission],
     ) -> impl Future<Output = Result<Submitted, StoreError>> + Send;
 
     /// The oldest `limit` pending submissions that are not postponed past `now`, and whether
@@ -122,7 +133,7 @@ pub trait SubmissionStore {
     ) -> impl Future<Output = Result<Acknowledged, StoreError>> + Send;
 
     /// One page of a meter's submissions, newest first; with `account`, only those made for
-    /// that account (the page may then hold fewer than its limit, and `next` goes on).
+    /// that account (read from their own index: no other account's item is evaluated).
     fn submissions(
         &self,
         tenant: &Tenant,
@@ -134,6 +145,11 @@ pub trait SubmissionStore {
 
 pub(super) fn submission_pk(tenant: &Tenant, id: Guid) -> String {
     format!("{tenant}#{id}")
+}
+
+/// `ByAccountCounter`'s partition: a meter's submissions made for one account.
+fn account_counter_pk(tenant: &Tenant, account: Guid, counter: Guid) -> String {
+    format!("{tenant}#{account}#{counter}")
 }
 
 /// `ByCounter`'s sort key: the office's date (what `from` and `to` select), then the instant
@@ -169,6 +185,10 @@ pub(crate) fn submission_item(
         s(owner_key(tenant, submission.counter)),
     );
     item.insert("counter_sk".into(), s(counter_sk(submission)));
+    if let Some(account) = submission.account {
+        let key = account_counter_pk(tenant, account, submission.counter);
+        item.insert("account_counter_pk".into(), s(key));
+    }
     if submission.status == domain::submissions::SubmissionStatus::Pending {
         item.insert("pending_pk".into(), s(tenant.as_str()));
         item.insert("pending_sk".into(), s(pending_sk(submission)));
@@ -254,29 +274,11 @@ impl SubmissionStore for Dynamo {
         &self,
         tenant: &Tenant,
         submission: &Submission,
+        limited: Option<&KeyHash>,
+        newest: &[Submission],
     ) -> Result<Submitted, StoreError> {
-        let item = submission_item(tenant, submission)?;
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.tables().name(Table::Submissions))
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Submitted::New),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                    let stored = from_item(failed.item().cloned())?;
-                    stored
-                        .map(Submitted::Existing)
-                        .ok_or_else(|| corrupt("a failed condition without the stored item"))
-                }
-                _ => Err(request_error("PutItem", e)),
-            },
-        }
+        self.store_submission(tenant, submission, limited, newest)
+            .await
     }
 
     async fn pending(
@@ -323,7 +325,15 @@ impl SubmissionStore for Dynamo {
         account: Option<Guid>,
         query: &HistoryQuery,
     ) -> Result<Page<Submission>, StoreError> {
-        let counter_pk = owner_key(tenant, counter);
+        // A resident's key pages through its own account's index.
+        let (index, partition, counter_pk) = match account {
+            Some(account) => (
+                "ByAccountCounter",
+                "account_counter_pk",
+                account_counter_pk(tenant, account, counter),
+            ),
+            None => ("ByCounter", "counter_pk", owner_key(tenant, counter)),
+        };
         let (from, to) = history_bounds(&query.range);
         // The cursor is `ByCounter`'s sort key, `date#instant#id`: the item's own key follows
         // from it.
@@ -341,7 +351,7 @@ impl SubmissionStore for Dynamo {
                     {
                         Some(HashMap::from([
                             ("pk".to_owned(), s(submission_pk(tenant, id))),
-                            ("counter_pk".to_owned(), s(counter_pk.clone())),
+                            (partition.to_owned(), s(counter_pk.clone())),
                             ("counter_sk".to_owned(), s(sk)),
                         ]))
                     }
@@ -349,31 +359,35 @@ impl SubmissionStore for Dynamo {
                 }
             }
         };
-        let mut page = self
+        let page = self
             .client()
             .query()
             .table_name(self.tables().name(Table::Submissions))
-            .index_name("ByCounter")
-            .key_condition_expression("counter_pk = :pk AND counter_sk BETWEEN :from AND :to")
+            .index_name(index)
+            .key_condition_expression(format!(
+                "{partition} = :pk AND counter_sk BETWEEN :from AND :to"
+            ))
             .expression_attribute_values(":pk", s(counter_pk))
             .expression_attribute_values(":from", s(from))
             .expression_attribute_values(":to", s(to))
             .scan_index_forward(false)
-            .limit(i32::try_from(query.limit).unwrap_or(i32::MAX))
+            // One more than the page: a page that ends the list says so (no `next`).
+            .limit(i32::try_from(query.limit.saturating_add(1)).unwrap_or(i32::MAX))
             .set_exclusive_start_key(start);
-        if let Some(account) = account {
-            page = page
-                .filter_expression("account = :account")
-                .expression_attribute_values(":account", s(account.to_string()));
-        }
         let out = page.send().await.map_err(|e| request_error("Query", e))?;
-        let next = out
-            .last_evaluated_key
-            .and_then(|key| text_of(&key, "counter_sk"))
-            .map(Cursor::new);
+        let mut items = out.items.unwrap_or_default();
+        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().and_then(|item| text_of(item, "counter_sk"))
+        } else {
+            // DynamoDB stopped at its 1 MB first.
+            out.last_evaluated_key
+                .and_then(|key| text_of(&key, "counter_sk"))
+        };
         Ok(Page {
-            items: from_items(out.items.unwrap_or_default())?,
-            next,
+            items: from_items(items)?,
+            next: next.map(Cursor::new),
         })
     }
 }
@@ -388,6 +402,7 @@ mod tests {
         let tenant = Tenant::parse("t").unwrap();
         let submission = Submission {
             id: Guid::random(),
+            sent_id: Some(Guid::random()),
             counter: Guid::random(),
             account: None,
             date: serde_json::from_str("\"2026-11-25T23:30:00\"").unwrap(),
