@@ -43,10 +43,16 @@ struct SubmissionView {
     reason: Option<String>,
 }
 
-impl From<&Submission> for SubmissionView {
-    fn from(s: &Submission) -> Self {
+impl SubmissionView {
+    /// As `caller` sees it: a resident's key, by the id it sent; the office's keys, by the id
+    /// 1C pulls and answers.
+    fn new(s: &Submission, caller: &Caller) -> Self {
         Self {
-            id: s.sent_id(),
+            id: if caller.account.is_some() {
+                s.sent_id()
+            } else {
+                s.id
+            },
             counter: s.counter,
             account: s.account,
             date: s.date,
@@ -153,43 +159,74 @@ where
     if let Some(stored) = context.existing {
         return same_again(&stored, &sent, counter_id, &caller);
     }
-    let (submission, newest) = judged(
-        app,
-        &caller,
-        &counter,
-        &sent,
-        (id, sent_id),
-        &context.settings,
-    )
-    .await?;
     let limited = caller.account.map(|_| &key);
-    match store.submit(tenant, &submission, limited, &newest).await? {
-        Submitted::New { replaced } => {
-            tracing::info!(
-                suspicious = submission.suspicious,
-                replaced = replaced.is_some(),
-                "reading submitted"
-            );
-            Ok(created(SubmissionView::from(&submission)))
+    // Judged without the pending one it should replace; judged again with it when the store
+    // finds 1C answered that one meanwhile (or it replaces another).
+    for replaces_pending in [true, false] {
+        let judgement = Judgement {
+            counter: &counter,
+            sent: &sent,
+            ids: (id, sent_id),
+            settings: &context.settings,
+            replaces_pending,
+        };
+        let (submission, newest, replacing) = judged(app, &caller, judgement).await?;
+        let outcome = store
+            .submit(tenant, &submission, limited, replacing, &newest)
+            .await?;
+        match outcome {
+            Submitted::New { replaced } => {
+                tracing::info!(
+                    suspicious = submission.suspicious,
+                    replaced = replaced.is_some(),
+                    "reading submitted"
+                );
+                return Ok(created(SubmissionView::new(&submission, &caller)));
+            }
+            // The same id sent twice at once: the other request stored it first.
+            Submitted::Existing(stored) => {
+                return same_again(&stored, &sent, counter_id, &caller);
+            }
+            Submitted::Limited(limited) => {
+                return Err(ApiError::TooManyRequests {
+                    retry_after: limited.retry_after,
+                });
+            }
+            Submitted::Rejudge => {}
         }
-        // The same id sent twice at once: the other request stored it first.
-        Submitted::Existing(stored) => same_again(&stored, &sent, counter_id, &caller),
-        Submitted::Limited(limited) => Err(ApiError::TooManyRequests {
-            retry_after: limited.retry_after,
-        }),
     }
+    // Judged with every pending one, the store never asks again.
+    Err(ApiError::Storage(store::StoreError::Config(
+        "a submission judged with every pending one was to be judged again".into(),
+    )))
 }
 
-/// The new submission as the office's rules judge it, and the meter's newest submissions as
-/// read (what the store's replacement starts from).
+/// What a new submission is judged by.
+struct Judgement<'a> {
+    counter: &'a Counter,
+    sent: &'a SubmissionRequest,
+    /// Its id in the office and the id sent.
+    ids: (Guid, Guid),
+    settings: &'a Settings,
+    /// Whether it is judged without the meter and account's pending submission, which it
+    /// replaces.
+    replaces_pending: bool,
+}
+
+/// The new submission as the office's rules judge it, the meter's newest submissions as read
+/// (what the store's replacement starts from), and the pending one it was judged without.
 async fn judged<S: SubmissionStore>(
     app: &App<S>,
     caller: &Caller,
-    counter: &Counter,
-    sent: &SubmissionRequest,
-    (id, sent_id): (Guid, Guid),
-    settings: &Settings,
-) -> Result<(Submission, Vec<Submission>), ApiError> {
+    judgement: Judgement<'_>,
+) -> Result<(Submission, Vec<Submission>, Option<Guid>), ApiError> {
+    let Judgement {
+        counter,
+        sent,
+        ids: (id, sent_id),
+        settings,
+        replaces_pending,
+    } = judgement;
     let (readings, mut newest) = app
         .store()
         .meter_history(&caller.tenant, counter.id)
@@ -201,10 +238,16 @@ async fn judged<S: SubmissionStore>(
         newest.retain(|s| caller.sees(s.account));
     }
     // The pending submission this one replaces is not judged against: a resident corrects a
-    // typo by submitting again.
+    // typo by submitting again. The newest first: the one the meter's slot names.
+    let replacing = newest
+        .iter()
+        .filter(|s| s.is_pending() && s.account == counter.account)
+        .max_by_key(|s| s.submitted_at)
+        .map(|s| s.id)
+        .filter(|_| replaces_pending);
     let judged: Vec<Submission> = newest
         .iter()
-        .filter(|s| !(s.is_pending() && s.account == counter.account))
+        .filter(|s| Some(s.id) != replacing)
         .cloned()
         .collect();
     let now = app.clock().now();
@@ -227,7 +270,7 @@ async fn judged<S: SubmissionStore>(
         status: SubmissionStatus::Pending,
         reason: None,
     };
-    Ok((submission, newest))
+    Ok((submission, newest, replacing))
 }
 
 /// A submission sent again: the stored one when it is the same reading of the same meter, made
@@ -241,7 +284,7 @@ fn same_again(
 ) -> Result<Response<Body>, ApiError> {
     let same = stored.counter == counter && stored.figures.same_values(&sent.figures);
     if same && caller.sees(stored.account) {
-        Ok(ok(SubmissionView::from(stored)))
+        Ok(ok(SubmissionView::new(stored, caller)))
     } else {
         Err(ApiError::Conflict)
     }
@@ -249,8 +292,7 @@ fn same_again(
 
 /// `GET /api/counters/{id}/submissions`: the meter's submissions, newest first, with their
 /// status and the office's reason; paged as the histories (`from`, `to`, `limit`, `next`). A
-/// key bound to an account gets those made for its account only: a page may hold fewer than
-/// `limit`, and `next` goes on.
+/// key bound to an account gets those made for its account only, from their own index.
 pub async fn list<S>(
     app: &App<S>,
     request: Request,
@@ -271,7 +313,11 @@ where
         .submissions(tenant, id, caller.account, &query)
         .await?;
     Ok(ok(List {
-        items: page.items.iter().map(SubmissionView::from).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|s| SubmissionView::new(s, &caller))
+            .collect(),
         next: page.next.as_ref().map(|c| query.token(&seal, c)),
     }))
 }
@@ -394,7 +440,11 @@ mod page_bounds {
 
     #[test]
     fn a_full_page_of_the_largest_submissions_fits_lambdas_answer() {
-        let one = answer_size(&SubmissionView::from(&largest())) + 1;
+        let office = Caller {
+            tenant: domain::Tenant::parse("t").unwrap(),
+            account: None,
+        };
+        let one = answer_size(&SubmissionView::new(&largest(), &office)) + 1;
         let page = one * HistoryQuery::MAX_LIMIT as usize + 1024;
         assert!(page < LAMBDA_ANSWER_LIMIT / 2, "{page} bytes");
     }

@@ -25,13 +25,14 @@ pub struct Limited {
 
 impl Recent {
     /// What the key's record becomes with one more submission at `now`, or how long until
-    /// one is taken. Instants an hour old or older are forgotten.
+    /// one is taken. Instants an hour old or older are forgotten; later ones (another request
+    /// of the key, whose clock read a moment after this one's) count.
     pub fn admit(&self, now: DateTime<Utc>) -> Result<Recent, Limited> {
         let mut at: Vec<DateTime<Utc>> = self
             .at
             .iter()
             .copied()
-            .filter(|t| *t > now - HOUR && *t <= now)
+            .filter(|t| *t > now - HOUR)
             .collect();
         at.sort_unstable();
         if at.len() >= SUBMISSIONS_PER_HOUR {
@@ -93,6 +94,23 @@ mod tests {
                 }
                 prop_assert!(recent.at.len() <= SUBMISSIONS_PER_HOUR);
             }
+        }
+
+        /// Requests whose clocks were read in any order (each retried after the others
+        /// stored): never more than thirty in an hour.
+        #[test]
+        fn clocks_read_out_of_order_never_pass_thirty(
+            offsets in proptest::collection::vec(0i64..120, 1..80)
+        ) {
+            let mut recent = Recent::default();
+            let mut taken = 0;
+            for offset in offsets {
+                if let Ok(next) = recent.admit(at(offset)) {
+                    recent = next;
+                    taken += 1;
+                }
+            }
+            prop_assert!(taken <= SUBMISSIONS_PER_HOUR);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! 1C's answers about the submissions it pulled: each takes a submission out of the tenant's
 //! `Pending` partition, paced so that the partition never takes more than it can.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
@@ -18,6 +19,9 @@ use crate::{Dynamo, StoreError, Table};
 /// which takes 1,000 (docs/BENCHMARKS.md): a final answer removes its entry (one write), a
 /// postponement moves it (its key changes: a delete and a put, two).
 pub const ACKNOWLEDGEMENTS_PER_SECOND: usize = 500;
+
+/// How often an answer refused for a transaction in progress on its submission goes again.
+const CONFLICT_RETRIES: u32 = 4;
 
 /// The `Pending` writes an answer makes.
 fn index_writes(ack: &Acknowledgement) -> usize {
@@ -149,7 +153,18 @@ impl Dynamo {
                     .expression_attribute_values(":until", s(instant(until)))
             }
         };
-        let result = update.send().await;
+        // A resident's new submission may be replacing this one in a transaction right now:
+        // DynamoDB refuses the update then, and it goes again after a pause.
+        let mut result = update.clone().send().await;
+        for retry in 1..=CONFLICT_RETRIES {
+            let conflict =
+                matches!(&result, Err(e) if e.code() == Some("TransactionConflictException"));
+            if !conflict {
+                break;
+            }
+            tokio::time::sleep(self.backoff().delay(retry)).await;
+            result = update.clone().send().await;
+        }
         let answered = match result {
             Ok(_) => Answered::Recorded,
             Err(e) => match e.as_service_error() {

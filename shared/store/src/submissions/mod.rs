@@ -60,12 +60,14 @@ pub struct SubmissionContext {
 }
 
 /// Whether a submission was stored (and which pending one it replaced), its id already was,
-/// or the key's hour is full.
+/// the key's hour is full (or its submissions collide too often at once), or it must be judged
+/// again: it was judged without a pending one it turned out not to replace.
 #[derive(Debug, Clone)]
 pub enum Submitted {
     New { replaced: Option<Guid> },
     Existing(Submission),
     Limited(Limited),
+    Rejudge,
 }
 
 /// What an acknowledgement recorded.
@@ -100,14 +102,17 @@ pub trait SubmissionStore {
 
     /// Stores a new submission unless one with its id is stored: then that one. It replaces
     /// the pending submission of its meter and account, if any (`newest`, the meter's newest
-    /// submissions as last read, spares a write on one 1C has answered). With `limited`, the
-    /// resident's key that sends it, it is stored only if the key stored fewer than
+    /// submissions as last read, spares a write on one 1C has answered). With `replacing`,
+    /// the pending one it was judged without, it is stored only if that is the one it
+    /// replaces (else [`Submitted::Rejudge`]). With `limited`, the resident's key that sends
+    /// it, it is stored only if the key stored fewer than
     /// [`domain::submissions::SUBMISSIONS_PER_HOUR`] in the hour before.
     fn submit(
         &self,
         tenant: &Tenant,
         submission: &Submission,
         limited: Option<&KeyHash>,
+        replacing: Option<Guid>,
         newest: &[Submission],
     ) -> impl Future<Output = Result<Submitted, StoreError>> + Send;
 
@@ -275,9 +280,10 @@ impl SubmissionStore for Dynamo {
         tenant: &Tenant,
         submission: &Submission,
         limited: Option<&KeyHash>,
+        replacing: Option<Guid>,
         newest: &[Submission],
     ) -> Result<Submitted, StoreError> {
-        self.store_submission(tenant, submission, limited, newest)
+        self.store_submission(tenant, submission, limited, replacing, newest)
             .await
     }
 

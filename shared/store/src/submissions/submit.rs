@@ -11,11 +11,12 @@
 //!
 //! Neither has index keys. A rate item expires (`expires_at`, TTL) an hour after its last use.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
-use domain::submissions::{Recent, SUBMISSIONS_PER_HOUR, Submission};
+use domain::submissions::{Limited, Recent, SUBMISSIONS_PER_HOUR, Submission};
 use domain::{Guid, KeyHash, Tenant};
 
 use super::{Submitted, submission_item, submission_pk};
@@ -23,8 +24,10 @@ use crate::error::{corrupt, request_error};
 use crate::items::{Item, from_item, n, pk_item, s, text_of};
 use crate::{Dynamo, StoreError, Table};
 
-/// How often a write whose slot or rate item moved under it is tried again.
-const ATTEMPTS: usize = 3;
+/// How often a write whose slot or rate item moved under it is tried, with a growing pause
+/// (the store's backoff): a resident's app sending four meters at once collides on the key's
+/// count. Past the last, the key is told to come back in a second.
+const ATTEMPTS: u32 = 6;
 
 fn slot_pk(tenant: &Tenant, counter: Guid, account: Option<Guid>) -> String {
     let account = account.map_or_else(|| "-".to_owned(), |a| a.to_string());
@@ -32,7 +35,18 @@ fn slot_pk(tenant: &Tenant, counter: Guid, account: Option<Guid>) -> String {
 }
 
 fn rate_pk(tenant: &Tenant, key: &KeyHash) -> String {
-    format!("{tenant}#rate#{}", key.id())
+    format!("{tenant}#rate#{}", key.as_str())
+}
+
+/// Where a submission goes and what it was judged against.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    tenant: &'a Tenant,
+    submission: &'a Submission,
+    slot: &'a str,
+    rate: Option<&'a str>,
+    replacing: Option<Guid>,
+    newest: &'a [Submission],
 }
 
 /// What the slot and the rate item held when read: the condition of the write.
@@ -45,6 +59,14 @@ struct Seen {
     version: u64,
 }
 
+/// What one attempt found.
+enum Attempt {
+    Done(Submitted),
+    Again,
+    /// The slot's submission was answered by 1C meanwhile: it is left alone from now on.
+    Answered(Guid),
+}
+
 impl Dynamo {
     /// [`super::SubmissionStore::submit`].
     pub(super) async fn store_submission(
@@ -52,70 +74,115 @@ impl Dynamo {
         tenant: &Tenant,
         submission: &Submission,
         limited: Option<&KeyHash>,
+        replacing: Option<Guid>,
         newest: &[Submission],
     ) -> Result<Submitted, StoreError> {
         let slot = slot_pk(tenant, submission.counter, submission.account);
         let rate = limited.map(|key| rate_pk(tenant, key));
-        // The slot's submission, once known to be answered, is left alone: as the meter's
-        // newest submissions showed it (most slots name one 1C answered), or as a write found.
-        let answered_before = |id: Guid| newest.iter().any(|s| s.id == id && !s.is_pending());
-        let mut answered: Option<Guid> = None;
-        for _ in 0..ATTEMPTS {
-            let seen = self.seen(&slot, rate.as_deref()).await?;
-            let recent = match &rate {
-                Some(_) => match seen.recent.admit(submission.submitted_at) {
-                    Ok(recent) => Some(recent),
-                    Err(limited) => return Ok(Submitted::Limited(limited)),
-                },
-                None => None,
-            };
-            let replaced = seen
-                .slot
-                .filter(|id| *id != submission.id && Some(*id) != answered)
-                .filter(|id| !answered_before(*id));
-            let mut items = vec![self.put_new(tenant, submission)?];
-            items.push(self.claim_slot(&slot, submission.id, seen.slot)?);
-            if let Some(old) = replaced {
-                items.push(self.replace(tenant, old)?);
+        let place = Place {
+            tenant,
+            submission,
+            slot: &slot,
+            rate: rate.as_deref(),
+            replacing,
+            newest,
+        };
+        let mut answered = None;
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(self.backoff().delay(attempt)).await;
             }
-            if let (Some(pk), Some(recent)) = (&rate, &recent) {
-                items.push(self.count(pk, recent, seen.version, submission)?);
+            match self.attempt(&place, answered).await? {
+                Attempt::Done(submitted) => return Ok(submitted),
+                Attempt::Answered(id) => answered = Some(id),
+                Attempt::Again => {}
             }
-            let result = self
-                .client()
-                .transact_write_items()
-                .set_transact_items(Some(items))
-                .client_request_token(Guid::random().to_string())
-                .send()
-                .await;
-            let Err(e) = result else {
-                return Ok(Submitted::New { replaced });
-            };
-            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-                e.as_service_error()
-            else {
-                return Err(request_error("TransactWriteItems", e));
-            };
-            let failed = |i: usize| {
-                cancelled
-                    .cancellation_reasons()
-                    .get(i)
-                    .and_then(|r| r.code())
-                    == Some("ConditionalCheckFailed")
-            };
-            if failed(0) {
-                // The same id, stored a moment ago by a request sent twice.
-                let stored = cancelled.cancellation_reasons()[0].item().cloned();
-                return from_item(stored)?
-                    .map(Submitted::Existing)
-                    .ok_or_else(|| corrupt("a failed condition without the stored item"));
-            }
-            if replaced.is_some() && failed(2) {
-                answered = replaced;
-            }
-            // Otherwise another submission moved the slot or the rate item: read them again.
         }
-        Err(StoreError::Incomplete { left: 1 })
+        Ok(Submitted::Limited(Limited {
+            retry_after: std::time::Duration::from_secs(1),
+        }))
+    }
+
+    /// One read of the slot and the count, and one transaction.
+    async fn attempt(
+        &self,
+        place: &Place<'_>,
+        answered_meanwhile: Option<Guid>,
+    ) -> Result<Attempt, StoreError> {
+        let Place {
+            tenant,
+            submission,
+            slot,
+            rate,
+            replacing,
+            newest,
+        } = *place;
+        let seen = self.seen(slot, rate).await?;
+        let recent = match rate {
+            Some(_) => match seen.recent.admit(submission.submitted_at) {
+                Ok(recent) => Some(recent),
+                Err(limited) => return Ok(Attempt::Done(Submitted::Limited(limited))),
+            },
+            None => None,
+        };
+        // The slot's submission, unless it is this one or 1C has answered it (as the meter's
+        // newest showed: most slots name one 1C answered).
+        let answered = |id: Guid| {
+            answered_meanwhile == Some(id) || newest.iter().any(|s| s.id == id && !s.is_pending())
+        };
+        let replaced = seen
+            .slot
+            .filter(|id| *id != submission.id && !answered(*id));
+        // The new one was judged without `replacing`: stored only if that is what it replaces.
+        if replacing.is_some() && replaced != replacing {
+            return Ok(Attempt::Done(Submitted::Rejudge));
+        }
+        let mut items = vec![self.put_new(tenant, submission)?];
+        items.push(self.claim_slot(slot, submission.id, seen.slot)?);
+        if let Some(old) = replaced {
+            items.push(self.replace(tenant, old)?);
+        }
+        if let (Some(pk), Some(recent)) = (rate, &recent) {
+            items.push(self.count(pk, recent, seen.version, submission)?);
+        }
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(Guid::random().to_string())
+            .send()
+            .await;
+        let Err(e) = result else {
+            return Ok(Attempt::Done(Submitted::New { replaced }));
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            e.as_service_error()
+        else {
+            return match e.code() {
+                // Another transaction on one of the items: the same as a moved slot.
+                Some("TransactionConflictException") => Ok(Attempt::Again),
+                _ => Err(request_error("TransactWriteItems", e)),
+            };
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let failed =
+            |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
+        if failed(0) {
+            // The same id, stored a moment ago by a request sent twice.
+            let stored = reasons[0].item().cloned();
+            return from_item(stored)?
+                .map(|s| Attempt::Done(Submitted::Existing(s)))
+                .ok_or_else(|| corrupt("a failed condition without the stored item"));
+        }
+        if let Some(old) = replaced.filter(|_| failed(2)) {
+            // 1C answered the one it replaces: judged without it, the new one is judged again.
+            return Ok(match replacing {
+                Some(_) => Attempt::Done(Submitted::Rejudge),
+                None => Attempt::Answered(old),
+            });
+        }
+        // Another submission moved the slot or the count, or a transaction held an item.
+        Ok(Attempt::Again)
     }
 
     /// The slot and the rate item, read together and consistently.

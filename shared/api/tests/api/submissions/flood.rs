@@ -38,7 +38,8 @@ async fn the_newest_pending_reading_replaces_the_one_before_and_1c_may_still_ans
         .await;
     let pulled_before = ids_of(&app.get_export(&[]).await.1, "counters");
     assert_eq!(pulled_before.len(), 1);
-    // The resident corrects the typo: lower than the pending one, and taken.
+    // A minute later the resident corrects the typo: lower than the pending one, and taken.
+    app.clock().set(utc("2026-11-22T12:01:00Z"));
     let (status, fixed) = resident
         .post_submission(METER, json!({"current_data1": 221}))
         .await;
@@ -160,6 +161,13 @@ async fn a_residents_ids_are_its_accounts_own_and_1c_tells_every_submission_apar
     assert_eq!(app.post_ack(ack).await.1["data"]["acknowledged"], 1);
     let (_, listed) = app.with_key(&mine).get_submissions(METER, &[]).await;
     assert_eq!(listed["data"]["items"][0]["status"], "applied");
+    assert_eq!(
+        listed["data"]["items"][0]["id"], id,
+        "the resident reads its own id"
+    );
+    // The office's key reads it by the id 1C pulls and answers.
+    let (_, listed) = app.get_submissions(METER, &[]).await;
+    assert_eq!(listed["data"]["items"][0]["id"], answered);
     let (_, listed) = app
         .with_key(&theirs)
         .get_submissions(NEIGHBOURS_METER, &[])
