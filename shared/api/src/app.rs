@@ -17,6 +17,15 @@ use crate::{ApiError, Endpoint};
 /// this time, and a busy function reads the keys table about once a minute per key.
 pub const KEY_TTL: Duration = Duration::from_secs(60);
 
+/// How long a warm function remembers a key the table does not know: a flood of one made-up
+/// key costs one read a function instance a while, and a key minted a moment ago works within
+/// this time where it was tried before it existed.
+pub const UNKNOWN_KEY_TTL: Duration = Duration::from_secs(10);
+
+/// The most keys a warm function remembers; past it the memory starts afresh (a flood of
+/// distinct made-up keys must not grow a function's memory).
+pub const CACHED_KEYS: usize = 10_000;
+
 /// Who a request comes from: a tenant, and for a key of a residents' app the one account it
 /// is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +48,8 @@ pub struct App<S> {
     signing_key: Option<SigningKey>,
     clock: Clock,
     key_ttl: Duration,
-    /// Key hash → what the keys table said (`None`: revoked) and when it said it.
+    /// Key hash → what the keys table said (`None`: revoked or unknown) and until when it is
+    /// trusted.
     keys: Mutex<HashMap<KeyHash, (Option<Verified>, Instant)>>,
 }
 
@@ -222,6 +232,8 @@ impl<S: KeyReader> App<S> {
             .get(AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .and_then(ApiKey::from_authorization)
+            // Not the shape of a key this API makes: refused without a read.
+            .filter(ApiKey::well_formed)
             .ok_or(ApiError::Unauthorized)?;
         let hash = key.hash();
         let verified = self.verified(&hash).await?.ok_or(ApiError::Unauthorized)?;
@@ -231,27 +243,35 @@ impl<S: KeyReader> App<S> {
         Ok((verified, hash))
     }
 
-    /// What the keys table says of the key with `hash` (`None`: unknown or revoked), as read
-    /// at most [`KEY_TTL`] ago.
+    /// What the keys table says of the key with `hash` (`None`: unknown, revoked or expired),
+    /// as read at most [`KEY_TTL`] ago ([`UNKNOWN_KEY_TTL`] for an unknown key).
     pub async fn verified(&self, hash: &KeyHash) -> Result<Option<Verified>, ApiError> {
-        if let Some(verified) = self.cached(hash) {
-            return Ok(verified);
-        }
-        let record = self.store.key(hash).await?;
-        let verified = record.as_ref().and_then(|r| r.verified());
-        // Unknown keys are not cached: a key created a moment ago must work at once.
-        if record.is_some() {
-            self.keys
-                .lock()
-                .expect("key cache lock")
-                .insert(hash.clone(), (verified.clone(), Instant::now()));
-        }
-        Ok(verified)
+        let verified = match self.cached(hash) {
+            Some(verified) => verified,
+            None => {
+                let record = self.store.key(hash).await?;
+                let verified = record.as_ref().and_then(|r| r.verified());
+                let ttl = if record.is_some() {
+                    self.key_ttl
+                } else {
+                    UNKNOWN_KEY_TTL.min(self.key_ttl)
+                };
+                let mut keys = self.keys.lock().expect("key cache lock");
+                if keys.len() >= CACHED_KEYS {
+                    keys.clear();
+                }
+                keys.insert(hash.clone(), (verified.clone(), Instant::now() + ttl));
+                verified
+            }
+        };
+        // Expiry is checked at every use: a cached key stops on time.
+        let now = self.clock.now();
+        Ok(verified.filter(|v| v.expires_at.is_none_or(|at| now < at)))
     }
 
     fn cached(&self, hash: &KeyHash) -> Option<Option<Verified>> {
         let keys = self.keys.lock().expect("key cache lock");
-        let (verified, at) = keys.get(hash)?;
-        (at.elapsed() < self.key_ttl).then(|| verified.clone())
+        let (verified, until) = keys.get(hash)?;
+        (Instant::now() < *until).then(|| verified.clone())
     }
 }

@@ -50,19 +50,49 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// The SHA-256 of a key, hex: what the keys table stores and looks up. A key has 256 random
-/// bits, so a fast hash is enough: there is nothing to guess.
+/// The SHA-256 of a key, hex, marked `r` in front for a resident's key: what the keys table
+/// looks up (its store keeps residents' keys apart, where IAM confines the residents' app). A
+/// key has 256 random bits, so a fast hash is enough: there is nothing to guess.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KeyHash(String);
 
-impl ApiKey {
-    const PREFIX: &'static str = "dck_";
+/// How many days a resident's key lives unless its maker says otherwise, and at most.
+pub const RESIDENT_KEY_DAYS: u16 = 90;
+pub const MAX_RESIDENT_KEY_DAYS: u16 = 400;
 
-    /// 32 bytes from the operating system's random source.
+impl ApiKey {
+    /// An office's key (1C's, the residents' app's backend's).
+    const PREFIX: &'static str = "dck_";
+    /// A resident's key: bound to one account.
+    const RESIDENT_PREFIX: &'static str = "dcr_";
+    /// 32 bytes in unpadded base64url.
+    const SECRET_CHARS: usize = 43;
+
+    /// An office's key: 32 bytes from the operating system's random source.
     pub fn generate() -> Self {
+        Self::generated(Self::PREFIX)
+    }
+
+    /// A resident's key, to be bound to one account.
+    pub fn generate_resident() -> Self {
+        Self::generated(Self::RESIDENT_PREFIX)
+    }
+
+    fn generated(prefix: &str) -> Self {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).expect("the OS random source is available");
-        Self(format!("{}{}", Self::PREFIX, URL_SAFE_NO_PAD.encode(bytes)))
+        Self(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    /// Whether it has the shape of a key this API makes (its prefix, then 43 base64url
+    /// characters): anything else is refused without a read of the keys table.
+    pub fn well_formed(&self) -> bool {
+        let secret = self
+            .0
+            .strip_prefix(Self::PREFIX)
+            .or_else(|| self.0.strip_prefix(Self::RESIDENT_PREFIX));
+        let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        secret.is_some_and(|s| s.len() == Self::SECRET_CHARS && s.bytes().all(base64url))
     }
 
     /// The key of an `Authorization` header: `Bearer <key>`, or HTTP Basic with the key as the
@@ -82,7 +112,12 @@ impl ApiKey {
     }
 
     pub fn hash(&self) -> KeyHash {
-        KeyHash(hex(&Sha256::digest(self.0.as_bytes())))
+        let hex = hex(&Sha256::digest(self.0.as_bytes()));
+        if self.0.starts_with(Self::RESIDENT_PREFIX) {
+            KeyHash(format!("r{hex}"))
+        } else {
+            KeyHash(hex)
+        }
     }
 
     /// The secret itself, for the one time it is shown.
@@ -92,19 +127,32 @@ impl ApiKey {
 }
 
 impl KeyHash {
-    /// A hash as [`ApiKey::hash`] writes it (64 lowercase hex digits), and nothing else.
+    /// A hash as [`ApiKey::hash`] writes it (64 lowercase hex digits, `r` in front for a
+    /// resident's key), and nothing else.
     pub fn parse(text: &str) -> Option<Self> {
+        let digits = text.strip_prefix('r').unwrap_or(text);
         let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-        (text.len() == 64 && text.bytes().all(hex)).then(|| Self(text.to_owned()))
+        (digits.len() == 64 && digits.bytes().all(hex)).then(|| Self(text.to_owned()))
     }
 
+    /// Its text: what [`KeyHash::parse`] reads back.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The SHA-256 itself, hex.
+    pub fn hex(&self) -> &str {
+        self.0.strip_prefix('r').unwrap_or(&self.0)
+    }
+
+    /// Whether it is a resident's key's (bound to one account).
+    pub fn is_resident(&self) -> bool {
+        self.0.starts_with('r')
+    }
+
     /// A short public name for the key (the hash's first 12 hex digits), for lists and revoking.
     pub fn id(&self) -> &str {
-        &self.0[..12]
+        &self.hex()[..12]
     }
 }
 
@@ -154,5 +202,30 @@ mod tests {
         ] {
             assert!(ApiKey::from_authorization(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_a_key_of_the_apis_shape_is_looked_up_and_a_residents_is_marked() {
+        let (office, resident) = (ApiKey::generate(), ApiKey::generate_resident());
+        assert!(office.well_formed() && resident.well_formed());
+        assert!(!office.hash().is_resident());
+        assert!(resident.hash().is_resident());
+        assert_eq!(resident.hash().id().len(), 12);
+        assert_eq!(
+            KeyHash::parse(resident.hash().as_str()),
+            Some(resident.hash())
+        );
+        assert_eq!(KeyHash::parse(office.hash().as_str()), Some(office.hash()));
+        let shaped = |k: &str| ApiKey::from_authorization(&format!("Bearer {k}")).unwrap();
+        for made_up in [
+            "x".to_owned(),
+            "dck_short".to_owned(),
+            format!("dck_{}", "a".repeat(44)),
+            format!("dcx_{}", "a".repeat(43)),
+            format!("dck_{}!", "a".repeat(42)),
+        ] {
+            assert!(!shaped(&made_up).well_formed(), "{made_up}");
+        }
+        assert!(shaped(&format!("dcr_{}", "a-_9".repeat(10) + "abc")).well_formed());
     }
 }

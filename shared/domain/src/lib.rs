@@ -19,7 +19,7 @@ pub mod values;
 pub mod words;
 
 pub use acts::{Act, ActNumber, ActQuery, ActStatus, Party, PartyRole};
-pub use auth::{ApiKey, KeyHash, Scope};
+pub use auth::{ApiKey, KeyHash, MAX_RESIDENT_KEY_DAYS, RESIDENT_KEY_DAYS, Scope};
 pub use clock::Clock;
 pub use exchanges::{ExchangeKind, ExchangeOpening};
 pub use period::{DateRange, Declared, ExchangePart, Opening, PeriodImport};

@@ -1,7 +1,18 @@
-//! API keys, stored only as their hash with the tenant, scopes and creation and revocation
-//! times. The table's partition key is the hash: verifying a key is one GetItem.
+//! API keys, stored only as their hash with the tenant, scopes and creation, expiry and
+//! revocation times. The table's partition key is the hash: verifying a key is one GetItem.
+//!
+//! | item                 | pk                     | index keys                             |
+//! |----------------------|------------------------|----------------------------------------|
+//! | an office's key      | hash                   |                                        |
+//! | its id's pointer     | id#id                  |                                        |
+//! | a resident's key     | resident#hash          | `ByAccount`: tenant/account, created_at |
+//! | its id's pointer     | resident#id#id         |                                        |
+//!
+//! Residents' keys live under `resident#`: the functions a residents' app calls to mint and
+//! revoke them may write there and nowhere else (IAM's `dynamodb:LeadingKeys`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{Guid, KeyHash, Scope, Tenant};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +21,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
-use crate::items::{Item, from_items, text_of};
+use crate::items::{Item, from_items, s, text_of};
 use crate::{Dynamo, StoreError, Table};
 
 /// What is known of a key. The key itself is not: only its hash is stored.
@@ -25,6 +36,9 @@ pub struct KeyRecord {
     pub scopes: Vec<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// When a resident's key stops working (RFC 3339, UTC); an office's key has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
 }
 
@@ -35,6 +49,8 @@ pub struct Verified {
     pub tenant: Tenant,
     pub account: Option<Guid>,
     pub scopes: Vec<Scope>,
+    /// After this the key is refused (checked at every use: a cached key expires on time).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl KeyRecord {
@@ -54,6 +70,10 @@ impl KeyRecord {
         if self.revoked_at.is_some() {
             return None;
         }
+        let expires_at = match &self.expires_at {
+            Some(at) => Some(DateTime::parse_from_rfc3339(at).ok()?.to_utc()),
+            None => None,
+        };
         let account = match self.account() {
             // A bound key whose account does not parse must not become a tenant-wide one.
             Some(account) => Some(account.parse().ok()?),
@@ -63,6 +83,7 @@ impl KeyRecord {
             tenant: Tenant::parse(self.tenant_name()).ok()?,
             account,
             scopes: self.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+            expires_at,
         })
     }
 }
@@ -78,21 +99,42 @@ pub trait KeyReader {
 #[derive(Serialize)]
 struct KeyRow<'a> {
     pk: &'a str,
+    /// `ByAccount`'s partition: a resident's key's tenant and account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_key: Option<&'a str>,
     #[serde(flatten)]
     record: &'a KeyRecord,
 }
 
+/// Where residents' keys and their pointers live.
+const RESIDENT: &str = "resident#";
+
 /// The partition of the pointer from a key's public id to its hash.
 const POINTER: &str = "id#";
 
-fn pointer_pk(id: &str) -> String {
-    format!("{POINTER}{id}")
+fn pointer_pk(id: &str, resident: bool) -> String {
+    if resident {
+        format!("{RESIDENT}{POINTER}{id}")
+    } else {
+        format!("{POINTER}{id}")
+    }
 }
 
-/// A key's item: its hash is its `pk`.
+/// A key's partition: its hash, under [`RESIDENT`] for a resident's key.
+fn key_pk(hash: &KeyHash) -> String {
+    if hash.is_resident() {
+        format!("{RESIDENT}{}", hash.hex())
+    } else {
+        hash.hex().to_owned()
+    }
+}
+
+/// A key's item.
 pub(crate) fn stored_key(hash: &KeyHash, record: &KeyRecord) -> Result<Item, StoreError> {
+    let bound = record.account().is_some();
     serde_dynamo::to_item(KeyRow {
-        pk: hash.as_str(),
+        pk: &key_pk(hash),
+        account_key: bound.then_some(record.tenant.as_str()),
         record,
     })
     .map_err(corrupt)
@@ -101,7 +143,10 @@ pub(crate) fn stored_key(hash: &KeyHash, record: &KeyRecord) -> Result<Item, Sto
 /// The pointer from a key's public id to its hash.
 pub(crate) fn key_pointer(hash: &KeyHash, id: &str) -> Item {
     HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(pointer_pk(id))),
+        (
+            "pk".to_owned(),
+            AttributeValue::S(pointer_pk(id, hash.is_resident())),
+        ),
         (
             "hash".to_owned(),
             AttributeValue::S(hash.as_str().to_owned()),
@@ -119,7 +164,7 @@ impl KeyReader for Dynamo {
             .client()
             .get_item()
             .table_name(self.tables().name(Table::ApiKeys))
-            .key("pk", AttributeValue::S(hash.as_str().to_owned()))
+            .key("pk", AttributeValue::S(key_pk(hash)))
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
@@ -138,14 +183,22 @@ impl Dynamo {
         self.create_key_for(hash, tenant, scopes, None).await
     }
 
-    /// [`Dynamo::create_key`], bound to one account when `account` is given.
+    /// [`Dynamo::create_key`], bound to one account when `account` is given (a resident's
+    /// key, [`domain::ApiKey::generate_resident`], that stops working `at`).
     pub async fn create_key_for(
         &self,
         hash: &KeyHash,
         tenant: &Tenant,
         scopes: &[Scope],
-        account: Option<Guid>,
+        account: Option<(Guid, DateTime<Utc>)>,
     ) -> Result<KeyRecord, StoreError> {
+        if account.is_some() != hash.is_resident() {
+            return Err(StoreError::Config(
+                "a key bound to an account is a resident's key, and only such a key is".into(),
+            ));
+        }
+        let expires_at = account.map(|(_, at)| at.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let account = account.map(|(account, _)| account);
         let record = KeyRecord {
             id: hash.id().to_owned(),
             tenant: match account {
@@ -154,6 +207,7 @@ impl Dynamo {
             },
             scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             created_at: now(),
+            expires_at,
             revoked_at: None,
         };
         let item = stored_key(hash, &record)?;
@@ -180,8 +234,25 @@ impl Dynamo {
         Ok(record)
     }
 
-    /// Revokes the key with the public `id` if it is `tenant`'s and bound to an account: what
-    /// a residents' app may revoke through the API (`DELETE /api/keys/{id}`). `None` when there
+    /// A resident account's keys, oldest first: what a residents' app lists
+    /// (`GET /api/keys?account=`). One Query of `ByAccount`, page after page.
+    pub async fn account_keys(
+        &self,
+        tenant: &Tenant,
+        account: Guid,
+    ) -> Result<Vec<KeyRecord>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.tables().name(Table::ApiKeys))
+            .index_name("ByAccount")
+            .key_condition_expression("account_key = :key")
+            .expression_attribute_values(":key", s(format!("{tenant}/{account}")));
+        from_items(crate::batch::query_all(query).await?)
+    }
+
+    /// Revokes the key with the public `id` if it is a resident's key of `tenant`: what a
+    /// residents' app may revoke through the API (`DELETE /api/keys/{id}`). `None` when there
     /// is no such active key. Three requests, by key: the pointer, the key, the revocation.
     pub async fn revoke_account_key(
         &self,
@@ -193,14 +264,14 @@ impl Dynamo {
             .client()
             .get_item()
             .table_name(table)
-            .key("pk", AttributeValue::S(pointer_pk(id)))
+            .key("pk", AttributeValue::S(pointer_pk(id, true)))
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
         let Some(hash) = pointer.item.as_ref().and_then(|i| text_of(i, "hash")) else {
             return Ok(None);
         };
-        let Some(hash) = KeyHash::parse(&hash) else {
+        let Some(hash) = KeyHash::parse(&hash).filter(KeyHash::is_resident) else {
             return Ok(None);
         };
         match self.key(&hash).await? {
@@ -215,7 +286,7 @@ impl Dynamo {
             .client()
             .update_item()
             .table_name(table)
-            .key("pk", AttributeValue::S(hash.as_str().to_owned()))
+            .key("pk", AttributeValue::S(key_pk(&hash)))
             .update_expression("SET revoked_at = :now")
             .condition_expression("attribute_exists(pk) AND attribute_type(revoked_at, :null)")
             .expression_attribute_values(":now", AttributeValue::S(revoked_at))
@@ -276,7 +347,14 @@ impl Dynamo {
             .map_err(|e| request_error("Scan", e))?;
         Ok(items
             .into_iter()
-            .filter(|item| !text_of(item, "pk").is_some_and(|pk| pk.starts_with(POINTER)))
+            .filter(|item| {
+                let pointer = |pk: String| {
+                    pk.strip_prefix(RESIDENT)
+                        .unwrap_or(&pk)
+                        .starts_with(POINTER)
+                };
+                !text_of(item, "pk").is_some_and(pointer)
+            })
             .collect())
     }
 }
@@ -291,6 +369,7 @@ mod tests {
             tenant: tenant.into(),
             scopes: vec!["read".into(), "submit".into(), "shred".into()],
             created_at: now(),
+            expires_at: None,
             revoked_at: None,
         }
     }

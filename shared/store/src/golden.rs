@@ -304,16 +304,19 @@ fn the_keys_beside_the_records_keep_their_formats() {
 
 #[test]
 fn api_keys_and_their_pointers_keep_their_attribute_names() {
-    let hash = domain::KeyHash::parse(&"ab".repeat(32)).unwrap();
+    // An office's key (its hash is its pk) and a resident's (under `resident#`, with its
+    // account's index key and its expiry).
+    let office = domain::KeyHash::parse(&"ab".repeat(32)).unwrap();
     let record = crate::KeyRecord {
-        id: hash.id().to_owned(),
-        tenant: format!("okunevo/{A}"),
-        scopes: vec!["read".into(), "submit".into()],
+        id: office.id().to_owned(),
+        tenant: "okunevo".into(),
+        scopes: vec!["import".into(), "read".into()],
         created_at: "2026-11-25T20:30:00Z".into(),
+        expires_at: None,
         revoked_at: None,
     };
-    let key = json_of(crate::api_keys::stored_key(&hash, &record).unwrap());
-    let pointer = json_of(crate::api_keys::key_pointer(&hash, &record.id));
+    let key = json_of(crate::api_keys::stored_key(&office, &record).unwrap());
+    let pointer = json_of(crate::api_keys::key_pointer(&office, &record.id));
     assert_eq!(
         key,
         json!({
@@ -321,11 +324,8 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
             "id": "abababababab",
             "pk": "abababababababababababababababababababababababababababababababab",
             "revoked_at": null,
-            "scopes": [
-                "read",
-                "submit"
-            ],
-            "tenant": "okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a"
+            "scopes": ["import", "read"],
+            "tenant": "okunevo"
         })
     );
     assert_eq!(
@@ -333,6 +333,37 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
         json!({
             "hash": "abababababababababababababababababababababababababababababababab",
             "pk": "id#abababababab"
+        })
+    );
+    let resident = domain::KeyHash::parse(&format!("r{}", "cd".repeat(32))).unwrap();
+    let record = crate::KeyRecord {
+        id: resident.id().to_owned(),
+        tenant: format!("okunevo/{A}"),
+        scopes: vec!["read".into(), "submit".into()],
+        created_at: "2026-11-25T20:30:00Z".into(),
+        expires_at: Some("2027-02-23T20:30:00Z".into()),
+        revoked_at: None,
+    };
+    let key = json_of(crate::api_keys::stored_key(&resident, &record).unwrap());
+    let pointer = json_of(crate::api_keys::key_pointer(&resident, &record.id));
+    assert_eq!(
+        key,
+        json!({
+            "account_key": "okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a",
+            "created_at": "2026-11-25T20:30:00Z",
+            "expires_at": "2027-02-23T20:30:00Z",
+            "id": "cdcdcdcdcdcd",
+            "pk": "resident#cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+            "revoked_at": null,
+            "scopes": ["read", "submit"],
+            "tenant": "okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a"
+        })
+    );
+    assert_eq!(
+        pointer,
+        json!({
+            "hash": "rcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+            "pk": "resident#id#cdcdcdcdcdcd"
         })
     );
 }

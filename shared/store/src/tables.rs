@@ -118,6 +118,11 @@ impl Table {
             sort("by_amount"),
         ];
         const ONE: &[KeyAttribute] = &[partition("pk")];
+        const KEYS: &[KeyAttribute] = &[
+            partition("pk"),
+            partition("account_key"),
+            sort("created_at"),
+        ];
         const SUBMISSIONS: &[KeyAttribute] = &[
             partition("pk"),
             partition("counter_pk"),
@@ -131,7 +136,8 @@ impl Table {
             Table::Counters => BY_ACCOUNT,
             Table::Readings | Table::Balances | Table::Transactions => BY_PERIOD,
             Table::Acts => ACTS,
-            Table::ApiKeys | Table::Settings => ONE,
+            Table::ApiKeys => KEYS,
+            Table::Settings => ONE,
             Table::Submissions => SUBMISSIONS,
         }
     }

@@ -78,7 +78,15 @@ async fn run() -> Result<(), Error> {
     let store = store::Dynamo::for_tool(&[store::Table::ApiKeys]).await?;
     match command {
         Command::Create(tenant, scopes, account) => {
-            let key = ApiKey::generate();
+            // A key bound to an account is a resident's: it expires as the API's do.
+            let (key, account) = match account {
+                Some(account) => {
+                    let days = chrono::Duration::days(i64::from(domain::RESIDENT_KEY_DAYS));
+                    let until = chrono::Utc::now() + days;
+                    (ApiKey::generate_resident(), Some((account, until)))
+                }
+                None => (ApiKey::generate(), None),
+            };
             let record = store
                 .create_key_for(&key.hash(), &tenant, &scopes, account)
                 .await?;
@@ -86,6 +94,10 @@ async fn run() -> Result<(), Error> {
                 .account()
                 .map(|a| format!(", bound to account {a}"))
                 .unwrap_or_default();
+            let bound = match &record.expires_at {
+                Some(at) => format!("{bound}, until {at}"),
+                None => bound,
+            };
             eprintln!(
                 "created key {} for tenant {} with scopes {}{bound}; it is shown only now:",
                 record.id,

@@ -53,6 +53,7 @@ pub enum Endpoint {
     AccountTransactions,
     CounterReadings,
     KeysCreate,
+    KeysList,
     KeysRevoke,
     CounterSubmit,
     CounterSubmissions,
@@ -69,7 +70,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 33] = [
+    pub const ALL: [Endpoint; 34] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -90,6 +91,7 @@ impl Endpoint {
         Endpoint::AccountTransactions,
         Endpoint::CounterReadings,
         Endpoint::KeysCreate,
+        Endpoint::KeysList,
         Endpoint::KeysRevoke,
         Endpoint::CounterSubmit,
         Endpoint::CounterSubmissions,
@@ -233,6 +235,7 @@ impl Endpoint {
             Endpoint::AccountTransactions => Box::pin(reads::transactions(app, request, self)),
             Endpoint::CounterReadings => Box::pin(reads::readings(app, request, self)),
             Endpoint::KeysCreate => Box::pin(keys::create(app, request, self)),
+            Endpoint::KeysList => Box::pin(keys::list(app, request, self)),
             Endpoint::KeysRevoke => Box::pin(keys::revoke(app, request, self)),
             Endpoint::CounterSubmit => Box::pin(submissions::submit(app, request, self)),
             Endpoint::CounterSubmissions => Box::pin(submissions::list(app, request, self)),

@@ -268,6 +268,15 @@ impl Endpoint {
                 secrets: NONE,
                 import: None,
             },
+            Endpoint::KeysList => Spec {
+                function: "keys-list",
+                method: Verb::Get,
+                // The same path as minting, another method and function.
+                paths: &["/api/keys"],
+                access: Tenant(Scope::Keys),
+                secrets: NONE,
+                import: None,
+            },
             Endpoint::KeysRevoke => Spec {
                 function: "keys-revoke",
                 method: Verb::Delete,

@@ -1,12 +1,13 @@
 //! Keys a residents' app makes for its residents without an operator at a console:
-//! `POST /api/keys` mints a key bound to one account, `DELETE /api/keys/{id}` revokes one. The
+//! `POST /api/keys` mints a key bound to one account (a resident's key, which expires),
+//! `GET /api/keys?account=` lists an account's, `DELETE /api/keys/{id}` revokes one. The
 //! caller holds the `keys` scope, which only the administrator's tool grants, on a key of the
 //! whole tenant; it can mint only keys of its own tenant, bound to an account that exists and
-//! is not deleted, with at most `read` and `submit`, and revoke only such keys.
+//! is not deleted, with at most `read` and `submit`, and list and revoke only such keys.
 
 use domain::json::{Fields, Value, normalise};
-use domain::{ApiKey, Guid, Scope};
-use lambda_http::{Body, Request, Response};
+use domain::{ApiKey, Guid, MAX_RESIDENT_KEY_DAYS, RESIDENT_KEY_DAYS, Scope};
+use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{Dynamo, Reader};
@@ -23,6 +24,26 @@ struct NewKey {
     account: String,
     scopes: Vec<String>,
     created_at: String,
+    expires_at: Option<String>,
+}
+
+/// A resident's key as listed: never the key, nor its hash.
+#[derive(Serialize)]
+struct KeyView {
+    id: String,
+    account: Option<String>,
+    scopes: Vec<String>,
+    created_at: String,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+/// What a mint asks for.
+#[derive(Debug, PartialEq)]
+struct Grant {
+    account: Guid,
+    scopes: Vec<Scope>,
+    days: u16,
 }
 
 #[derive(Serialize)]
@@ -31,8 +52,9 @@ struct Revoked {
     revoked_at: Option<String>,
 }
 
-/// `POST /api/keys` with `{"account": "<GUID>", "scopes": ["read", "submit"]}` (scopes
-/// optional: both): `201` with the key, which is never shown again.
+/// `POST /api/keys` with `{"account": "<GUID>", "scopes": ["read", "submit"],
+/// "expires_in_days": 90}` (scopes optional: both; days 1 to 400, default 90): `201` with the
+/// key, which is never shown again.
 pub async fn create(
     app: &App<Dynamo>,
     request: Request,
@@ -40,17 +62,22 @@ pub async fn create(
 ) -> Result<Response<Body>, ApiError> {
     let tenant = app.authenticate(&request, endpoint).await?;
     let text = body::text(&request)?;
-    let (account, scopes) = grant(&normalise(&text))?;
+    let Grant {
+        account,
+        scopes,
+        days,
+    } = grant(&normalise(&text))?;
     app.store()
         .account(&tenant, account)
         .await?
         .ok_or(ApiError::NotFound("лицевой счёт не найден"))?;
-    let key = ApiKey::generate();
+    let key = ApiKey::generate_resident();
+    let expires_at = app.clock().now() + chrono::Duration::days(i64::from(days));
     let record = app
         .store()
-        .create_key_for(&key.hash(), &tenant, &scopes, Some(account))
+        .create_key_for(&key.hash(), &tenant, &scopes, Some((account, expires_at)))
         .await?;
-    tracing::info!(key = record.id, "account key created");
+    tracing::info!(key = record.id, days, "account key created");
     let scopes = record.scopes.clone();
     Ok(created(NewKey {
         id: record.id,
@@ -58,13 +85,45 @@ pub async fn create(
         account: account.to_string(),
         scopes,
         created_at: record.created_at,
+        expires_at: record.expires_at,
     }))
 }
 
-/// The account and the scopes the body asks for.
-fn grant(text: &str) -> Result<(Guid, Vec<Scope>), ApiError> {
+/// `GET /api/keys?account=<GUID>`: the account's residents' keys, oldest first, revoked and
+/// expired ones too (with when), never a key or its hash.
+pub async fn list(
+    app: &App<Dynamo>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError> {
+    let tenant = app.authenticate(&request, endpoint).await?;
+    let params = request.query_string_parameters();
+    let account = Guid::parse(&Value::String(
+        params.first("account").unwrap_or_default().into(),
+    ))
+    .ok()
+    .flatten()
+    .ok_or_else(|| ApiError::invalid_parameter("account", "ожидается GUID лицевого счёта"))?;
+    let keys = app.store().account_keys(&tenant, account).await?;
+    let items: Vec<KeyView> = keys
+        .into_iter()
+        .map(|k| KeyView {
+            account: k.account().map(str::to_owned),
+            id: k.id,
+            scopes: k.scopes,
+            created_at: k.created_at,
+            expires_at: k.expires_at,
+            revoked_at: k.revoked_at,
+        })
+        .collect();
+    Ok(ok(items))
+}
+
+/// The account, the scopes and the days the body asks for.
+fn grant(text: &str) -> Result<Grant, ApiError> {
     const ACCOUNT: &str = "ожидается GUID лицевого счёта";
     const SCOPES: &str = "ожидается непустой список из \"read\" и \"submit\"";
+    const DAYS: &str = "ожидается целое число дней от 1 до 400";
     let raw: &RawValue = serde_json::from_str(text)
         .map_err(|_| ApiError::invalid_parameter("body", "ожидается JSON-объект"))?;
     let fields = Fields::parse(raw)
@@ -95,7 +154,20 @@ fn grant(text: &str) -> Result<(Guid, Vec<Scope>), ApiError> {
         }
         _ => return Err(ApiError::invalid_parameter("scopes", SCOPES)),
     };
-    Ok((account, scopes))
+    let days = match fields.get("expires_in_days") {
+        Value::Missing | Value::Null => RESIDENT_KEY_DAYS,
+        Value::Number(n) => n
+            .parse::<u16>()
+            .ok()
+            .filter(|d| (1..=MAX_RESIDENT_KEY_DAYS).contains(d))
+            .ok_or_else(|| ApiError::invalid_parameter("expires_in_days", DAYS))?,
+        _ => return Err(ApiError::invalid_parameter("expires_in_days", DAYS)),
+    };
+    Ok(Grant {
+        account,
+        scopes,
+        days,
+    })
 }
 
 /// `DELETE /api/keys/{id}`: revokes a key this tenant's app made (bound to an account); `404`
@@ -134,16 +206,16 @@ mod tests {
     #[test]
     fn a_grant_is_an_account_and_at_most_read_and_submit() {
         let account = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
-        let (guid, scopes) = grant(&format!(r#"{{"account": "{account}"}}"#)).unwrap();
+        let asked = grant(&format!(r#"{{"account": "{account}"}}"#)).unwrap();
         assert_eq!(
-            (guid.to_string(), scopes),
-            (account.to_owned(), Scope::FOR_ACCOUNT.to_vec())
+            (asked.account.to_string(), asked.scopes, asked.days),
+            (account.to_owned(), Scope::FOR_ACCOUNT.to_vec(), 90)
         );
-        let (_, scopes) = grant(&format!(
-            r#"{{"account": "{account}", "scopes": ["read", "read"]}}"#
+        let asked = grant(&format!(
+            r#"{{"account": "{account}", "scopes": ["read", "read"], "expires_in_days": 400}}"#
         ))
         .unwrap();
-        assert_eq!(scopes, vec![Scope::Read]);
+        assert_eq!((asked.scopes, asked.days), (vec![Scope::Read], 400));
         for bad in [
             "[]".to_owned(),
             "{}".to_owned(),
@@ -154,6 +226,10 @@ mod tests {
             format!(r#"{{"account": "{account}", "scopes": "read"}}"#),
             format!(r#"{{"account": "{account}", "scopes": [1]}}"#),
             format!(r#"{{"account": "{account}", "scopes": [" read"]}}"#),
+            format!(r#"{{"account": "{account}", "expires_in_days": 0}}"#),
+            format!(r#"{{"account": "{account}", "expires_in_days": 401}}"#),
+            format!(r#"{{"account": "{account}", "expires_in_days": 1.5}}"#),
+            format!(r#"{{"account": "{account}", "expires_in_days": "90"}}"#),
         ] {
             assert!(grant(&bad).is_err(), "{bad}");
         }

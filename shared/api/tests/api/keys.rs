@@ -155,3 +155,105 @@ async fn a_deleted_accounts_key_reads_nothing() {
     assert_eq!(app.post_accounts(back).await.0, 201);
     assert_eq!(resident.get_services().await.0, 200);
 }
+
+/// A resident's key works until the day its maker chose (90 by default, at most 400), checked
+/// at every use, the cached key's included; the app lists an account's keys with when each
+/// expires or was revoked, never a key.
+#[tokio::test]
+async fn a_residents_key_expires_on_its_day_and_the_app_lists_an_accounts_keys() {
+    let app = app_with_accounts("keysexpire").await;
+    let admin = app.key_for("default", &[Scope::Keys]).await;
+    let (status, short) = mint(&app, &admin, json!({"account": OWN, "expires_in_days": 2})).await;
+    assert_eq!(status, 201, "{short}");
+    let (_, long) = mint(&app, &admin, json!({"account": OWN})).await;
+    let (_, other) = mint(&app, &admin, json!({"account": NEIGHBOUR})).await;
+    let created: chrono::DateTime<chrono::Utc> = long["data"]["created_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let expires: chrono::DateTime<chrono::Utc> = long["data"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!((expires - created).num_days(), 90);
+    assert!(short["data"]["key"].as_str().unwrap().starts_with("dcr_"));
+    for bad in [json!(0), json!(401), json!("90"), json!(1.5)] {
+        let body = json!({"account": OWN, "expires_in_days": bad});
+        let (status, answer) = mint(&app, &admin, body).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert_eq!(answer["error"]["details"][0]["field"], "expires_in_days");
+    }
+
+    let key = |minted: &Value| {
+        let text = minted["data"]["key"].as_str().unwrap();
+        ApiKey::from_authorization(&format!("Bearer {text}")).unwrap()
+    };
+    let (short_key, long_key) = (key(&short), key(&long));
+    let read = |k: &ApiKey| {
+        let resident = app.with_key(k);
+        async move { resident.get_account(OWN).await.0 }
+    };
+    assert_eq!(read(&short_key).await, 200, "cached from now on");
+    app.clock()
+        .set(app.clock().now() + chrono::Duration::days(2));
+    assert_eq!(read(&short_key).await, 401, "expired, though cached");
+    assert_eq!(read(&long_key).await, 200, "positive control");
+
+    let (status, listed) = app.with_key(&admin).get_keys(OWN).await;
+    assert_eq!(status, 200, "{listed}");
+    // Oldest first; two made in one second come in either order.
+    let listed_short = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == short["data"]["id"])
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(listed_short["expires_at"], short["data"]["expires_at"]);
+    assert_eq!(listed_short["account"], OWN);
+    let text = listed.to_string();
+    assert!(!text.contains(short["data"]["key"].as_str().unwrap()));
+    assert!(
+        !text.contains(other["data"]["id"].as_str().unwrap()),
+        "another account's"
+    );
+    let (status, answer) = app.with_key(&admin).get_keys("x").await;
+    assert_eq!(
+        (status, &answer["error"]["details"][0]["field"]),
+        (400, &json!("account"))
+    );
+    // Neither the residents' keys nor 1C's may list keys.
+    assert_eq!(app.with_key(&long_key).get_keys(OWN).await.0, 403);
+    assert_eq!(
+        app.get_keys(OWN).await.0,
+        200,
+        "the test app's key holds every scope"
+    );
+}
+
+/// A key of no shape the API makes is refused without a read; an unknown key of the right
+/// shape is read once and then remembered as unknown for a while.
+#[tokio::test]
+async fn made_up_keys_cost_no_reads_after_the_first() {
+    let app = TestApp::new("keysflood").await;
+    let (counted, calls) = app.counting_calls();
+    let services = |key: &str| {
+        let key = ApiKey::from_authorization(&format!("Bearer {key}")).unwrap();
+        let request = crate::helpers::call(Endpoint::ServicesList).key(&key);
+        let counted = &counted;
+        async move { counted.answer(request).await.0 }
+    };
+    for _ in 0..3 {
+        assert_eq!(services("dck_not-a-key").await, 401);
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let made_up = ApiKey::generate();
+    for _ in 0..3 {
+        assert_eq!(services(made_up.reveal()).await, 401);
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Positive control: a real key is read and answers.
+    assert_eq!(services(app.key.reveal()).await, 200);
+}

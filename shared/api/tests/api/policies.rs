@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use serde_norway::Value as Yaml;
 use store::Table;
 
-use crate::helpers::interceptors::{Recorder, Touch};
+use crate::helpers::interceptors::{Recorder, Touch, WriteCounter};
 use crate::helpers::{TestApp, fixture, spec_info_act};
 
 /// An action on a table (by its logical name in `template.yaml`) or on one of its indexes.
@@ -294,6 +294,11 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
             let keys = app.with_key(&office.key_for("default", &[Scope::Keys]).await);
             ok(keys.post_key(json!({ "account": OWN })).await);
         }
+        Endpoint::KeysList => {
+            let keys = office.with_key(&office.key_for("default", &[Scope::Keys]).await);
+            ok(keys.post_key(json!({ "account": OWN })).await);
+            ok(app.with_key(&keys.key).get_keys(OWN).await);
+        }
         Endpoint::KeysRevoke => {
             let keys = office.with_key(&office.key_for("default", &[Scope::Keys]).await);
             let minted = ok(keys.post_key(json!({ "account": OWN })).await);
@@ -421,4 +426,58 @@ fn the_template_reader_reads_grants() {
     }
     assert!(!submit.contains(&("Scan".to_owned(), "Submissions".to_owned(), None)));
     assert_eq!(policies.len(), Endpoint::ALL.len());
+}
+
+/// What a residents' app mints and revokes lives under `resident#`, and IAM lets those two
+/// functions write nowhere else: each of their write grants carries the `dynamodb:LeadingKeys`
+/// condition, and every item they write (the keys, the pointers) is under it.
+#[tokio::test]
+async fn the_residents_apps_key_functions_write_residents_keys_only() {
+    let template = template();
+    let resources = template["Resources"].as_mapping().unwrap();
+    for function in ["KeysCreateFunction", "KeysRevokeFunction"] {
+        let policies = &resources[function]["Properties"]["Policies"];
+        let writes: Vec<&Yaml> = strings(policies)
+            .into_iter()
+            .flat_map(|p| strings(&p["Statement"]))
+            .filter(|s| s["Resource"] == template_arn("ApiKeysTable"))
+            .collect();
+        assert!(!writes.is_empty(), "{function} writes keys");
+        for statement in writes {
+            let leading =
+                &statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+            assert_eq!(
+                leading[0].as_str(),
+                Some("resident#*"),
+                "{function}: {statement:?}"
+            );
+        }
+    }
+    let (office, _) = office().await;
+    let counter = WriteCounter::new(Default::default());
+    let app = office.intercepted(counter.clone());
+    let keys = app.with_key(&office.key_for("default", &[Scope::Keys]).await);
+    let minted = keys.post_key(json!({ "account": OWN })).await.1;
+    let id = minted["data"]["id"].as_str().unwrap();
+    assert_eq!(keys.delete_key(id).await.0, 200);
+    let table = office.store().tables().name(Table::ApiKeys).to_owned();
+    let written: Vec<String> = counter
+        .take()
+        .into_keys()
+        .filter(|(t, _)| *t == table)
+        .map(|(_, pk)| pk)
+        .collect();
+    // The key and its pointer, then the key again (its revocation).
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written.iter().all(|pk| pk.starts_with("resident#")),
+        "{written:?}"
+    );
+}
+
+/// `!GetAtt <table>.Arn` as the template reader sees it.
+fn template_arn(table: &str) -> Yaml {
+    let text = format!("r: !GetAtt {table}.Arn");
+    let parsed: Yaml = serde_norway::from_str(&text).unwrap();
+    parsed["r"].clone()
 }

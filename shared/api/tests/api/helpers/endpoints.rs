@@ -140,6 +140,12 @@ impl TestApp {
         self.answer(self.to(Endpoint::KeysCreate).json(&body)).await
     }
 
+    /// `GET /api/keys?account=`.
+    pub async fn get_keys(&self, account: &str) -> (u16, Value) {
+        self.get(Endpoint::KeysList, &[], &[("account", account)])
+            .await
+    }
+
     /// `DELETE /api/keys/{id}`.
     pub async fn delete_key(&self, id: &str) -> (u16, Value) {
         self.answer(self.to(Endpoint::KeysRevoke).at(&[id])).await
