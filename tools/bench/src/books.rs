@@ -21,8 +21,8 @@ use store::Table;
 
 use crate::Row;
 use crate::floor::s;
-use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
+use runtime_api::{Function, routed_event};
 
 const ACCOUNTS: usize = 1_000;
 const ROUNDS: usize = 12;

@@ -16,7 +16,6 @@
 mod books;
 mod floor;
 mod residents;
-mod runtime;
 mod stack;
 mod worst;
 
@@ -28,7 +27,7 @@ use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 
 use api::Endpoint;
 use futures::future::join_all;
-use runtime::{Function, http_event};
+use runtime_api::{Function, http_event};
 use stack::Stack;
 use store::{KeyReader, Table};
 

@@ -16,8 +16,8 @@ use store::Table;
 
 use crate::Row;
 use crate::floor::s;
-use crate::runtime::{Function, routed_event};
 use crate::stack::Stack;
+use runtime_api::{Function, routed_event};
 
 const METERS: usize = 300;
 const PENDING: usize = 1_000;

@@ -49,11 +49,11 @@ impl Stack {
         times: usize,
     ) {
         let mut function =
-            crate::runtime::Function::spawn(&bin.join(endpoint.function()), &self.env()).await;
+            runtime_api::Function::spawn(&bin.join(endpoint.function()), &self.env()).await;
         function.init().await;
         let path = endpoint.paths()[0];
         for _ in 0..times {
-            let event = crate::runtime::routed_event("POST", path, path, &[], "", self.key(), body);
+            let event = runtime_api::routed_event("POST", path, path, &[], "", self.key(), body);
             let answer = function.invoke(event).await;
             assert_eq!(answer.status, 201, "{}", answer.body);
         }

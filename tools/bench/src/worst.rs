@@ -6,8 +6,8 @@
 use api::Endpoint;
 
 use crate::Row;
-use crate::runtime::{Function, http_event};
 use crate::stack::Stack;
+use runtime_api::{Function, http_event};
 
 /// Half the memory of a deployed function.
 const GOAL_MIB: f64 = 128.0;

@@ -1,7 +1,8 @@
 //! A local Lambda Runtime API for one function process, as Lambda runs it: the function polls
 //! `GET /2018-06-01/runtime/invocation/next`, gets one event, and posts its answer back. Every
 //! step is reported with the instant it happened, so that init, cold and warm invocations and
-//! peak memory are measured on the release binary itself.
+//! peak memory are measured on the release binary itself (`make bench`), and what a function
+//! logs under the runtime is read whole (the logs test).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -36,6 +37,8 @@ pub struct Function {
     events: mpsc::UnboundedSender<String>,
     steps: mpsc::UnboundedReceiver<Step>,
     pub spawned: Instant,
+    /// Its standard output and error, when spawned to be read ([`Function::spawn_logged`]).
+    output: Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 /// One invocation's answer and how long it took from the event being handed over.
@@ -51,27 +54,68 @@ impl Function {
     /// Starts `binary` with `env` (and nothing else of this process's environment) against a new
     /// Runtime API on a free port.
     pub async fn spawn(binary: &Path, env: &BTreeMap<String, String>) -> Self {
+        Self::start(binary, &[], env, false).await
+    }
+
+    /// [`Function::spawn`] with `args`, its standard output and error kept for
+    /// [`Function::logs`].
+    pub async fn spawn_logged(
+        binary: &Path,
+        args: &[&str],
+        env: &BTreeMap<String, String>,
+    ) -> Self {
+        Self::start(binary, args, env, true).await
+    }
+
+    async fn start(
+        binary: &Path,
+        args: &[&str],
+        env: &BTreeMap<String, String>,
+        logged: bool,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = listener.local_addr().expect("bound");
         let (events, queue) = mpsc::unbounded_channel();
         let (report, steps) = mpsc::unbounded_channel();
         tokio::spawn(serve(listener, Arc::new(Mutex::new(queue)), report));
         let spawned = Instant::now();
-        let child = Command::new(binary)
+        let output = || {
+            if logged {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            }
+        };
+        let mut child = Command::new(binary)
+            .args(args)
             .env_clear()
             .envs(env)
             .envs(lambda_environment(address))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(output())
+            .stderr(output())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+        let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
+        // Read as it comes: a full pipe would stop the function.
+        if let Some(stdout) = child.stdout.take() {
+            tokio::spawn(keep(stdout, kept.clone()));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            tokio::spawn(keep(stderr, kept.clone()));
+        }
         Self {
             child,
             events,
             steps,
             spawned,
+            output: kept,
         }
+    }
+
+    /// Everything the process wrote so far, standard output and error interleaved by chunk.
+    pub fn logs(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().expect("output lock")).into_owned()
     }
 
     /// How long the process took from its start to its first poll for an event: its init.
@@ -124,6 +168,20 @@ impl Function {
             .await
             .expect("the function answers within 5 minutes")
             .expect("the Runtime API runs")
+    }
+}
+
+/// Copies what `from` writes into `into` until it ends.
+async fn keep(mut from: impl tokio::io::AsyncRead + Unpin, into: Arc<std::sync::Mutex<Vec<u8>>>) {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 8192];
+    while let Ok(n) = from.read(&mut buffer).await {
+        if n == 0 {
+            break;
+        }
+        into.lock()
+            .expect("output lock")
+            .extend_from_slice(&buffer[..n]);
     }
 }
 
