@@ -16,7 +16,6 @@ use domain::Problem;
 use domain::values::Rejection;
 use serde::de::DeserializeOwned;
 
-use crate::error::corrupt;
 use crate::keys::Key;
 use crate::{StoreError, Table};
 
@@ -109,10 +108,20 @@ pub(crate) fn from_item<R: DeserializeOwned>(item: Option<Item>) -> Result<Optio
 }
 
 pub(crate) fn from_items<R: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<R>, StoreError> {
-    items
-        .into_iter()
-        .map(|item| serde_dynamo::from_item(item).map_err(corrupt))
-        .collect()
+    items.into_iter().map(from_stored).collect()
+}
+
+/// A stored item as `R`. When it does not fit, the error names the field (its path, as
+/// `figures.current_data1`), never the value: serde's own message quotes what it found, which
+/// may be a resident's name, and storage errors reach the logs.
+pub(crate) fn from_stored<R: DeserializeOwned>(item: Item) -> Result<R, StoreError> {
+    let item: serde_dynamo::Item = item.into();
+    let value = serde_dynamo::AttributeValue::M(item.into());
+    let deserializer = serde_dynamo::Deserializer::from_attribute_value(value);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        StoreError::Corrupt(format!("the stored field `{field}` does not fit its type"))
+    })
 }
 
 /// DynamoDB's limit on one item, names and values together.
@@ -176,5 +185,41 @@ mod tests {
         item.insert("act_text".into(), AttributeValue::S("я".repeat(100)));
         assert_eq!(item_size(&item), 48 + 8 + 200);
         assert_eq!(largest_attribute(&item), Some("act_text"));
+    }
+}
+
+#[cfg(test)]
+mod corrupt_items {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        figures: Figures,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Figures {
+        #[allow(dead_code)]
+        status: Status,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Status {
+        Pending,
+    }
+
+    #[test]
+    fn an_item_that_does_not_fit_is_named_by_its_field_never_its_value() {
+        let name = "Смирнова Юлия Валерьевна";
+        let figures = HashMap::from([("status".to_owned(), s(name))]);
+        let item: Item = HashMap::from([("figures".to_owned(), AttributeValue::M(figures))]);
+        // What serde itself says quotes the value: the reason for the path.
+        let raw = serde_dynamo::from_item::<_, Row>(item.clone()).unwrap_err();
+        assert!(raw.to_string().contains(name), "{raw}");
+        let error = from_items::<Row>(vec![item]).unwrap_err().to_string();
+        assert!(error.contains("figures.status"), "{error}");
+        assert!(!error.contains(name), "{error}");
     }
 }

@@ -8,7 +8,7 @@ use domain::{Act, ActNumber, ActQuery, Party, PartyRole, Tenant};
 use super::rows::{COUNTS_SK, act_sk, role_prefix};
 use super::{ActCounts, ActPage, ActReader};
 use crate::error::{corrupt, request_error};
-use crate::items::{Item, s};
+use crate::items::{Item, from_stored, s};
 use crate::{Dynamo, StoreError, Table};
 
 impl Dynamo {
@@ -77,7 +77,7 @@ impl Dynamo {
             let Some(AttributeValue::S(sk)) = item.remove("sk") else {
                 return Err(corrupt("act without sk"));
             };
-            let act: Act = serde_dynamo::from_item(item).map_err(corrupt)?;
+            let act: Act = from_stored(item)?;
             if !act.deleted {
                 by_sk.insert(sk, act);
             }
@@ -98,10 +98,7 @@ impl ActReader for Dynamo {
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
-        let act: Option<Act> = out
-            .item
-            .map(|item| serde_dynamo::from_item(item).map_err(corrupt))
-            .transpose()?;
+        let act: Option<Act> = out.item.map(from_stored).transpose()?;
         // A deleted act is as unknown as one never sent.
         Ok(act.filter(|act| !act.deleted))
     }
@@ -136,8 +133,9 @@ impl ActReader for Dynamo {
             .filter(|(_, (acts, _, _))| *acts > 0)
             .map(|(id, (_, _, name))| {
                 let name = name.ok_or_else(|| corrupt("a party without a name"))?;
-                let name =
-                    serde_dynamo::from_attribute_value(AttributeValue::S(name)).map_err(corrupt)?;
+                // serde's message would quote the name.
+                let name = serde_dynamo::from_attribute_value(AttributeValue::S(name))
+                    .map_err(|_| corrupt("a party's stored name does not fit its type"))?;
                 Ok(Party { id, name })
             })
             .collect()
