@@ -26,6 +26,45 @@ pub const UNKNOWN_KEY_TTL: Duration = Duration::from_secs(10);
 /// distinct made-up keys must not grow a function's memory).
 pub const CACHED_KEYS: usize = 10_000;
 
+/// How many requests of one tenant a function instance takes: [`TenantLimit::DEFAULT`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TenantLimit {
+    /// Sustained, a second.
+    pub per_second: f64,
+    /// At once, after a quiet while.
+    pub burst: f64,
+}
+
+impl TenantLimit {
+    /// Above what an office's 1C or its residents send one instance (1C sends its parts one
+    /// after another; an instance takes one request at a time), so only a flood meets it: its
+    /// requests past the limit are `429` at the cost of a cached key, no DynamoDB request,
+    /// and leave the instance to the other tenants. The template's `TenantRequestsPerSecond`.
+    pub const DEFAULT: TenantLimit = TenantLimit {
+        per_second: 20.0,
+        burst: 40.0,
+    };
+
+    /// `TENANT_REQUESTS_PER_SECOND` (a burst of twice as many), else [`TenantLimit::DEFAULT`].
+    pub fn from_env() -> Self {
+        std::env::var("TENANT_REQUESTS_PER_SECOND")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|r| r.is_finite() && *r >= 1.0)
+            .map_or(Self::DEFAULT, |per_second| TenantLimit {
+                per_second,
+                burst: 2.0 * per_second,
+            })
+    }
+}
+
+/// A tenant's tokens: [`TenantLimit`] as a token bucket.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
 /// Who a request comes from: a tenant, and for a key of a residents' app the one account it
 /// is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +90,9 @@ pub struct App<S> {
     /// Key hash → what the keys table said (`None`: revoked or unknown) and until when it is
     /// trusted.
     keys: Mutex<HashMap<KeyHash, (Option<Verified>, Instant)>>,
+    tenant_limit: TenantLimit,
+    /// Each tenant's tokens in this instance.
+    buckets: Mutex<HashMap<Tenant, Bucket>>,
 }
 
 impl App<Dynamo> {
@@ -77,7 +119,8 @@ impl App<Dynamo> {
         let signing_key = secrets
             .remove(&Secret::SigningKey)
             .and_then(|key| SigningKey::new(&key));
-        let app = Self::new(Dynamo::for_lambda().await?, personal_data);
+        let app = Self::new(Dynamo::for_lambda().await?, personal_data)
+            .with_tenant_limit(TenantLimit::from_env());
         Ok(match signing_key {
             Some(key) => app.with_signing_key(key),
             None => app,
@@ -94,7 +137,45 @@ impl<S> App<S> {
             clock: Clock::system(),
             key_ttl: KEY_TTL,
             keys: Mutex::new(HashMap::new()),
+            tenant_limit: TenantLimit::DEFAULT,
+            buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many of each tenant's requests it takes.
+    pub fn tenant_limit(&self) -> TenantLimit {
+        self.tenant_limit
+    }
+
+    /// The same app taking at most `limit` of each tenant's requests.
+    pub fn with_tenant_limit(mut self, limit: TenantLimit) -> Self {
+        self.tenant_limit = limit;
+        self
+    }
+
+    /// Takes one of the tenant's tokens, or `429` with when the next comes.
+    fn admit(&self, tenant: &Tenant) -> Result<(), ApiError> {
+        let TenantLimit { per_second, burst } = self.tenant_limit;
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().expect("bucket lock");
+        if buckets.len() >= CACHED_KEYS && !buckets.contains_key(tenant) {
+            buckets.clear();
+        }
+        let bucket = buckets.entry(tenant.clone()).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let refilled = bucket.tokens + (now - bucket.at).as_secs_f64() * per_second;
+        bucket.tokens = refilled.min(burst);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            return Ok(());
+        }
+        let wait = (1.0 - bucket.tokens) / per_second;
+        Err(ApiError::TooManyRequests {
+            retry_after: Duration::from_secs_f64(wait.clamp(1.0, 3600.0)),
+        })
     }
 
     /// How long a warm function trusts what it read of a key ([`KEY_TTL`] unless set).
@@ -215,6 +296,7 @@ impl<S: KeyReader> App<S> {
         if verified.account.is_some() && !endpoint.admits_account_keys() {
             return Err(ApiError::Forbidden);
         }
+        self.admit(&verified.tenant)?;
         let caller = Caller {
             tenant: verified.tenant,
             account: verified.account,

@@ -15,7 +15,7 @@ pub mod metrics;
 mod numbers;
 mod path;
 
-pub use app::{App, Caller, KEY_TTL};
+pub use app::{App, Caller, KEY_TTL, TenantLimit};
 pub use domain::Problem;
 pub use endpoint::{Access, Answer, Endpoint, Handled, Import, Spec, Verb};
 pub use envelope::{ANSWER_BUDGET, LAMBDA_ANSWER_LIMIT, LARGEST_ITEM_ANSWER, json_response};

@@ -19,7 +19,8 @@ use crate::floor::s;
 use crate::stack::Stack;
 use runtime_api::{Function, routed_event};
 
-const METERS: usize = 300;
+/// As many as the export's pending readings: each meter and account has one pending.
+const METERS: usize = 1_000;
 const PENDING: usize = 1_000;
 
 type Item = HashMap<String, AttributeValue>;

@@ -26,11 +26,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|_| local_tables::DEFAULT_ENDPOINT.to_owned());
     // The local stack pseudonymises like a default deployment, and signs cursors and print
     // links, with keys that are no secret: there is no Secrets Manager here (store::secrets).
+    // Its one instance of each function serves the tests and the schema fuzzer, each a tenant
+    // sending far faster than an office: the per-tenant limit is raised for them.
     let mut env = format!(
         "AWS_ENDPOINT_URL_DYNAMODB={endpoint}\nAWS_REGION=eu-central-1\n\
          AWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\n\
          PERSONAL_DATA=pseudonymise\nPERSONAL_DATA_KEY=local-development-only-not-a-secret-0000\n\
-         SIGNING_KEY=local-development-only-not-a-secret-1111\n"
+         SIGNING_KEY=local-development-only-not-a-secret-1111\n\
+         TENANT_REQUESTS_PER_SECOND=1000\n"
     );
     for (var, table) in template.table_names("") {
         writeln!(env, "{var}={table}")?;

@@ -257,3 +257,31 @@ async fn made_up_keys_cost_no_reads_after_the_first() {
     // Positive control: a real key is read and answers.
     assert_eq!(services(app.key.reveal()).await, 200);
 }
+
+/// One tenant's flood meets its own limit in a function instance (`429` with `Retry-After`,
+/// no DynamoDB request) and leaves the instance to the others.
+#[tokio::test]
+async fn a_tenants_flood_meets_its_limit_and_leaves_the_others_theirs() {
+    let app = TestApp::new("tenantlimit").await;
+    let limit = api::TenantLimit {
+        per_second: 0.001,
+        burst: 3.0,
+    };
+    let limited = app.variant(|v| v.tenant_limit = limit);
+    let other = limited.with_key(&app.key_for("other", &Scope::ALL).await);
+    for _ in 0..3 {
+        assert_eq!(limited.get(Endpoint::ServicesList, &[], &[]).await.0, 200);
+    }
+    let response = limited.respond(limited.to(Endpoint::ServicesList)).await;
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "{wait}");
+    let (_, answer) = status_and_json(response);
+    assert_eq!(answer["error"]["code"], "too_many_requests");
+    // Positive control: another tenant on the same instance is answered.
+    assert_eq!(other.get(Endpoint::ServicesList, &[], &[]).await.0, 200);
+}

@@ -30,6 +30,7 @@ pub struct Variant {
     pub personal_data: PersonalData,
     pub signing_key: SigningKey,
     pub key_ttl: Duration,
+    pub tenant_limit: api::TenantLimit,
 }
 
 /// An app, a key of both scopes, and the key's tenant. Apps are shared: [`TestApp::fresh_tenant`]
@@ -163,12 +164,14 @@ impl TestApp {
             personal_data: self.app.personal_data().clone(),
             signing_key: self.app.signing_key().unwrap().clone(),
             key_ttl: self.app.key_ttl(),
+            tenant_limit: self.app.tenant_limit(),
         };
         change(&mut variant);
         let app = App::new(variant.store, variant.personal_data)
             .with_signing_key(variant.signing_key)
             .with_clock(self.clock().clone())
-            .with_key_ttl(variant.key_ttl);
+            .with_key_ttl(variant.key_ttl)
+            .with_tenant_limit(variant.tenant_limit);
         TestApp {
             app: Arc::new(app),
             key: self.key.clone(),
