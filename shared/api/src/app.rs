@@ -91,8 +91,9 @@ pub struct App<S> {
     /// trusted.
     keys: Mutex<HashMap<KeyHash, (Option<Verified>, Instant)>>,
     tenant_limit: TenantLimit,
-    /// Each tenant's tokens in this instance.
-    buckets: Mutex<HashMap<Tenant, Bucket>>,
+    /// The tokens of each tenant's office keys, and of each of its residents' accounts, in
+    /// this instance.
+    buckets: Mutex<HashMap<(Tenant, Option<Guid>), Bucket>>,
 }
 
 impl App<Dynamo> {
@@ -153,15 +154,18 @@ impl<S> App<S> {
         self
     }
 
-    /// Takes one of the tenant's tokens, or `429` with when the next comes.
-    fn admit(&self, tenant: &Tenant) -> Result<(), ApiError> {
+    /// Takes one of the tenant's tokens, or `429` with when the next comes. The office's keys
+    /// share one bucket; a resident's key (bound to `account`) takes from its account's own, so
+    /// that one resident's loop never refuses the office or the other residents.
+    pub(crate) fn admit(&self, tenant: &Tenant, account: Option<Guid>) -> Result<(), ApiError> {
         let TenantLimit { per_second, burst } = self.tenant_limit;
         let now = Instant::now();
         let mut buckets = self.buckets.lock().expect("bucket lock");
-        if buckets.len() >= CACHED_KEYS && !buckets.contains_key(tenant) {
+        let whose = (tenant.clone(), account);
+        if buckets.len() >= CACHED_KEYS && !buckets.contains_key(&whose) {
             buckets.clear();
         }
-        let bucket = buckets.entry(tenant.clone()).or_insert(Bucket {
+        let bucket = buckets.entry(whose).or_insert(Bucket {
             tokens: burst,
             at: now,
         });
@@ -239,6 +243,18 @@ impl<S> App<S> {
     }
 }
 
+/// What a resident's key (`dcr_`) must be to be taken: bound to an account, expiring, with at
+/// most `read` and `submit`. Its record lives where the residents' app's functions may write: a
+/// bug there must not make a key of the whole office.
+fn resident_shaped(verified: &Verified) -> bool {
+    verified.account.is_some()
+        && verified.expires_at.is_some()
+        && verified
+            .scopes
+            .iter()
+            .all(|s| Scope::FOR_ACCOUNT.contains(s))
+}
+
 impl<S: KeyReader + store::Reader> App<S> {
     /// [`App::caller`] for a route that answers a resident's key about the whole office (its
     /// services, its settings): a key bound to an account that is deleted, or was never
@@ -296,7 +312,7 @@ impl<S: KeyReader> App<S> {
         if verified.account.is_some() && !endpoint.admits_account_keys() {
             return Err(ApiError::Forbidden);
         }
-        self.admit(&verified.tenant)?;
+        self.admit(&verified.tenant, verified.account)?;
         let caller = Caller {
             tenant: verified.tenant,
             account: verified.account,
@@ -332,7 +348,10 @@ impl<S: KeyReader> App<S> {
             Some(verified) => verified,
             None => {
                 let record = self.store.key(hash).await?;
-                let verified = record.as_ref().and_then(|r| r.verified());
+                let verified = record
+                    .as_ref()
+                    .and_then(|r| r.verified())
+                    .filter(|v| !hash.is_resident() || resident_shaped(v));
                 let ttl = if record.is_some() {
                     self.key_ttl
                 } else {

@@ -72,6 +72,13 @@ impl KeyRecord {
         }
         let expires_at = match &self.expires_at {
             Some(at) => Some(DateTime::parse_from_rfc3339(at).ok()?.to_utc()),
+            // A key bound to an account before keys expired: as if minted with the default.
+            None if self.account().is_some() => {
+                let created = DateTime::parse_from_rfc3339(&self.created_at)
+                    .ok()?
+                    .to_utc();
+                Some(created + chrono::Duration::days(i64::from(domain::RESIDENT_KEY_DAYS)))
+            }
             None => None,
         };
         let account = match self.account() {
@@ -105,6 +112,9 @@ struct KeyRow<'a> {
     #[serde(flatten)]
     record: &'a KeyRecord,
 }
+
+/// How many of an account's keys `GET /api/keys` lists: the newest.
+pub const ACCOUNT_KEYS_LISTED: i32 = 100;
 
 /// Where residents' keys and their pointers live.
 const RESIDENT: &str = "resident#";
@@ -165,6 +175,8 @@ impl KeyReader for Dynamo {
             .get_item()
             .table_name(self.tables().name(Table::ApiKeys))
             .key("pk", AttributeValue::S(key_pk(hash)))
+            // A key minted a moment ago is found, not remembered as unknown.
+            .consistent_read(true)
             .send()
             .await
             .map_err(|e| request_error("GetItem", e))?;
@@ -234,21 +246,28 @@ impl Dynamo {
         Ok(record)
     }
 
-    /// A resident account's keys, oldest first: what a residents' app lists
-    /// (`GET /api/keys?account=`). One Query of `ByAccount`, page after page.
+    /// A resident account's newest [`ACCOUNT_KEYS_LISTED`] keys, oldest first: what a
+    /// residents' app lists (`GET /api/keys?account=`). One Query of `ByAccount`.
     pub async fn account_keys(
         &self,
         tenant: &Tenant,
         account: Guid,
     ) -> Result<Vec<KeyRecord>, StoreError> {
-        let query = self
+        let out = self
             .client()
             .query()
             .table_name(self.tables().name(Table::ApiKeys))
             .index_name("ByAccount")
             .key_condition_expression("account_key = :key")
-            .expression_attribute_values(":key", s(format!("{tenant}/{account}")));
-        from_items(crate::batch::query_all(query).await?)
+            .expression_attribute_values(":key", s(format!("{tenant}/{account}")))
+            .scan_index_forward(false)
+            .limit(ACCOUNT_KEYS_LISTED)
+            .send()
+            .await
+            .map_err(|e| request_error("Query", e))?;
+        let mut keys: Vec<KeyRecord> = from_items(out.items.unwrap_or_default())?;
+        keys.reverse();
+        Ok(keys)
     }
 
     /// Revokes the key with the public `id` if it is a resident's key of `tenant`: what a
@@ -391,5 +410,15 @@ mod tests {
         // An account that does not parse is no key at all, not a tenant-wide one.
         assert_eq!(record("okunevo/x").verified(), None);
         assert_eq!(record("okunevo").verified().unwrap().account, None);
+    }
+
+    #[test]
+    fn a_bound_key_minted_before_keys_expired_expires_ninety_days_after_it_was_made() {
+        let mut bound = record("okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a");
+        bound.created_at = "2026-01-01T00:00:00Z".into();
+        let expires = bound.verified().unwrap().expires_at.unwrap();
+        assert_eq!(expires.to_rfc3339(), "2026-04-01T00:00:00+00:00");
+        // Positive control: an office's key has no expiry.
+        assert_eq!(record("okunevo").verified().unwrap().expires_at, None);
     }
 }

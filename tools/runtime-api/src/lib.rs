@@ -37,8 +37,9 @@ pub struct Function {
     events: mpsc::UnboundedSender<String>,
     steps: mpsc::UnboundedReceiver<Step>,
     pub spawned: Instant,
-    /// Its standard output and error, when spawned to be read ([`Function::spawn_logged`]).
-    output: Arc<std::sync::Mutex<Vec<u8>>>,
+    /// The readers of its standard output and error, when spawned to be read
+    /// ([`Function::spawn_logged`]): each answers all it read once the pipe closes.
+    readers: Vec<tokio::task::JoinHandle<Vec<u8>>>,
 }
 
 /// One invocation's answer and how long it took from the event being handed over.
@@ -96,26 +97,35 @@ impl Function {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-        let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
         // Read as it comes: a full pipe would stop the function.
+        let mut readers = Vec::new();
         if let Some(stdout) = child.stdout.take() {
-            tokio::spawn(keep(stdout, kept.clone()));
+            readers.push(tokio::spawn(read_all(stdout)));
         }
         if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(keep(stderr, kept.clone()));
+            readers.push(tokio::spawn(read_all(stderr)));
         }
         Self {
             child,
             events,
             steps,
             spawned,
-            output: kept,
+            readers,
         }
     }
 
-    /// Everything the process wrote so far, standard output and error interleaved by chunk.
-    pub fn logs(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().expect("output lock")).into_owned()
+    /// Stops the process and answers everything it wrote: its standard output and its
+    /// standard error, each whole (for [`Function::spawn_logged`]; empty otherwise).
+    pub async fn finish(mut self) -> (String, String) {
+        self.child.kill().await.expect("the function stops");
+        let mut outputs = Vec::new();
+        for reader in self.readers.drain(..) {
+            let bytes = reader.await.expect("the reader ends with the pipe");
+            outputs.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        let stderr = outputs.pop().unwrap_or_default();
+        let stdout = outputs.pop().unwrap_or_default();
+        (stdout, stderr)
     }
 
     /// How long the process took from its start to its first poll for an event: its init.
@@ -171,18 +181,12 @@ impl Function {
     }
 }
 
-/// Copies what `from` writes into `into` until it ends.
-async fn keep(mut from: impl tokio::io::AsyncRead + Unpin, into: Arc<std::sync::Mutex<Vec<u8>>>) {
+/// Everything `from` gives until it ends.
+async fn read_all(mut from: impl tokio::io::AsyncRead + Unpin) -> Vec<u8> {
     use tokio::io::AsyncReadExt;
-    let mut buffer = [0u8; 8192];
-    while let Ok(n) = from.read(&mut buffer).await {
-        if n == 0 {
-            break;
-        }
-        into.lock()
-            .expect("output lock")
-            .extend_from_slice(&buffer[..n]);
-    }
+    let mut all = Vec::new();
+    let _ = from.read_to_end(&mut all).await;
+    all
 }
 
 /// What Lambda sets for every function; the bench's own values.

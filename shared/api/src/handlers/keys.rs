@@ -156,10 +156,12 @@ fn grant(text: &str) -> Result<Grant, ApiError> {
     };
     let days = match fields.get("expires_in_days") {
         Value::Missing | Value::Null => RESIDENT_KEY_DAYS,
+        // A whole number however written (`90`, `90.0`, `9e1`), as JSON Schema's integer.
         Value::Number(n) => n
-            .parse::<u16>()
+            .parse::<f64>()
             .ok()
-            .filter(|d| (1..=MAX_RESIDENT_KEY_DAYS).contains(d))
+            .filter(|d| d.fract() == 0.0 && (1.0..=f64::from(MAX_RESIDENT_KEY_DAYS)).contains(d))
+            .map(|d| d as u16)
             .ok_or_else(|| ApiError::invalid_parameter("expires_in_days", DAYS))?,
         _ => return Err(ApiError::invalid_parameter("expires_in_days", DAYS)),
     };
@@ -216,6 +218,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!((asked.scopes, asked.days), (vec![Scope::Read], 400));
+        for whole in ["250.0", "2.5e2"] {
+            let body = format!(r#"{{"account": "{account}", "expires_in_days": {whole}}}"#);
+            assert_eq!(grant(&body).unwrap().days, 250, "{whole}");
+        }
         for bad in [
             "[]".to_owned(),
             "{}".to_owned(),

@@ -139,6 +139,8 @@ async fn link_of<S: KeyReader>(
     match app.verified(&issuer).await? {
         // The issuer may still open the page itself.
         Some(key) if key.tenant == tenant && opens(&key, Endpoint::ActPrint) => {
+            // A shared link counts against the office's requests as its key would.
+            app.admit(&tenant, None)?;
             Ok((tenant, document))
         }
         _ => Err(ApiError::NotFound(GONE)),

@@ -98,9 +98,10 @@ async fn a_keys_key_mints_only_within_its_tenant_and_limits() {
         assert_eq!(status, 400, "{body}: {answer}");
         assert_eq!(answer["error"]["details"][0]["field"], field, "{body}");
     }
-    // A key bound to an account, even with the scope, mints nothing.
+    // A key bound to an account, even with the scope, mints nothing: a resident's key with
+    // more than `read` and `submit` is no key at all.
     let bound = app.key_bound_to("default", &[Scope::Keys], OWN).await;
-    assert_eq!(mint(&app, &bound, json!({"account": OWN})).await.0, 403);
+    assert_eq!(mint(&app, &bound, json!({"account": OWN})).await.0, 401);
 
     // Revocation: only this tenant's keys bound to an account.
     let (_, minted) = mint(&app, &admin, json!({"account": OWN})).await;
@@ -284,4 +285,17 @@ async fn a_tenants_flood_meets_its_limit_and_leaves_the_others_theirs() {
     assert_eq!(answer["error"]["code"], "too_many_requests");
     // Positive control: another tenant on the same instance is answered.
     assert_eq!(other.get(Endpoint::ServicesList, &[], &[]).await.0, 200);
+    // A resident's loop spends its account's tokens, not the office's.
+    let app = app_with_accounts("residentlimit").await;
+    let limited = app.variant(|v| v.tenant_limit = limit);
+    let resident = limited.with_key(&app.key_bound_to("default", &Scope::FOR_ACCOUNT, OWN).await);
+    for _ in 0..3 {
+        assert_eq!(resident.get_account(OWN).await.0, 200);
+    }
+    assert_eq!(resident.get_account(OWN).await.0, 429);
+    assert_eq!(
+        limited.get_account(OWN).await.0,
+        200,
+        "the office is answered"
+    );
 }
