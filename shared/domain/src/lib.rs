@@ -7,6 +7,7 @@ pub mod clock;
 pub mod exchanges;
 pub mod history;
 pub mod json;
+pub mod payees;
 pub mod period;
 pub mod personal_data;
 pub mod problems;
