@@ -159,18 +159,19 @@ async fn a_key_bound_to_an_account_sees_that_account_only_on_every_route() {
             .await;
         assert_eq!(response.status(), 201, "{endpoint:?}");
     }
-    // `request` reads account 358d67ad and its meter a7a747b2.
+    // `request` reads account 358d67ad and its meter a7a747b2. (A resident's key stored with
+    // more than `read` and `submit` is no key at all: tests/api/keys.rs.)
     let own = app
         .key_bound_to(
             "default",
-            &Scope::ALL,
+            &Scope::FOR_ACCOUNT,
             "358d67ad-d66e-11e3-bd79-94de80e97e9a",
         )
         .await;
     let other = app
         .key_bound_to(
             "default",
-            &Scope::ALL,
+            &Scope::FOR_ACCOUNT,
             "ad96e8ab-476f-11e7-8518-0050569f0c67",
         )
         .await;
