@@ -109,8 +109,21 @@ struct KeyRow<'a> {
     /// `ByAccount`'s partition: a resident's key's tenant and account.
     #[serde(skip_serializing_if = "Option::is_none")]
     account_key: Option<&'a str>,
+    /// When DynamoDB deletes it (TTL, seconds): [`PURGED_AFTER_DAYS`] after it expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purge_at: Option<i64>,
     #[serde(flatten)]
     record: &'a KeyRecord,
+}
+
+/// How long after it expired a resident's key (and its id's pointer) is kept, to be listed as
+/// expired, before DynamoDB's TTL deletes it.
+pub const PURGED_AFTER_DAYS: i64 = 30;
+
+/// When an expiring key's items go ([`KeyRow::purge_at`]); never for an office's key.
+fn purge_at(record: &KeyRecord) -> Option<i64> {
+    let expires = DateTime::parse_from_rfc3339(record.expires_at.as_deref()?).ok()?;
+    Some((expires + chrono::Duration::days(PURGED_AFTER_DAYS)).timestamp())
 }
 
 /// How many of an account's keys `GET /api/keys` lists: the newest.
@@ -145,23 +158,28 @@ pub(crate) fn stored_key(hash: &KeyHash, record: &KeyRecord) -> Result<Item, Sto
     serde_dynamo::to_item(KeyRow {
         pk: &key_pk(hash),
         account_key: bound.then_some(record.tenant.as_str()),
+        purge_at: purge_at(record),
         record,
     })
     .map_err(corrupt)
 }
 
-/// The pointer from a key's public id to its hash.
-pub(crate) fn key_pointer(hash: &KeyHash, id: &str) -> Item {
-    HashMap::from([
+/// The pointer from a key's public id to its hash, going with the key.
+pub(crate) fn key_pointer(hash: &KeyHash, record: &KeyRecord) -> Item {
+    let mut item = HashMap::from([
         (
             "pk".to_owned(),
-            AttributeValue::S(pointer_pk(id, hash.is_resident())),
+            AttributeValue::S(pointer_pk(&record.id, hash.is_resident())),
         ),
         (
             "hash".to_owned(),
             AttributeValue::S(hash.as_str().to_owned()),
         ),
-    ])
+    ]);
+    if let Some(at) = purge_at(record) {
+        item.insert("purge_at".to_owned(), AttributeValue::N(at.to_string()));
+    }
+    item
 }
 
 fn now() -> String {
@@ -235,7 +253,7 @@ impl Dynamo {
         };
         // The key and the pointer from its public id to it, together; an id (48 bits) that
         // another key has already is refused, never overwritten.
-        let pointer = key_pointer(hash, &record.id);
+        let pointer = key_pointer(hash, &record);
         self.client()
             .transact_write_items()
             .transact_items(put(item, Some("attribute_not_exists(pk)"))?)
@@ -332,10 +350,21 @@ impl Dynamo {
     /// Revokes the key with this id; `false` when there is none (or it was revoked before).
     pub async fn revoke_key(&self, id: &str) -> Result<bool, StoreError> {
         let items = self.key_items().await?;
-        let Some(pk) = items.into_iter().find_map(|mut item| {
-            let matches = matches!(item.get("id"), Some(AttributeValue::S(v)) if v == id);
-            matches.then(|| item.remove("pk")).flatten()
-        }) else {
+        let mut pks: Vec<AttributeValue> = items
+            .into_iter()
+            .filter_map(|mut item| {
+                let matches = matches!(item.get("id"), Some(AttributeValue::S(v)) if v == id);
+                matches.then(|| item.remove("pk")).flatten()
+            })
+            .collect();
+        // An office's key and a resident's may share a 48-bit id: revoke neither by guess.
+        if pks.len() > 1 {
+            return Err(StoreError::Config(format!(
+                "{} keys have the id {id}: revoke them through the API or by their records",
+                pks.len()
+            )));
+        }
+        let Some(pk) = pks.pop() else {
             return Ok(false);
         };
         let result = self

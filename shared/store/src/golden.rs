@@ -316,7 +316,7 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
         revoked_at: None,
     };
     let key = json_of(crate::api_keys::stored_key(&office, &record).unwrap());
-    let pointer = json_of(crate::api_keys::key_pointer(&office, &record.id));
+    let pointer = json_of(crate::api_keys::key_pointer(&office, &record));
     assert_eq!(
         key,
         json!({
@@ -345,7 +345,7 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
         revoked_at: None,
     };
     let key = json_of(crate::api_keys::stored_key(&resident, &record).unwrap());
-    let pointer = json_of(crate::api_keys::key_pointer(&resident, &record.id));
+    let pointer = json_of(crate::api_keys::key_pointer(&resident, &record));
     assert_eq!(
         key,
         json!({
@@ -354,6 +354,7 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
             "expires_at": "2027-02-23T20:30:00Z",
             "id": "cdcdcdcdcdcd",
             "pk": "resident#cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+            "purge_at": 1806006600,
             "revoked_at": null,
             "scopes": ["read", "submit"],
             "tenant": "okunevo/358d67ad-d66e-11e3-bd79-94de80e97e9a"
@@ -363,7 +364,8 @@ fn api_keys_and_their_pointers_keep_their_attribute_names() {
         pointer,
         json!({
             "hash": "rcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
-            "pk": "resident#id#cdcdcdcdcdcd"
+            "pk": "resident#id#cdcdcdcdcdcd",
+            "purge_at": 1806006600
         })
     );
 }
