@@ -8,6 +8,7 @@ pub mod exchanges;
 pub mod history;
 pub mod json;
 pub mod payees;
+pub mod payment_qr;
 pub mod period;
 pub mod personal_data;
 pub mod problems;
