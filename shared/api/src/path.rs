@@ -22,11 +22,15 @@ pub(crate) fn path_param(request: &Request, name: &str) -> String {
 
 /// The `{id}` of the path, a GUID.
 pub(crate) fn path_id(request: &Request) -> Result<Guid, ApiError> {
-    let id = path_param(request, "id");
-    match Guid::parse(&JsonValue::String(id.into())) {
+    guid_param("id", &path_param(request, "id"))
+}
+
+/// A parameter `name` (of the path or the query) that must be a GUID: `400` naming it else.
+pub(crate) fn guid_param(name: &'static str, text: &str) -> Result<Guid, ApiError> {
+    match Guid::parse(&JsonValue::String(text.into())) {
         Ok(Some(id)) => Ok(id),
         _ => Err(ApiError::invalid_parameter(
-            "id",
+            name,
             "ожидается GUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
         )),
     }

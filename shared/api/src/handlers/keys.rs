@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use store::{Dynamo, Reader};
 
 use crate::envelope::{created, ok};
-use crate::path::path_param;
+use crate::path::{guid_param, path_param};
 use crate::{ApiError, App, Endpoint, body};
 
 /// A new key, shown once.
@@ -98,12 +98,7 @@ pub async fn list(
 ) -> Result<Response<Body>, ApiError> {
     let tenant = app.authenticate(&request, endpoint).await?;
     let params = request.query_string_parameters();
-    let account = Guid::parse(&Value::String(
-        params.first("account").unwrap_or_default().into(),
-    ))
-    .ok()
-    .flatten()
-    .ok_or_else(|| ApiError::invalid_parameter("account", "ожидается GUID лицевого счёта"))?;
+    let account = guid_param("account", params.first("account").unwrap_or_default())?;
     let keys = app.store().account_keys(&tenant, account).await?;
     let items: Vec<KeyView> = keys
         .into_iter()
