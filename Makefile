@@ -68,12 +68,13 @@ $(ACTIONLINT): $(SAM)
 
 tools: $(CARGO_LAMBDA) $(DYNAMODB_JAR_STAMP)
 
-# The printed act's tests print with headless Chromium and read the PDF with poppler (Debian's
+# The printed act's and receipt's tests print with headless Chromium, read the PDF with poppler and
+# the receipt's QR code with zbar (Debian's
 # packages; the machines here are run as root).
 browser:
-	@dpkg -s chromium poppler-utils fonts-liberation >/dev/null 2>&1 || { \
+	@dpkg -s chromium poppler-utils fonts-liberation zbar-tools >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends chromium poppler-utils fonts-liberation >/dev/null; }
+			--no-install-recommends chromium poppler-utils fonts-liberation zbar-tools >/dev/null; }
 
 dynamodb: $(DYNAMODB_JAR_STAMP)
 	scripts/dynamodb-local.sh

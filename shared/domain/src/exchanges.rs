@@ -17,13 +17,15 @@ pub enum ExchangeKind {
     Transactions,
     Balances,
     Readings,
+    Receipts,
 }
 
 impl ExchangeKind {
-    pub const ALL: [ExchangeKind; 3] = [
+    pub const ALL: [ExchangeKind; 4] = [
         ExchangeKind::Transactions,
         ExchangeKind::Balances,
         ExchangeKind::Readings,
+        ExchangeKind::Receipts,
     ];
 
     /// As the API names it, and as the records' kind (`Record::KIND`) is named.
@@ -32,6 +34,7 @@ impl ExchangeKind {
             ExchangeKind::Transactions => "transactions",
             ExchangeKind::Balances => "balances",
             ExchangeKind::Readings => "readings",
+            ExchangeKind::Receipts => "receipts",
         }
     }
 
@@ -49,10 +52,11 @@ pub struct ExchangeOpening {
 }
 
 impl ExchangeOpening {
-    /// `{"kind": "transactions" | "balances" | "readings", "from": "YYYY-MM-DD", "to":
+    /// `{"kind": "transactions" | "balances" | "readings" | "receipts", "from": "YYYY-MM-DD", "to":
     /// "YYYY-MM-DD", "parts": N}`, every field required, `parts` 1 to 1000.
     pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {
-        const KIND: Rejection = "ожидается \"transactions\", \"balances\" или \"readings\"";
+        const KIND: Rejection =
+            "ожидается \"transactions\", \"balances\", \"readings\" или \"receipts\"";
         const DAY: Rejection = "ожидается дата ГГГГ-ММ-ДД";
         const PARTS: Rejection = "число частей: целое от 1 до 1000";
         let Some(fields) = serde_json::from_str::<&RawValue>(text)

@@ -28,8 +28,9 @@ pub use period::{DateRange, Declared, ExchangePart, Opening, PeriodImport};
 pub use personal_data::{PersonalData, TenantPolicy};
 pub use problems::{Problem, Problems};
 pub use records::{
-    Account, Balance, Counter, Directory, Reading, Record, Reference, Service, Transaction,
-    TransactionKind,
+    Account, Balance, Counter, Directory, MAX_ACCOUNT_NUMBER, MAX_BANK_NAME, MAX_PAYEE_NAME,
+    MAX_RECEIPT_TEXT, Organization, Reading, Receipt, ReceiptLine, Record, Reference, Service,
+    Transaction, TransactionKind, parse_month,
 };
 pub use secrets::{Secret, SigningKey};
 pub use tenant::Tenant;

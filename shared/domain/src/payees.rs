@@ -8,23 +8,29 @@
 //! Each parser takes the value as 1C sends it (a string; a number only where it keeps every
 //! digit) and answers `Ok(None)` for an absent or blank one, as the other parsers of `values`.
 
+use serde::{Deserialize, Serialize};
+
 use crate::json::Value;
 use crate::values::{Rejection, text_of};
 
 /// An INN: 10 digits (an organisation) or 12 (an individual entrepreneur), check digits right.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Inn(String);
 
 /// A KPP: 9 characters, four digits, two digits or capital Latin letters, three digits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Kpp(String);
 
 /// A Russian BIC: 9 digits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Bic(String);
 
 /// A 20-digit account whose control key matches its bank's BIC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct BankAccount(String);
 
 macro_rules! text_type {
@@ -46,13 +52,22 @@ const ACCOUNT: Rejection =
     "расчётный счёт: 20 цифр строкой, контрольный ключ должен сходиться с БИК";
 const CORRESPONDENT: Rejection = "корреспондентский счёт: 20 цифр строкой, начинается с 301, контрольный ключ должен сходиться с БИК";
 
+/// The trimmed text of a string, `None` for none: a bank detail is a string (as a JSON number a
+/// BIC's leading zero is lost).
+fn string_of<'v>(value: &'v Value<'_>, bad: Rejection) -> Result<Option<&'v str>, Rejection> {
+    match value {
+        Value::Number(_) => Err(bad),
+        value => text_of(value, bad),
+    }
+}
+
 /// The digits of `value`, exactly `len` of them.
 fn digits<'v>(
     value: &'v Value<'_>,
     len: usize,
     bad: Rejection,
 ) -> Result<Option<&'v str>, Rejection> {
-    match text_of(value, bad)? {
+    match string_of(value, bad)? {
         None => Ok(None),
         Some(text) if text.len() == len && text.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(Some(text))
@@ -79,7 +94,7 @@ fn inn_holds(text: &str) -> bool {
 }
 
 pub fn parse_inn(value: &Value<'_>) -> Result<Option<Inn>, Rejection> {
-    let text = match text_of(value, INN)? {
+    let text = match string_of(value, INN)? {
         None => return Ok(None),
         Some(text) => text,
     };
@@ -92,7 +107,7 @@ pub fn parse_inn(value: &Value<'_>) -> Result<Option<Inn>, Rejection> {
 }
 
 pub fn parse_kpp(value: &Value<'_>) -> Result<Option<Kpp>, Rejection> {
-    let text = match text_of(value, KPP)? {
+    let text = match string_of(value, KPP)? {
         None => return Ok(None),
         Some(text) => text,
     };

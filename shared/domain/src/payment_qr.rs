@@ -57,14 +57,17 @@ pub struct PaymentText {
     pub encoding: Encoding,
 }
 
+pub const NO_NAME: Rejection = "название получателя пусто без знаков |, = и управляющих";
+
 pub const TOO_LONG: Rejection = "название, банк и счета получателя длиннее 300 байт, которые ГОСТ Р 56042-2014 отводит обязательным реквизитам";
 
-/// A value as the code may hold it: `|`, `=` and line breaks become spaces, runs of spaces one.
+/// A value as the code may hold it: `|`, `=`, line breaks and other control characters become
+/// spaces, runs of spaces one.
 fn clean(value: &str) -> String {
     let spaced: String = value
         .chars()
         .map(|c| {
-            if matches!(c, '|' | '=' | '\r' | '\n') {
+            if matches!(c, '|' | '=') || c.is_control() {
                 ' '
             } else {
                 c
@@ -76,6 +79,9 @@ fn clean(value: &str) -> String {
 
 /// The payment text of `payment` to `payee`.
 pub fn payment_text(payee: &Payee<'_>, payment: &Payment<'_>) -> Result<PaymentText, Rejection> {
+    if clean(payee.name).is_empty() {
+        return Err(NO_NAME);
+    }
     let mut mandatory = vec![
         ("Name", clean(payee.name)),
         ("PersonalAcc", payee.account.as_str().to_owned()),

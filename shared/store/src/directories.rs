@@ -73,6 +73,7 @@ fn directory_entry(table: Table, item: &Item) -> Result<(Directory, Guid), Store
         Table::Services => Directory::Service,
         Table::Accounts => Directory::Account,
         Table::Counters => Directory::Counter,
+        Table::Organizations => Directory::Organization,
         _ => return Err(corrupt()),
     };
     let id = match item.get("sk") {

@@ -6,10 +6,12 @@
 //! | service     | Services     | tenant#shard        | id                                        |
 //! | account     | Accounts     | tenant#shard        | id                                        |
 //! | counter     | Counters     | tenant#shard        | id (and `account_key` for the index)      |
+//! | payee       | Organizations| tenant#shard        | id                                        |
 //! | reading     | Readings     | tenant#counter      | date                                      |
 //! | balance     | Balances     | tenant#account      | date#service (`-` for the whole account)  |
 //! | transaction | Transactions | tenant#account      | date#service#id:<id>, or, without an id,  |
 //! |             |              |                     | date#service#amount#occurrence            |
+//! | receipt     | Receipts     | tenant#account      | date#organization (date: its month's 1st) |
 //!
 //! A directory entry's shard comes from its id ([`SHARDS`] of them), so that an import of the
 //! largest accepted size writes a few hundred items to each partition, not all to one; a
@@ -26,7 +28,8 @@
 //! it has, and no request writes more than its share to one index partition.
 
 use domain::{
-    Account, Balance, Counter, Guid, LocalDateTime, Reading, Record, Service, Tenant, Transaction,
+    Account, Balance, Counter, Guid, LocalDateTime, Organization, Reading, Receipt, Record,
+    Service, Tenant, Transaction,
 };
 use serde::de::DeserializeOwned;
 
@@ -211,6 +214,28 @@ impl Stored for Counter {
     }
     fn account_key(&self, tenant: &Tenant) -> Option<String> {
         self.account.map(|account| owner_key(tenant, account))
+    }
+}
+
+impl Stored for Organization {
+    const TABLE: Table = Table::Organizations;
+    fn key(&self, tenant: &Tenant, _: u32) -> Key {
+        directory_key(tenant, self.id)
+    }
+}
+
+/// A receipt is one per account, month and payee: sent again, it replaces.
+impl Stored for Receipt {
+    const TABLE: Table = Table::Receipts;
+    const PARTITION_FIELD: &'static str = "account";
+    fn key(&self, tenant: &Tenant, _: u32) -> Key {
+        Key {
+            pk: owner_key(tenant, self.account),
+            sk: format!("{}#{}", self.date, self.organization),
+        }
+    }
+    fn owner(&self) -> Option<Guid> {
+        Some(self.account)
     }
 }
 

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::{IN_FLIGHT, query_all};
 use crate::error::request_error;
-use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, text_of};
+use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, key_item, text_of};
 use crate::keys::{
     Key, Stored, directory_key, directory_partitions, history_bounds, latest_balances_key,
     owner_key,
@@ -64,8 +64,16 @@ pub trait Reader {
         counter: Guid,
     ) -> impl Future<Output = Result<Option<Reading>, StoreError>> + Send;
 
-    /// One page of an account's (balances, transactions) or a counter's (readings) history,
-    /// newest first: one Query.
+    /// Directory entries by id (payees, services), deleted ones too, for what names them: one
+    /// BatchGetItem per 100 ids; ids never imported are absent.
+    fn entries<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        ids: &[Guid],
+    ) -> impl Future<Output = Result<Vec<R>, StoreError>> + Send;
+
+    /// One page of an account's (balances, transactions, receipts) or a counter's (readings)
+    /// history, newest first: one Query.
     fn history<R: Stored>(
         &self,
         tenant: &Tenant,
@@ -259,6 +267,24 @@ impl Reader for Dynamo {
         };
         let page: Page<Reading> = self.history(tenant, counter, &newest).await?;
         Ok(page.items.into_iter().next())
+    }
+
+    async fn entries<R: Stored>(
+        &self,
+        tenant: &Tenant,
+        ids: &[Guid],
+    ) -> Result<Vec<R>, StoreError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let keys: Vec<Item> = ids
+            .into_iter()
+            .map(|id| key_item(&directory_key(tenant, id)))
+            .collect();
+        let items = self
+            .read_consistently(self.tables().name(R::TABLE), keys)
+            .await?;
+        from_items(items)
     }
 
     async fn history<R: Stored>(

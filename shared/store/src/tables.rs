@@ -19,10 +19,12 @@ pub enum Table {
     Submissions,
     Settings,
     Journal,
+    Organizations,
+    Receipts,
 }
 
 impl Table {
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 14] = [
         Table::Services,
         Table::Accounts,
         Table::Counters,
@@ -35,6 +37,8 @@ impl Table {
         Table::Submissions,
         Table::Settings,
         Table::Journal,
+        Table::Organizations,
+        Table::Receipts,
     ];
 
     /// The table's logical name, as `template.yaml` calls it.
@@ -52,6 +56,8 @@ impl Table {
             Table::Submissions => "Submissions",
             Table::Settings => "Settings",
             Table::Journal => "Journal",
+            Table::Organizations => "Organizations",
+            Table::Receipts => "Receipts",
         }
     }
 
@@ -70,6 +76,8 @@ impl Table {
             Table::Submissions => "SUBMISSIONS_TABLE",
             Table::Settings => "SETTINGS_TABLE",
             Table::Journal => "JOURNAL_TABLE",
+            Table::Organizations => "ORGANIZATIONS_TABLE",
+            Table::Receipts => "RECEIPTS_TABLE",
         }
     }
 }
@@ -132,9 +140,13 @@ impl Table {
             sort("pending_sk"),
         ];
         match self {
-            Table::Services | Table::Accounts | Table::Exchanges | Table::Journal => TABLE,
+            Table::Services
+            | Table::Accounts
+            | Table::Organizations
+            | Table::Exchanges
+            | Table::Journal => TABLE,
             Table::Counters => BY_ACCOUNT,
-            Table::Readings | Table::Balances | Table::Transactions => BY_PERIOD,
+            Table::Readings | Table::Balances | Table::Transactions | Table::Receipts => BY_PERIOD,
             Table::Acts => ACTS,
             Table::ApiKeys => KEYS,
             Table::Settings => ONE,
@@ -193,6 +205,7 @@ impl Table {
             Directory::Service => Table::Services,
             Directory::Account => Table::Accounts,
             Directory::Counter => Table::Counters,
+            Directory::Organization => Table::Organizations,
         }
     }
 }

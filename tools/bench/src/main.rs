@@ -8,6 +8,7 @@
 //! - 20,000 acts, four requests at once, against their floor, counts checked;
 //! - a resident's submission and 1C's pull of 1,000 pending readings, each against the floor of
 //!   the DynamoDB calls it must make (`residents.rs`);
+//! - 1,000 receipts of ten lines, and a printed month, each against its floor (`receipts.rs`);
 //! - parsing against `serde_json::Value`, from the criterion run `make bench` does first.
 //!
 //! What is compared runs one after the other, round after round, and the result is the median of
@@ -15,6 +16,7 @@
 
 mod books;
 mod floor;
+mod receipts;
 mod residents;
 mod stack;
 mod worst;
@@ -111,7 +113,7 @@ async fn main() {
         .to_path_buf();
     let criterion = PathBuf::from(std::env::args().nth(1).unwrap_or("target/criterion".into()));
     // `BENCH_ONLY=imports,memory` runs only those parts (parse, cold, imports, acts, residents,
-    // books, memory, worst).
+    // receipts, books, memory, worst).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let runs = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut rows = Vec::new();
@@ -129,6 +131,9 @@ async fn main() {
     }
     if runs("residents") {
         rows.extend(residents::residents(&bin).await);
+    }
+    if runs("receipts") {
+        rows.extend(receipts::receipts(&bin).await);
     }
     if runs("books") {
         rows.extend(books::books(&bin).await);

@@ -57,6 +57,29 @@ pub fn item(endpoint: Endpoint, n: usize, refs: usize) -> String {
             if n % 3 == 0 { "not_sended" } else { "sended" },
             1000 + n % 977
         ),
+        // A payee with bank details that pass a bank's checks.
+        Endpoint::ImportOrganizations => format!(
+            r#"{{"id":"{}","name":"ТСЖ «Окунево» {n}","inn":"7723012346","kpp":"772301001","bank_account":"40703810303800000123","bic":"044525225","bank_name":"ПАО Сбербанк","correspondent_account":"30101810400000000225"}}"#,
+            id(ORGANIZATION, n)
+        ),
+        // A receipt of ten lines, to the first payee, for an account's month.
+        Endpoint::ImportReceipts => {
+            let lines: Vec<String> = (0..10)
+                .map(|k| {
+                    format!(
+                        r#"{{"service":"{}","unit":"м³","volume":"6.345","tariff":"231.90","charged":"1471.41","recalculation":"-100","to_pay":"1371.41"}}"#,
+                        id(SERVICE, k % 8)
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"account":"{}","organization":"{}","period":"2018-{:02}","number":"{n}","debt_start":"1200.50","charged":"14714.10","recalculation":"-1000","penalty":"12.34","paid":"1200.50","to_pay":"13726.44","lines":[{}],"els":"75АБ533315"}}"#,
+                id(ACCOUNT, n % refs),
+                id(ORGANIZATION, 0),
+                12 - n / refs % 12,
+                lines.join(",")
+            )
+        }
         other => panic!("{other:?} is not an import"),
     }
 }
@@ -65,6 +88,7 @@ const SERVICE: u32 = 1;
 const ACCOUNT: u32 = 2;
 const COUNTER: u32 = 3;
 const TRANSACTION: u32 = 4;
+const ORGANIZATION: u32 = 5;
 
 /// 1C's id of the `n`th entry of a kind: time-based, consecutive timestamps, the same node (the
 /// 1C server's MAC address) in every id.

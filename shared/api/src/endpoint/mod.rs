@@ -11,7 +11,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use domain::{
-    Account, Act, Balance, Counter, PartyRole, Reading, Scope, Secret, Service, Transaction,
+    Account, Act, Balance, Counter, Organization, PartyRole, Reading, Receipt, Scope, Secret,
+    Service, Transaction,
 };
 use lambda_http::http::Method;
 use lambda_http::{Body, Error, Request, Response};
@@ -67,10 +68,15 @@ pub enum Endpoint {
     TransactionReconciliation,
     BalanceReconciliation,
     CounterReconciliation,
+    ImportOrganizations,
+    ImportReceipts,
+    AccountReceipts,
+    ReceiptPrint,
+    ReceiptPrintLink,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 34] = [
+    pub const ALL: [Endpoint; 39] = [
         Endpoint::ImportServices,
         Endpoint::ImportAccounts,
         Endpoint::ImportCounters,
@@ -105,6 +111,11 @@ impl Endpoint {
         Endpoint::TransactionReconciliation,
         Endpoint::BalanceReconciliation,
         Endpoint::CounterReconciliation,
+        Endpoint::ImportOrganizations,
+        Endpoint::ImportReceipts,
+        Endpoint::AccountReceipts,
+        Endpoint::ReceiptPrint,
+        Endpoint::ReceiptPrintLink,
     ];
 
     /// The six imports of the DomControl spec, in the order 1C sends them (directories, then
@@ -207,7 +218,7 @@ impl Endpoint {
     fn route(self, app: &App<Dynamo>, request: Request) -> Handled<'_> {
         use crate::handlers::{
             account, act_page, acts, exchanges, import, journal, keys, periods, print_link, reads,
-            reconciliation, settings, submissions,
+            receipt_page, receipts, reconciliation, settings, submissions,
         };
         use reconciliation::Tallied;
         match self {
@@ -264,6 +275,13 @@ impl Endpoint {
                 self,
                 Tallied::Readings,
             )),
+            Endpoint::ImportOrganizations => {
+                Box::pin(import::plain::<Organization, _>(app, request, self))
+            }
+            Endpoint::ImportReceipts => Box::pin(periods::period::<Receipt, _>(app, request, self)),
+            Endpoint::AccountReceipts => Box::pin(receipts::list(app, request, self)),
+            Endpoint::ReceiptPrint => Box::pin(receipt_page::print(app, request, self)),
+            Endpoint::ReceiptPrintLink => Box::pin(receipt_page::issue_link(app, request, self)),
         }
     }
 

@@ -3,7 +3,8 @@
 //! is no default arm: a new endpoint answers every question here, and the compiler asks them.
 
 use domain::{
-    Account, Act, Balance, Counter, Reading, Record, Scope, Secret, Service, Transaction,
+    Account, Act, Balance, Counter, Organization, Reading, Receipt, Record, Scope, Secret, Service,
+    Transaction,
 };
 use lambda_http::http::Method;
 use store::{Dynamo, RecordWriter, Table};
@@ -380,6 +381,47 @@ impl Endpoint {
                 method: Verb::Get,
                 paths: &["/api/counter/reconciliation"],
                 access: Tenant(Scope::Import),
+                secrets: SIGNS,
+                import: None,
+            },
+            Endpoint::ImportOrganizations => Spec {
+                function: "import-organizations",
+                method: Verb::Post,
+                paths: &["/api/directory/importorganizations"],
+                access: Tenant(Scope::Import),
+                secrets: NONE,
+                import: Some(Import::of::<Organization>()),
+            },
+            Endpoint::ImportReceipts => Spec {
+                function: "import-receipts",
+                method: Verb::Post,
+                paths: &["/api/receipt/import"],
+                access: Tenant(Scope::Import),
+                secrets: NONE,
+                import: Some(Import::of::<Receipt>()),
+            },
+            Endpoint::AccountReceipts => Spec {
+                function: "account-receipts",
+                method: Verb::Get,
+                paths: &["/api/accounts/{id}/receipts"],
+                access: TenantOrAccount(&[Scope::Read]),
+                secrets: SIGNS,
+                import: None,
+            },
+            Endpoint::ReceiptPrint => Spec {
+                function: "receipt-print",
+                method: Verb::Get,
+                paths: &["/api/accounts/{id}/receipts/{period}/print"],
+                // Or no key at all, with a print link's token (`receipt_page.rs`).
+                access: TenantOrAccount(&[Scope::Read]),
+                secrets: SIGNS,
+                import: None,
+            },
+            Endpoint::ReceiptPrintLink => Spec {
+                function: "receipt-print-link",
+                method: Verb::Post,
+                paths: &["/api/accounts/{id}/receipts/{period}/print_link"],
+                access: TenantOrAccount(&[Scope::Read]),
                 secrets: SIGNS,
                 import: None,
             },

@@ -76,7 +76,7 @@ pub async fn print<S: ActReader + KeyReader>(
     Ok(html(page(&act)))
 }
 
-fn html(page: String) -> Response<Body> {
+pub(crate) fn html(page: String) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
         .header("content-type", "text/html; charset=utf-8")

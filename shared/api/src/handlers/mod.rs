@@ -15,6 +15,8 @@ pub(crate) mod keys;
 pub(crate) mod periods;
 pub mod print_link;
 pub(crate) mod reads;
+pub(crate) mod receipt_page;
+pub(crate) mod receipts;
 pub(crate) mod reconciliation;
 pub(crate) mod settings;
 pub(crate) mod submissions;

@@ -24,7 +24,7 @@ const PURPOSE: &str = "print link";
 pub const DEFAULT_TTL_HOURS: u32 = 24;
 pub const MAX_TTL_HOURS: u32 = 720;
 
-const GONE: &str = "ссылка на печатную форму недействительна или её срок истёк";
+pub(crate) const GONE: &str = "ссылка на печатную форму недействительна или её срок истёк";
 
 #[derive(Serialize)]
 struct Issued {
@@ -44,20 +44,40 @@ pub async fn issue<S: ActReader + KeyReader>(
     let number = act_number(request)?;
     let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
     let act = find_act(app, &tenant, number).await?;
-    let expires = app.clock().now() + chrono::Duration::hours(i64::from(ttl));
-    let document = act.id.map(|id| id.to_string()).unwrap_or_default();
+    let number = number.to_string();
+    let link = Link {
+        tenant,
+        issuer,
+        expires: app.clock().now() + chrono::Duration::hours(i64::from(ttl)),
+        document: act.id,
+    };
+    let path = Endpoint::ActPrint.paths()[0].replace("{act_id}", &number);
+    issued(app, request, &path, PURPOSE, &[&number], &link)
+}
+
+/// The `201` answer of a new link to the page at `path`, sealed for `purpose` and the page's
+/// `context` (what the page's path names), so that it opens that page only.
+pub(crate) fn issued<S>(
+    app: &App<S>,
+    request: &Request,
+    path: &str,
+    purpose: &str,
+    context: &[&str],
+    link: &Link,
+) -> Result<Response<Body>, ApiError> {
+    let document = link.document.map(|id| id.to_string()).unwrap_or_default();
     let payload = format!(
-        "{tenant}\n{}\n{}\n{document}",
-        issuer.as_str(),
-        expires.timestamp()
+        "{}\n{}\n{}\n{document}",
+        link.tenant,
+        link.issuer.as_str(),
+        link.expires.timestamp()
     );
     let token = app
         .signing_key()?
-        .seal(PURPOSE, &[&number.to_string()], payload.as_bytes());
-    let path = Endpoint::ActPrint.paths()[0].replace("{act_id}", &number.to_string());
+        .seal(purpose, context, payload.as_bytes());
     Ok(created(Issued {
         url: format!("{}{path}?link={token}", origin(request)),
-        expires_at: expires.to_rfc3339_opts(SecondsFormat::Secs, true),
+        expires_at: link.expires.to_rfc3339_opts(SecondsFormat::Secs, true),
     }))
 }
 
@@ -122,27 +142,37 @@ async fn link_of<S: KeyReader>(
     number: ActNumber,
     token: &str,
 ) -> Result<(Tenant, Option<Guid>), ApiError> {
-    let payload = app
-        .signing_key()?
-        .open(PURPOSE, &[&number.to_string()], token)
-        .and_then(|payload| String::from_utf8(payload).ok())
-        .ok_or(ApiError::NotFound(GONE))?;
-    let Link {
-        tenant,
-        issuer,
-        expires,
-        document,
-    } = parse(&payload).ok_or(ApiError::NotFound(GONE))?;
-    if app.clock().now() >= expires {
+    let (link, key) = opened(app, PURPOSE, &[&number.to_string()], token).await?;
+    // The issuer may still open the page itself.
+    if !opens(&key, Endpoint::ActPrint) {
         return Err(ApiError::NotFound(GONE));
     }
-    match app.verified(&issuer).await? {
-        // The issuer may still open the page itself.
-        Some(key) if key.tenant == tenant && opens(&key, Endpoint::ActPrint) => {
-            // A shared link counts against the office's requests as its key would.
-            app.admit(&tenant, None)?;
-            Ok((tenant, document))
-        }
+    // A shared link counts against the office's requests as its key would.
+    app.admit(&link.tenant, None)?;
+    Ok((link.tenant, link.document))
+}
+
+/// What a valid link sealed for `purpose` and `context` says, and its issuing key as it is now:
+/// this deployment's token, not expired, its issuer still a valid key of the link's tenant.
+/// Anything else is `404`, as an unknown page. The caller checks that the key may still open
+/// the page, and counts the request against the key's limit.
+pub(crate) async fn opened<S: KeyReader>(
+    app: &App<S>,
+    purpose: &str,
+    context: &[&str],
+    token: &str,
+) -> Result<(Link, store::Verified), ApiError> {
+    let link = app
+        .signing_key()?
+        .open(purpose, context, token)
+        .and_then(|payload| String::from_utf8(payload).ok())
+        .and_then(|payload| parse(&payload))
+        .ok_or(ApiError::NotFound(GONE))?;
+    if app.clock().now() >= link.expires {
+        return Err(ApiError::NotFound(GONE));
+    }
+    match app.verified(&link.issuer).await? {
+        Some(key) if key.tenant == link.tenant => Ok((link, key)),
         _ => Err(ApiError::NotFound(GONE)),
     }
 }
@@ -153,13 +183,13 @@ fn opens(key: &store::Verified, endpoint: Endpoint) -> bool {
 }
 
 /// What a link's sealed payload says.
-struct Link {
-    tenant: Tenant,
-    issuer: KeyHash,
-    expires: DateTime<Utc>,
-    /// The act's document of 1C when the link was made: none for an act without `id`, and
-    /// for links made before acts had one.
-    document: Option<Guid>,
+pub(crate) struct Link {
+    pub(crate) tenant: Tenant,
+    pub(crate) issuer: KeyHash,
+    pub(crate) expires: DateTime<Utc>,
+    /// The act's document of 1C when the link was made: none for an act without `id`, for
+    /// links made before acts had one, and for pages of no document (receipts).
+    pub(crate) document: Option<Guid>,
 }
 
 /// `tenant\nissuer\nexpiry[\ndocument]`.

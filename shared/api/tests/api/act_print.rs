@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spec_info_act, status_and_json};
 
 /// Where the printed acts and their first pages are kept (ignored by git, with `target/`).
-fn artifacts() -> PathBuf {
+pub(crate) fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts/act-print");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn run(program: &str, args: &[&str]) -> String {
+pub(crate) fn run(program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
         .output()
@@ -36,12 +36,12 @@ fn run(program: &str, args: &[&str]) -> String {
 }
 
 /// A page printed to PDF by headless Chromium, as an accountant's browser prints it.
-struct Printed {
-    pdf: PathBuf,
+pub(crate) struct Printed {
+    pub(crate) pdf: PathBuf,
 }
 
 impl Printed {
-    fn print(html: &str, name: &str) -> Self {
+    pub(crate) fn print(html: &str, name: &str) -> Self {
         let dir = artifacts();
         let page = dir.join(format!("{name}.html"));
         let pdf = dir.join(format!("{name}.pdf"));
@@ -87,7 +87,7 @@ impl Printed {
         Self { pdf }
     }
 
-    fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         let info = run("pdfinfo", &[&self.pdf.display().to_string()]);
         let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap();
         pages.trim().parse().unwrap()
@@ -104,7 +104,7 @@ impl Printed {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         (1..=self.pages())
             .map(|p| self.text_of_page(p))
             .collect::<Vec<_>>()

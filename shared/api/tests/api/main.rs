@@ -22,6 +22,7 @@ mod partitions;
 mod policies;
 mod print_links;
 mod reads;
+mod receipts;
 mod reconciliation;
 mod residents;
 mod routes;

@@ -21,6 +21,7 @@ type Grant = (String, String, Option<String>);
 
 const OWN: &str = "358d67ad-d66e-11e3-bd79-94de80e97e9a";
 const METER: &str = "a7a747b2-24d8-11e7-ae76-0050569f0c67";
+const PAYEE: &str = "4c1d2a10-8f3e-11ee-9a51-0050569c4b1e";
 
 fn template() -> Yaml {
     let text = std::fs::read_to_string(local_tables::template_path()).unwrap();
@@ -158,6 +159,7 @@ fn grants_of(app: &TestApp, touched: BTreeSet<Touch>) -> BTreeSet<Grant> {
 async fn office() -> (TestApp, TestApp) {
     let app = TestApp::new("policies").await;
     app.import_examples().await;
+    app.import_receipts().await;
     assert_eq!(app.post_acts(&[spec_info_act()]).await.0, 201);
     let resident = app.with_key(&app.key_bound_to("default", &Scope::FOR_ACCOUNT, OWN).await);
     (app, resident)
@@ -176,6 +178,10 @@ fn figures_of(endpoint: Endpoint) -> (&'static str, Value) {
             json!({"account": "ad96e8ab-476f-11e7-8518-0050569f0c67",
                    "service": "b712502b-005f-11e4-8679-d43d7e9efaeb",
                    "date": "2018-12-20T00:00:00", "amount": 1}),
+        ),
+        Endpoint::ImportReceipts => (
+            "receipts/receipts.json",
+            json!({"account": OWN, "organization": PAYEE, "period": "2018-12", "to_pay": 5}),
         ),
         _ => (
             "spec/transactions.json",
@@ -203,7 +209,10 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
             };
             ok(app.post(endpoint, fixture(body)).await);
         }
-        Endpoint::ImportReadings | Endpoint::ImportBalances | Endpoint::ImportTransactions => {
+        Endpoint::ImportReadings
+        | Endpoint::ImportBalances
+        | Endpoint::ImportTransactions
+        | Endpoint::ImportReceipts => {
             let (body, extra) = figures_of(endpoint);
             // Plain, then an exchange of two parts, then a period in one request that lacks
             // an item written well before it: removed, and the latest balance falls back.
@@ -367,6 +376,31 @@ async fn exercise(endpoint: Endpoint, app: &TestApp, resident: &TestApp, office:
         }
         Endpoint::CounterReconciliation => {
             ok(app.get_counter_reconciliation(&period).await);
+        }
+        Endpoint::ImportOrganizations => {
+            ok(app
+                .post(endpoint, fixture("receipts/organizations.json"))
+                .await);
+        }
+        Endpoint::AccountReceipts => {
+            ok(resident.get_receipts(OWN, &[]).await);
+            ok(app
+                .get_receipts(OWN, &[("from", "2018-01"), ("to", "2018-12")])
+                .await);
+        }
+        Endpoint::ReceiptPrint => {
+            assert_eq!(
+                resident.get_receipt_print(OWN, "2018-11").await.status(),
+                200
+            );
+            assert_eq!(app.get_receipt_print(OWN, "2018-11").await.status(), 200);
+            let link = ok(office.post_receipt_link(OWN, "2018-11", &[]).await);
+            let url = link["data"]["url"].as_str().unwrap();
+            assert_eq!(app.open_receipt_link(url).await.status(), 200);
+        }
+        Endpoint::ReceiptPrintLink => {
+            ok(resident.post_receipt_link(OWN, "2018-11", &[]).await);
+            ok(app.post_receipt_link(OWN, "2018-11", &[]).await);
         }
     }
 }

@@ -10,7 +10,8 @@ mod model;
 mod query;
 mod totals;
 
+pub use crate::values::MAX_LINE_AMOUNT;
 pub use fields::{ActNumber, ActStatus, Date, Party, PartyRole, VatRate};
-pub use model::{Act, MAX_LINE_AMOUNT, MAX_LISTED_TEXT, ServiceLine};
+pub use model::{Act, MAX_LISTED_TEXT, ServiceLine};
 pub use query::{ActFilter, ActQuery, ActSort, Direction};
 pub use totals::Totals;

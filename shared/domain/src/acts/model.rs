@@ -9,30 +9,7 @@ use super::fields::{ActNumber, ActStatus, Date, Party, VatRate};
 use crate::json::{Fields, Value};
 use crate::problems::{Problem, Problems};
 use crate::records::{ItemParser, Record};
-use crate::values::{
-    Guid, INEXACT, Rejection, Text, parse_decimal, parse_exact_decimal, parse_flag,
-};
-
-/// The largest amount of a service line, in rubles: far above any real act, and small enough
-/// that no sum of lines a request can carry, nor its VAT, can overflow.
-pub const MAX_LINE_AMOUNT: Decimal = rust_decimal_macros::dec!(999_999_999_999_999.99);
-
-/// A service line's amount: rubles and kopecks (at most two decimal places, so that every printed
-/// figure is exact), at most [`MAX_LINE_AMOUNT`] either way.
-fn parse_line_amount(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
-    const KOPECKS: Rejection = "сумма: рубли и копейки, не больше двух знаков после запятой";
-    let exact = parse_exact_decimal(value).map_err(|e| if e == INEXACT { KOPECKS } else { e });
-    let Some(amount) = exact? else {
-        return Ok(None);
-    };
-    if amount.normalize().scale() > 2 {
-        return Err(KOPECKS);
-    }
-    if amount.abs() > MAX_LINE_AMOUNT {
-        return Err("сумма: не больше 999 999 999 999 999,99 по модулю");
-    }
-    Ok(Some(amount))
-}
+use crate::values::{Guid, Rejection, Text, parse_decimal, parse_flag, parse_kopecks};
 
 /// One line of the act.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,7 +88,7 @@ fn parse_services(value: &Value<'_>, problems: &mut Problems) -> Vec<ServiceLine
         };
         let mut p = ItemParser::new(&fields);
         let title = p.required("title", Text::parse);
-        let amount = p.required("amount", parse_line_amount);
+        let amount = p.required("amount", parse_kopecks);
         let quantity = p.optional("quantity", parse_decimal);
         let unit = p.optional("unit", Text::parse);
         let price = p.optional("price", parse_decimal);

@@ -1,17 +1,23 @@
-//! The six things 1C imports, each parsed whole from one item of its import body: the
-//! [`Record`] trait and the references between records here, the directories (services,
-//! accounts, meters) and the figures (readings, balances, transactions) beside, and the parser
-//! that collects every problem of an item.
+//! What 1C imports, each parsed whole from one item of its import body: the [`Record`] trait
+//! and the references between records here, the directories (services, accounts, meters, and
+//! the payees of receipts), the figures (readings, balances, transactions) and the receipts
+//! beside, and the parser that collects every problem of an item.
 
 mod directories;
 mod figures;
+mod organizations;
 pub(crate) mod parser;
+mod receipts;
 
 use serde::Serialize;
 
 pub use directories::{Account, Counter, Service};
 pub use figures::{Balance, Reading, Transaction, TransactionKind};
+pub use organizations::{MAX_BANK_NAME, MAX_PAYEE_NAME, Organization};
 pub(crate) use parser::ItemParser;
+pub use receipts::{
+    MAX_ACCOUNT_NUMBER, MAX_LINES, MAX_RECEIPT_TEXT, Receipt, ReceiptLine, parse_month,
+};
 
 use crate::TenantPolicy;
 use crate::json::Fields;
@@ -28,6 +34,7 @@ pub enum Directory {
     Service,
     Account,
     Counter,
+    Organization,
 }
 
 impl Directory {
@@ -37,6 +44,9 @@ impl Directory {
             Directory::Service => "услуга с таким идентификатором не загружена",
             Directory::Account => "лицевой счёт с таким идентификатором не загружен",
             Directory::Counter => "счётчик с таким идентификатором не загружен",
+            Directory::Organization => {
+                "организация-получатель платежей с таким идентификатором не загружена"
+            }
         }
     }
 }

@@ -42,6 +42,27 @@ pub fn parse_exact_decimal(value: &Value<'_>) -> Result<Option<Decimal>, Rejecti
     }
 }
 
+/// The largest amount in rubles of a line of an act or a receipt: far above any real one, and
+/// small enough that no sum of lines a request can carry, nor its VAT, can overflow.
+pub const MAX_LINE_AMOUNT: Decimal = rust_decimal_macros::dec!(999_999_999_999_999.99);
+
+/// Rubles and kopecks: at most two decimal places, so that every printed figure (and a QR
+/// code's sum in kopecks) is exact, at most [`MAX_LINE_AMOUNT`] either way.
+pub fn parse_kopecks(value: &Value<'_>) -> Result<Option<Decimal>, Rejection> {
+    const KOPECKS: Rejection = "сумма: рубли и копейки, не больше двух знаков после запятой";
+    let exact = parse_exact_decimal(value).map_err(|e| if e == INEXACT { KOPECKS } else { e });
+    let Some(amount) = exact? else {
+        return Ok(None);
+    };
+    if amount.normalize().scale() > 2 {
+        return Err(KOPECKS);
+    }
+    if amount.abs() > MAX_LINE_AMOUNT {
+        return Err("сумма: не больше 999 999 999 999 999,99 по модулю");
+    }
+    Ok(Some(amount))
+}
+
 /// Whether a number was read without dropping a digit other than 0.
 struct Exact(bool);
 

@@ -15,7 +15,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use dates::LocalDateTime;
 pub(crate) use dates::{parse_date, parse_date_time};
-pub use decimals::{INEXACT, NUMBER_LIMIT, parse_decimal, parse_exact_decimal, parse_share};
+pub use decimals::{
+    INEXACT, MAX_LINE_AMOUNT, NUMBER_LIMIT, parse_decimal, parse_exact_decimal, parse_kopecks,
+    parse_share,
+};
 
 use crate::json::Value;
 

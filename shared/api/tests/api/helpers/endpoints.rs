@@ -216,4 +216,48 @@ impl TestApp {
     pub async fn get_counter_reconciliation(&self, query: &[(&str, &str)]) -> (u16, Value) {
         self.get(Endpoint::CounterReconciliation, &[], query).await
     }
+
+    /// `POST /api/directory/importorganizations`.
+    pub async fn post_organizations(&self, items: Value) -> (u16, Value) {
+        self.import(Endpoint::ImportOrganizations, items, &[]).await
+    }
+
+    /// `POST /api/receipt/import`, with a query string (a period).
+    pub async fn post_receipts(&self, items: Value, query: &[(&str, &str)]) -> (u16, Value) {
+        self.import(Endpoint::ImportReceipts, items, query).await
+    }
+
+    /// `GET /api/accounts/{id}/receipts` with a query string.
+    pub async fn get_receipts(&self, id: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let call = self.to(Endpoint::AccountReceipts).at(&[id]);
+        self.answer(call.query(query)).await
+    }
+
+    /// `GET /api/accounts/{id}/receipts/{period}/print`: the whole answer.
+    pub async fn get_receipt_print(&self, id: &str, period: &str) -> Response<Body> {
+        self.respond(self.to(Endpoint::ReceiptPrint).at(&[id, period]))
+            .await
+    }
+
+    /// `GET` of a receipt's print link with no credentials at all.
+    pub async fn open_receipt_link(&self, url: &str) -> Response<Body> {
+        let (path, token) = url.split_once("?link=").expect("a print link");
+        let mut parts = path.rsplit('/');
+        let (_, period, _, id) = (parts.next(), parts.next(), parts.next(), parts.next());
+        let (id, period) = (id.expect("…/{id}/…"), period.expect("…/{period}/print"));
+        let call = self.to(Endpoint::ReceiptPrint).without_key();
+        self.respond(call.at(&[id, period]).query(&[("link", token)]))
+            .await
+    }
+
+    /// `POST /api/accounts/{id}/receipts/{period}/print_link` with a query string.
+    pub async fn post_receipt_link(
+        &self,
+        id: &str,
+        period: &str,
+        query: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let call = self.to(Endpoint::ReceiptPrintLink).at(&[id, period]);
+        self.answer(call.query(query)).await
+    }
 }

@@ -251,6 +251,18 @@ impl TestApp {
         }
     }
 
+    /// The payees and the November 2018 receipts of `fixtures/receipts/`, after
+    /// [`TestApp::import_examples`].
+    pub async fn import_receipts(&self) {
+        self.post_ok(
+            Endpoint::ImportOrganizations,
+            fixture("receipts/organizations.json"),
+        )
+        .await;
+        self.post_ok(Endpoint::ImportReceipts, fixture("receipts/receipts.json"))
+            .await;
+    }
+
     /// Every item of every data table, for "nothing changed" checks. When an item was last
     /// written is bookkeeping for period imports, not data: it is left out, as is the journal.
     pub async fn snapshot(&self) -> BTreeMap<&'static str, Vec<String>> {

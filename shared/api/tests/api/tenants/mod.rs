@@ -36,6 +36,8 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
         Endpoint::ImportBalances => fixture("spec/balances.json"),
         Endpoint::ImportTransactions => fixture("spec/transactions.json"),
         Endpoint::ImportActs => json!({"acts": [an_act(1, "Плательщик")]}).to_string(),
+        Endpoint::ImportOrganizations => fixture("receipts/organizations.json"),
+        Endpoint::ImportReceipts => fixture("receipts/receipts.json"),
         Endpoint::KeysCreate => {
             json!({"account": "358d67ad-d66e-11e3-bd79-94de80e97e9a"}).to_string()
         }
@@ -53,9 +55,14 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
     };
     let path: &[(&str, &str)] = match endpoint {
         Endpoint::ActInfo | Endpoint::ActPrint | Endpoint::ActPrintLink => &[("act_id", "1")],
-        Endpoint::AccountGet | Endpoint::AccountBalances | Endpoint::AccountTransactions => {
-            &[("id", "358d67ad-d66e-11e3-bd79-94de80e97e9a")]
-        }
+        Endpoint::AccountGet
+        | Endpoint::AccountBalances
+        | Endpoint::AccountTransactions
+        | Endpoint::AccountReceipts => &[("id", "358d67ad-d66e-11e3-bd79-94de80e97e9a")],
+        Endpoint::ReceiptPrint | Endpoint::ReceiptPrintLink => &[
+            ("id", "358d67ad-d66e-11e3-bd79-94de80e97e9a"),
+            ("period", "2018-11"),
+        ],
         Endpoint::CounterReadings | Endpoint::CounterSubmit | Endpoint::CounterSubmissions => {
             &[("id", "a7a747b2-24d8-11e7-ae76-0050569f0c67")]
         }
@@ -63,7 +70,11 @@ fn request_at(endpoint: Endpoint, id: Option<&str>) -> Request {
         Endpoint::ExchangeGet => &[("id", "6f9619ff-8b86-d011-b42d-00cf4fc964ff")],
         _ => &[],
     };
-    let path: Vec<(&str, &str)> = path.iter().map(|&(k, v)| (k, id.unwrap_or(v))).collect();
+    // The month stays: `id` names the account (or act, meter, key) the request is about.
+    let path: Vec<(&str, &str)> = path
+        .iter()
+        .map(|&(k, v)| (k, if k == "period" { v } else { id.unwrap_or(v) }))
+        .collect();
     call(endpoint).named(&path).body(body).request()
 }
 

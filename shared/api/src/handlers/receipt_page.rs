@@ -1,0 +1,290 @@
+//! `GET /api/accounts/{id}/receipts/{period}/print`: an account's receipts of one month as an A4
+//! page in the printed act's style, one section per payee, each with its table of services, its
+//! totals and its QR code drawn as SVG (`templates/receipt.html`, askama: every value
+//! HTML-escaped). `POST …/print_link` makes a link that opens the page without a key.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use domain::history::HistoryQuery;
+use domain::{DateRange, Guid, Organization, Receipt, Scope, Service, Tenant};
+use lambda_http::{Body, Request, RequestExt, Response};
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use rust_decimal::Decimal;
+use store::{KeyReader, Reader};
+
+use super::act_page::html;
+use super::print_link::{GONE, Link, issued, opened, ttl_hours};
+use super::receipts::{Statement, month_param, visible_account};
+use crate::numbers::{quantity, rubles};
+use crate::path::{path_id, path_param};
+use crate::{ApiError, App, Caller, Endpoint};
+
+const PURPOSE: &str = "receipt print link";
+
+/// The most receipts (payees) of one month a page prints, and the most characters of a
+/// service's name it shows: with each code's SVG (tens of kilobytes) the page stays far under
+/// Lambda's 6 MB answer whatever the directories hold.
+pub const MAX_PAYEES: u32 = 20;
+const MAX_SERVICE_NAME: usize = 200;
+
+const MONTHS: [&str; 12] = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
+
+/// One line of a receipt as printed.
+struct LinePrint {
+    service: String,
+    unit: String,
+    volume: String,
+    tariff: String,
+    charged: String,
+    recalculation: String,
+    to_pay: String,
+}
+
+/// One payee's part of the page.
+struct Section<'a> {
+    receipt: &'a Receipt,
+    payee: Option<&'a Organization>,
+    lines: Vec<LinePrint>,
+    /// The totals 1C sent, as printed: what each is and its figure.
+    totals: Vec<(&'static str, String)>,
+    to_pay: String,
+    /// The code as an inline `<svg>` element, made here from the payment text alone.
+    qr: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage<'a> {
+    account_number: &'a str,
+    period: String,
+    sections: Vec<Section<'a>>,
+}
+
+fn money(amount: Option<Decimal>) -> String {
+    amount.map(rubles).unwrap_or_default()
+}
+
+fn line_print(line: &domain::ReceiptLine, services: &HashMap<Guid, Service>) -> LinePrint {
+    let service = services
+        .get(&line.service)
+        .and_then(|s| s.full_name.as_ref().or(s.short_name.as_ref()))
+        .map_or_else(
+            || "Услуга".to_owned(),
+            |name| name.as_str().chars().take(MAX_SERVICE_NAME).collect(),
+        );
+    LinePrint {
+        service,
+        unit: line
+            .unit
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        volume: line.volume.map(quantity).unwrap_or_default(),
+        // A tariff in rubles and kopecks prints as money; a finer one keeps its digits.
+        tariff: line
+            .tariff
+            .map(|t| match t.normalize().scale() <= 2 {
+                true => rubles(t),
+                false => quantity(t),
+            })
+            .unwrap_or_default(),
+        charged: money(line.charged),
+        recalculation: money(line.recalculation),
+        to_pay: money(line.to_pay),
+    }
+}
+
+/// The code of a payment text: byte mode, error correction M (a print that a fold or a stain
+/// spoils still reads), drawn as black squares on white.
+fn qr_svg(bytes: &[u8]) -> Option<String> {
+    let code = QrCode::with_error_correction_level(bytes, EcLevel::M).ok()?;
+    let image = code
+        .render::<svg::Color<'_>>()
+        .quiet_zone(true)
+        .module_dimensions(1, 1)
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .build();
+    // An element of the page, not a document: the XML declaration goes.
+    image.find("<svg").map(|start| image[start..].to_owned())
+}
+
+fn section<'a>(
+    receipt: &'a Receipt,
+    statement: &'a Statement,
+    services: &HashMap<Guid, Service>,
+) -> Section<'a> {
+    let totals = [
+        ("Долг на начало периода", receipt.debt_start),
+        ("Начислено", receipt.charged),
+        ("Перерасчёт", receipt.recalculation),
+        ("Пени", receipt.penalty),
+        ("Оплачено", receipt.paid),
+    ]
+    .into_iter()
+    .filter_map(|(what, amount)| amount.map(|a| (what, rubles(a))))
+    .collect();
+    Section {
+        receipt,
+        payee: statement.payee(receipt),
+        lines: receipt
+            .lines
+            .iter()
+            .map(|l| line_print(l, services))
+            .collect(),
+        totals,
+        to_pay: rubles(receipt.to_pay),
+        qr: statement.qr(receipt).and_then(|code| qr_svg(&code.bytes)),
+    }
+}
+
+/// The page of an account's receipts of `month`.
+fn page(statement: &Statement, services: &HashMap<Guid, Service>, month: NaiveDate) -> String {
+    let name = MONTHS[month.month0() as usize];
+    ReceiptPage {
+        account_number: statement.account.name.as_str(),
+        period: format!("{name} {} г.", month.year()),
+        sections: statement
+            .receipts
+            .iter()
+            .map(|r| section(r, statement, services))
+            .collect(),
+    }
+    .render()
+    .unwrap_or_else(|_| String::from("<!DOCTYPE html><title>Квитанция</title>"))
+}
+
+/// The account's receipts of `month` that 1C has not withdrawn: one Query.
+async fn month_receipts<S: Reader>(
+    store: &S,
+    tenant: &Tenant,
+    account: Guid,
+    month: NaiveDate,
+) -> Result<Vec<Receipt>, ApiError> {
+    let query = HistoryQuery {
+        range: DateRange::days(month, month),
+        limit: MAX_PAYEES,
+        after: None,
+    };
+    let page = store.history::<Receipt>(tenant, account, &query).await?;
+    let mut receipts: Vec<Receipt> = page.items.into_iter().filter(|r| !r.deleted).collect();
+    receipts.reverse();
+    match receipts.is_empty() {
+        true => Err(ApiError::NotFound("квитанций за этот месяц нет")),
+        false => Ok(receipts),
+    }
+}
+
+/// The `{id}` and `{period}` of the path.
+fn account_and_month(request: &Request) -> Result<(Guid, NaiveDate), ApiError> {
+    let id = path_id(request)?;
+    let month = month_param("period", &path_param(request, "period"))?;
+    Ok((id, month))
+}
+
+fn period_text(month: NaiveDate) -> String {
+    month.format("%Y-%m").to_string()
+}
+
+/// `GET /api/accounts/{id}/receipts/{period}/print`: for a key that reads the account, or for
+/// a print link's `?link=` token; errors as JSON, as every endpoint answers them.
+pub async fn print<S: Reader + KeyReader>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError> {
+    let params = request.query_string_parameters();
+    let link = params
+        .first("link")
+        .map(domain::values::trim)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned);
+    let (caller, (id, month)) = match link {
+        Some(token) => {
+            let (id, month) = account_and_month(&request)?;
+            (linked_caller(app, id, month, &token).await?, (id, month))
+        }
+        None => {
+            let caller = app.caller(&request, endpoint).await?;
+            (caller, account_and_month(&request)?)
+        }
+    };
+    let store = app.store();
+    let account = visible_account(store, &caller, id).await?;
+    let receipts = month_receipts(store, &caller.tenant, id, month).await?;
+    let statement = Statement::of(store, &caller.tenant, account, receipts).await?;
+    let service_ids: Vec<Guid> = statement
+        .receipts
+        .iter()
+        .flat_map(|r| r.lines.iter().map(|l| l.service))
+        .collect();
+    let services = store
+        .entries::<Service>(&caller.tenant, &service_ids)
+        .await?;
+    let services = services.into_iter().map(|s| (s.id, s)).collect();
+    Ok(html(page(&statement, &services, month)))
+}
+
+/// Whom a link lets read the page: its issuer, while that key is valid, still reads the
+/// account, and has `read`.
+async fn linked_caller<S: KeyReader>(
+    app: &App<S>,
+    id: Guid,
+    month: NaiveDate,
+    token: &str,
+) -> Result<Caller, ApiError> {
+    let context = [id.to_string(), period_text(month)];
+    let context: Vec<&str> = context.iter().map(String::as_str).collect();
+    let (link, key) = opened(app, PURPOSE, &context, token).await?;
+    let reads = key.scopes.contains(&Scope::Read) && key.account.is_none_or(|a| a == id);
+    if !reads {
+        return Err(ApiError::NotFound(GONE));
+    }
+    // A shared link counts against its key's requests.
+    app.admit(&link.tenant, key.account)?;
+    Ok(Caller {
+        tenant: link.tenant,
+        account: key.account,
+    })
+}
+
+/// `POST /api/accounts/{id}/receipts/{period}/print_link?ttl_hours=`: `201 {"data": {"url",
+/// "expires_at"}}`, for a month that has receipts.
+pub async fn issue_link<S: Reader + KeyReader>(
+    app: &App<S>,
+    request: Request,
+    endpoint: Endpoint,
+) -> Result<Response<Body>, ApiError> {
+    let (caller, issuer) = app.caller_and_key(&request, endpoint).await?;
+    let (id, month) = account_and_month(&request)?;
+    let ttl = ttl_hours(request.query_string_parameters().first("ttl_hours"))?;
+    visible_account(app.store(), &caller, id).await?;
+    month_receipts(app.store(), &caller.tenant, id, month).await?;
+    let (id, period) = (id.to_string(), period_text(month));
+    let link = Link {
+        tenant: caller.tenant,
+        issuer,
+        expires: app.clock().now() + chrono::Duration::hours(i64::from(ttl)),
+        document: None,
+    };
+    let path = Endpoint::ReceiptPrint.paths()[0]
+        .replace("{id}", &id)
+        .replace("{period}", &period);
+    issued(app, &request, &path, PURPOSE, &[&id, &period], &link)
+}
