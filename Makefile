@@ -148,7 +148,7 @@ clean-data:
 # residents' submission and 1C's pull of them beside theirs. Not part of CI: it builds those
 # functions with the release profile and takes about 20 minutes.
 BENCH_FUNCTIONS := $(filter import-%,$(FUNCTIONS)) counter-submit counter-export \
-	transaction-reconciliation journal-list exchange-open exchange-get
+	transaction-reconciliation journal-list exchange-open exchange-get receipt-print
 bench: dynamodb
 	cargo bench -p api --bench parse
 	cargo build --release -p bench $(addprefix -p ,$(BENCH_FUNCTIONS))

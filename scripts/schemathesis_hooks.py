@@ -18,6 +18,7 @@ generated *valid* requests keep them, so that a 400 for a valid request is alway
 - A payee's INN has its check digits right, its accounts their control keys against its BIC,
   and its name leaves the QR code's mandatory requisites within 300 bytes: the hooks give it
   real bank details and names of at most 24 characters.
+- A receipt's amounts, as JSON numbers, have at most two decimal places.
 - An act's line amounts, as JSON numbers, have at most two decimal places (a double cannot say
   it), and the lines do not sum to less than zero; its count number has at most 1,002 bytes.
 
@@ -159,6 +160,10 @@ def map_case(ctx, case):
         for payee in items(case.body, "organizations"):
             if isinstance(payee, dict):
                 keep_the_bank_rules(payee)
+    if path == "/api/receipt/import":
+        for receipt in items(case.body, "receipts"):
+            if isinstance(receipt, dict):
+                keep_the_receipt_rules(receipt)
     if path == "/v1/billing/acts/import":
         for act in items(case.body, "acts"):
             if isinstance(act, dict) and isinstance(act.get("services"), list):
@@ -224,6 +229,22 @@ def keep_the_bank_rules(payee):
     for field in ("name", "bank_name"):
         if isinstance(payee.get(field), str):
             payee[field] = payee[field].strip(SPACE)[:24] or "ТСЖ"
+
+
+RECEIPT_AMOUNTS = ("debt_start", "charged", "recalculation", "penalty", "paid", "to_pay")
+
+
+def keep_the_receipt_rules(receipt):
+    """Amounts as JSON numbers have at most two decimal places (a double cannot say it)."""
+    def kopecks(holder, fields):
+        for field in fields:
+            if isinstance(holder.get(field), float):
+                holder[field] = round(holder[field], 2)
+    kopecks(receipt, RECEIPT_AMOUNTS)
+    if isinstance(receipt.get("lines"), list):
+        for line in receipt["lines"]:
+            if isinstance(line, dict):
+                kopecks(line, ("charged", "recalculation", "to_pay"))
 
 
 def whole(value):

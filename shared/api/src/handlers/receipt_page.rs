@@ -27,8 +27,8 @@ const PURPOSE: &str = "receipt print link";
 /// The most receipts (payees) of one month a page prints, and the most characters of a
 /// service's name it shows: with each code's SVG (tens of kilobytes) the page stays far under
 /// Lambda's 6 MB answer whatever the directories hold.
-pub const MAX_PAYEES: u32 = 20;
-const MAX_SERVICE_NAME: usize = 200;
+pub const MAX_PAYEES: u32 = 10;
+const MAX_SERVICE_NAME: usize = 120;
 
 const MONTHS: [&str; 12] = [
     "январь",
@@ -287,4 +287,80 @@ pub async fn issue_link<S: Reader + KeyReader>(
         .replace("{id}", &id)
         .replace("{period}", &period);
     issued(app, &request, &path, PURPOSE, &[&id, &period], &link)
+}
+
+/// The largest page: the most payees a month prints, each receipt of the most lines, each
+/// line a service whose name escapes to five times its length, each code of the longest text.
+#[cfg(test)]
+mod page_bounds {
+    use super::*;
+    use crate::LAMBDA_ANSWER_LIMIT;
+    use domain::json::{Fields, collection};
+    use domain::records::MAX_LINES;
+    use domain::{Account, Record};
+    use serde_json::{Value, json};
+
+    fn parsed<R: Record>(key: &'static str, item: Value) -> R {
+        let body = json!({ key: [item] }).to_string();
+        let raw = collection(&body, key).unwrap()[0];
+        R::parse(&Fields::parse(raw).unwrap()).unwrap()
+    }
+
+    fn guid(n: usize) -> String {
+        format!("{n:08x}-0000-4000-8000-000000000000")
+    }
+
+    #[test]
+    fn the_largest_page_is_far_under_lambdas_answer_limit() {
+        let account: Account = parsed("accounts", json!({"id": guid(1), "name": "Ё".repeat(50)}));
+        let services: HashMap<Guid, Service> = (0..MAX_LINES)
+            .map(|n| {
+                let service: Service = parsed(
+                    "services",
+                    json!({"id": guid(1000 + n), "full_name": "<".repeat(100_000)}),
+                );
+                (service.id, service)
+            })
+            .collect();
+        let lines: Vec<Value> = (0..MAX_LINES)
+            .map(|n| json!({"service": guid(1000 + n), "unit": "<".repeat(100),
+                            "volume": "-99999999999999.99999", "tariff": "-99999999999999.999",
+                            "charged": "-999999999999999.99", "recalculation": "-999999999999999.99",
+                            "to_pay": "-999999999999999.99"}))
+            .collect();
+        let (mut receipts, mut payees) = (Vec::new(), HashMap::new());
+        for n in 0..MAX_PAYEES as usize {
+            let payee: Organization = parsed(
+                "organizations",
+                json!({
+                "id": guid(10 + n), "name": "ǅ".repeat(50), "inn": "7723012346",
+                "kpp": "772301001", "bank_account": "40703810303800000123", "bic": "044525225",
+                "bank_name": "ǅ".repeat(45), "correspondent_account": "30101810400000000225"}),
+            );
+            receipts.push(parsed::<Receipt>(
+                "receipts",
+                json!({
+                "account": guid(1), "organization": guid(10 + n), "period": "2026-11",
+                "number": "ǅ".repeat(100), "to_pay": "999999999999999.99", "lines": lines,
+                "els": "75АБ533315", "igku": "75АБ533315-01", "ipd": "75АБ533315-01-1118"}),
+            ));
+            payees.insert(payee.id, payee);
+        }
+        let statement = Statement {
+            account,
+            receipts,
+            payees,
+        };
+        let month = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let page = page(&statement, &services, month);
+        assert_eq!(
+            page.matches("<svg").count(),
+            MAX_PAYEES as usize,
+            "every code drawn"
+        );
+        // Lambda's answer holds the page as a JSON string: escaping adds at most a sixth here
+        // (quotes and line breaks of the markup).
+        let answer = serde_json::to_string(&page).unwrap().len();
+        assert!(answer < LAMBDA_ANSWER_LIMIT / 2, "{answer}");
+    }
 }

@@ -68,6 +68,29 @@ const BODY_FIELDS: &[BodyField] = &[
     field(&ACTS_IMPORT, "/vat_included", Rule::None),
     field(&ACTS_IMPORT, "/services/1/amount", Rule::Kopecks),
     field(&ACTS_IMPORT, "/services/1/title", Rule::None),
+    field(&ORGANIZATIONS, "/id", Rule::None),
+    field(&ORGANIZATIONS, "/name", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/inn", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/kpp", Rule::None),
+    field(&ORGANIZATIONS, "/bic", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/bank_account", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/correspondent_account", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/bank_name", Rule::BankChecks),
+    field(&ORGANIZATIONS, "/deleted", Rule::None),
+    field(&RECEIPTS, "/account", Rule::None),
+    field(&RECEIPTS, "/organization", Rule::None),
+    field(&RECEIPTS, "/period", Rule::None),
+    field(&RECEIPTS, "/number", Rule::None),
+    field(&RECEIPTS, "/debt_start", Rule::Kopecks),
+    field(&RECEIPTS, "/to_pay", Rule::Kopecks),
+    field(&RECEIPTS, "/els", Rule::None),
+    field(&RECEIPTS, "/igku", Rule::None),
+    field(&RECEIPTS, "/ipd", Rule::None),
+    field(&RECEIPTS, "/deleted", Rule::None),
+    field(&RECEIPTS, "/lines/0/service", Rule::None),
+    field(&RECEIPTS, "/lines/0/unit", Rule::None),
+    field(&RECEIPTS, "/lines/0/volume", Rule::None),
+    field(&RECEIPTS, "/lines/0/charged", Rule::Kopecks),
 ];
 
 /// The schema of a body field, by walking the request schema along `pointer`.
@@ -109,6 +132,7 @@ fn beyond_the_schema(rule: Rule, value: &Value) -> bool {
                 .flatten()
                 .is_some_and(below_the_base_total)
         }
+        (Rule::BankChecks, Value::String(_)) => true,
         _ => false,
     }
 }
