@@ -12,8 +12,8 @@ generated *valid* requests keep them, so that a 400 for a valid request is alway
   request inside the period; `exchange`, `part` and `parts` all three or none, `part` at most
   `parts`; an exchange keeps the period and count of parts of its first part (so each valid
   case gets an exchange of its own). A parameter of spaces is the same as one not given.
-- A read's `from` (`created_at_from`) is not after its `to` (`created_at_to`); nor is an
-  exchange's opening's `from` after its `to`.
+- A read's `from` (`created_at_from`) is not after its `to` (`created_at_to`), months of
+  receipts included; nor is an exchange's opening's `from` after its `to`.
 - A share written as a fraction is at most 1 (numerator not over denominator).
 - A payee's INN has its check digits right, its accounts their control keys against its BIC,
   and its name leaves the QR code's mandatory requisites within 300 bytes: the hooks give it
@@ -149,6 +149,8 @@ def map_case(ctx, case):
             keep_the_period_rules(case.query, items(case.body, PERIOD_IMPORTS[path]))
         if path in READ_RANGES:
             in_order(case.query, *READ_RANGES[path])
+        if path == "/api/accounts/{id}/receipts":
+            months_in_order(case.query)
     if path == "/api/exchanges" and isinstance(case.body, dict):
         # An exchange's period, as a period import's: `from` not after `to`.
         in_order(case.body, "from", "to")
@@ -272,6 +274,13 @@ def in_order(query, first, last):
         start, end = moment(query[first], False), moment(query[last], True)
         if start and end and start > end:
             query[first], query[last] = query[last], query[first]
+
+
+def months_in_order(query):
+    """A receipts' read: its `from` month (YYYY-MM) not after its `to`."""
+    first, last = (str(query.get(k, "")).strip(SPACE) for k in ("from", "to"))
+    if first and last and first > last:
+        query["from"], query["to"] = query["to"], query["from"]
 
 
 def proper_fraction(share):

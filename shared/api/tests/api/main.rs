@@ -7,6 +7,7 @@
 
 mod act_print;
 mod acts;
+mod alarms;
 mod build;
 mod convergence;
 mod e2e;
