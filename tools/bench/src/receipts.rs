@@ -3,8 +3,9 @@
 //! - an import of 1,000 receipts of ten lines by a warm `import-receipts`, against its stored
 //!   items written again with nothing but BatchWriteItem calls, 8 in flight;
 //! - a printed month of one account by a warm `receipt-print` (its key cached), against the
-//!   same reads sent directly: the account, the month's receipts (one Query), the payees and
-//!   the services (one BatchGetItem each); and the page's size.
+//!   same reads sent directly in two round trips: the account and the month's receipts (one
+//!   GetItem, one Query) at once, then the payees and the services (one BatchGetItem each) at
+//!   once; and the page's size.
 
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ pub async fn receipts(bin: &std::path::Path) -> Vec<Row> {
             format!("a printed month (2 payees, 20 lines; page of {size} bytes)"),
             print,
             print_floor,
-            "its 4 reads, key cached",
+            "its 4 reads in two round trips, key cached",
         ),
     ]
 }
@@ -122,13 +123,17 @@ async fn prints(bin: &std::path::Path, stack: &Stack) -> (Vec<Duration>, Vec<Dur
         ours.push(answer.took);
         let started = Instant::now();
         let store = &stack.store;
-        store.account(&tenant, id).await.unwrap().unwrap();
         let query = HistoryQuery {
             range: domain::DateRange::days(month, month),
-            limit: HistoryQuery::MAX_LIMIT,
+            limit: 10,
             after: None,
         };
-        let page = store.history::<Receipt>(&tenant, id, &query).await.unwrap();
+        let (account, page) = futures::join!(
+            store.account(&tenant, id),
+            store.history::<Receipt>(&tenant, id, &query)
+        );
+        account.unwrap().unwrap();
+        let page = page.unwrap();
         let payees: Vec<_> = page.items.iter().map(|r| r.organization).collect();
         let services: Vec<_> = page.items[0].lines.iter().map(|l| l.service).collect();
         let (payees, services) = futures::join!(
