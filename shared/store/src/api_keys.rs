@@ -210,17 +210,20 @@ impl Dynamo {
         tenant: &Tenant,
         scopes: &[Scope],
     ) -> Result<KeyRecord, StoreError> {
-        self.create_key_for(hash, tenant, scopes, None).await
+        self.create_key_for(hash, tenant, scopes, None, Utc::now())
+            .await
     }
 
     /// [`Dynamo::create_key`], bound to one account when `account` is given (a resident's
-    /// key, [`domain::ApiKey::generate_resident`], that stops working `at`).
+    /// key, [`domain::ApiKey::generate_resident`], that stops working `at`), made at `created`
+    /// by the caller's clock, the one its expiry was counted on.
     pub async fn create_key_for(
         &self,
         hash: &KeyHash,
         tenant: &Tenant,
         scopes: &[Scope],
         account: Option<(Guid, DateTime<Utc>)>,
+        created: DateTime<Utc>,
     ) -> Result<KeyRecord, StoreError> {
         if account.is_some() != hash.is_resident() {
             return Err(StoreError::Config(
@@ -236,7 +239,7 @@ impl Dynamo {
                 None => tenant.to_string(),
             },
             scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            created_at: now(),
+            created_at: created.to_rfc3339_opts(SecondsFormat::Secs, true),
             expires_at,
             revoked_at: None,
         };

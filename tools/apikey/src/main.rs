@@ -79,16 +79,17 @@ async fn run() -> Result<(), Error> {
     match command {
         Command::Create(tenant, scopes, account) => {
             // A key bound to an account is a resident's: it expires as the API's do.
+            let now = chrono::Utc::now();
             let (key, account) = match account {
                 Some(account) => {
                     let days = chrono::Duration::days(i64::from(domain::RESIDENT_KEY_DAYS));
-                    let until = chrono::Utc::now() + days;
+                    let until = now + days;
                     (ApiKey::generate_resident(), Some((account, until)))
                 }
                 None => (ApiKey::generate(), None),
             };
             let record = store
-                .create_key_for(&key.hash(), &tenant, &scopes, account)
+                .create_key_for(&key.hash(), &tenant, &scopes, account, now)
                 .await?;
             let bound = record
                 .account()

@@ -72,10 +72,13 @@ pub async fn create(
         .await?
         .ok_or(ApiError::NotFound("лицевой счёт не найден"))?;
     let key = ApiKey::generate_resident();
-    let expires_at = app.clock().now() + chrono::Duration::days(i64::from(days));
+    // Made and expiring by one reading of one clock: exactly `days` apart.
+    let made = app.clock().now();
+    let expires_at = made + chrono::Duration::days(i64::from(days));
+    let bound = Some((account, expires_at));
     let record = app
         .store()
-        .create_key_for(&key.hash(), &tenant, &scopes, Some((account, expires_at)))
+        .create_key_for(&key.hash(), &tenant, &scopes, bound, made)
         .await?;
     tracing::info!(key = record.id, days, "account key created");
     let scopes = record.scopes.clone();

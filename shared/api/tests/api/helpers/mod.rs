@@ -87,13 +87,15 @@ impl TestApp {
     /// A new key of `tenant` bound to one account, as a residents' app holds for a resident.
     pub async fn key_bound_to(&self, tenant_name: &str, scopes: &[Scope], account: &str) -> ApiKey {
         let key = ApiKey::generate_resident();
-        let until = self.clock().now() + chrono::Duration::days(90);
+        let now = self.clock().now();
+        let until = now + chrono::Duration::days(90);
         self.store()
             .create_key_for(
                 &key.hash(),
                 &tenant(tenant_name),
                 scopes,
                 Some((account.parse().unwrap(), until)),
+                now,
             )
             .await
             .unwrap();
