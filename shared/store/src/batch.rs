@@ -148,13 +148,23 @@ impl Dynamo {
         table: &str,
         keys: Vec<Item>,
     ) -> Result<Vec<Item>, StoreError> {
+        self.read_keys(table, keys, true).await
+    }
+
+    /// [`Dynamo::read_consistently`], or eventually consistent (half the read units).
+    pub(crate) async fn read_keys(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut keys = keys.into_iter().peekable();
         let batches = std::iter::from_fn(move || {
             keys.peek()?;
             Some(keys.by_ref().take(GET_BATCH).collect::<Vec<_>>())
         });
         let found: Vec<Vec<Item>> = stream::iter(batches)
-            .map(|batch| self.batch_get(table, batch, None, true))
+            .map(|batch| self.batch_get(table, batch, None, consistent))
             .buffer_unordered(IN_FLIGHT)
             .try_collect()
             .await?;

@@ -9,7 +9,7 @@ use domain::history::{Cursor, HistoryQuery, ListQuery};
 use domain::{Account, Balance, Counter, Guid, Reading, Service, Tenant};
 use serde::de::DeserializeOwned;
 
-use crate::batch::{GET_BATCH, IN_FLIGHT, query_all};
+use crate::batch::{IN_FLIGHT, query_all};
 use crate::error::request_error;
 use crate::items::{Item, MAX_SORT_KEY_BYTES, from_items, key_item, text_of};
 use crate::keys::{
@@ -277,22 +277,16 @@ impl Reader for Dynamo {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
+        let keys: Vec<Item> = ids
+            .into_iter()
+            .map(|id| key_item(&directory_key(tenant, id)))
+            .collect();
         // Eventually consistent: half the read units, and a payee or service renamed a second
         // ago prints with its old name at worst.
-        let batches: Vec<Vec<Item>> = ids
-            .chunks(GET_BATCH)
-            .map(|ids| {
-                let key = |id: &Guid| key_item(&directory_key(tenant, *id));
-                ids.iter().map(key).collect()
-            })
-            .collect();
-        let table = self.tables().name(R::TABLE);
-        let found: Vec<Vec<Item>> = stream::iter(batches)
-            .map(|keys| self.batch_get(table, keys, None, false))
-            .buffer_unordered(IN_FLIGHT)
-            .try_collect()
+        let items = self
+            .read_keys(self.tables().name(R::TABLE), keys, false)
             .await?;
-        from_items(found.into_iter().flatten().collect())
+        from_items(items)
     }
 
     async fn history<R: Stored>(

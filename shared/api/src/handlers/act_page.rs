@@ -5,12 +5,12 @@
 use askama::Template;
 use domain::Act;
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use store::{ActReader, KeyReader};
 
 use super::act_view::ActView;
 use super::acts::requested_act;
-use super::print_link::linked_act;
+use super::print_link::{link_token, linked_act};
 use crate::path::act_number;
 use crate::{ApiError, App, Endpoint};
 
@@ -63,12 +63,7 @@ pub async fn print<S: ActReader + KeyReader>(
     request: Request,
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let params = request.query_string_parameters();
-    let link = params
-        .first("link")
-        .map(domain::values::trim)
-        .filter(|token| !token.is_empty())
-        .map(str::to_owned);
+    let link = link_token(&request);
     let act = match link {
         Some(token) => linked_act(app, act_number(&request)?, &token).await?,
         None => requested_act(app, &request, endpoint).await?,

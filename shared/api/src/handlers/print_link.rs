@@ -1,5 +1,6 @@
 //! Shareable print links: `POST /v1/billing/act_info/{act_id}/print_link?ttl_hours=` answers a
-//! URL of the act's printable page that opens with no credentials until it expires. The link
+//! URL of the act's printable page that opens with no credentials until it expires (the
+//! receipts' links, `receipt_page.rs`, are sealed and opened by the same functions). The link
 //! is the page's path with `?link=<token>`; the token, sealed with the deployment's signing key
 //! for this act, names the tenant, the issuing key (by its hash), the expiry and the act's
 //! document of 1C (its `id`), so that it never opens another act under the same number. The page
@@ -79,6 +80,16 @@ pub(crate) fn issued<S>(
         url: format!("{}{path}?link={token}", origin(request)),
         expires_at: link.expires.to_rfc3339_opts(SecondsFormat::Secs, true),
     }))
+}
+
+/// The print link's token a page's request carries in `?link=`, if any (blank is none).
+pub(crate) fn link_token(request: &Request) -> Option<String> {
+    let params = request.query_string_parameters();
+    params
+        .first("link")
+        .map(domain::values::trim)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
 }
 
 /// `1` to [`MAX_TTL_HOURS`], [`DEFAULT_TTL_HOURS`] when absent or blank.

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use store::{KeyReader, Reader};
 
 use super::act_page::html;
-use super::print_link::{GONE, Link, issued, opened, ttl_hours};
+use super::print_link::{GONE, Link, issued, link_token, opened, ttl_hours};
 use super::receipts::{Statement, month_param, visible_account};
 use crate::numbers::{quantity, rubles};
 use crate::path::{path_id, path_param};
@@ -206,12 +206,7 @@ pub async fn print<S: Reader + KeyReader>(
     request: Request,
     endpoint: Endpoint,
 ) -> Result<Response<Body>, ApiError> {
-    let params = request.query_string_parameters();
-    let link = params
-        .first("link")
-        .map(domain::values::trim)
-        .filter(|token| !token.is_empty())
-        .map(str::to_owned);
+    let link = link_token(&request);
     let (caller, (id, month)) = match link {
         Some(token) => {
             let (id, month) = account_and_month(&request)?;
