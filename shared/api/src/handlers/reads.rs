@@ -6,7 +6,9 @@
 //! deployment's personal-data setting stored.
 
 use domain::history::{CursorSeal, HistoryQuery, ListQuery};
-use domain::{Balance, Counter, Guid, LocalDateTime, Reading, Service, Tenant, Text, Transaction};
+use domain::{
+    Account, Balance, Counter, Guid, LocalDateTime, Reading, Service, Tenant, Text, Transaction,
+};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -201,16 +203,25 @@ pub(crate) fn history_query<'a, S>(
     endpoint: Endpoint,
     owner: String,
 ) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
+    let params = request.query_string_parameters();
+    let range = (params.first("from"), params.first("to"));
+    page_query(app, request, tenant, endpoint, owner, range)
+}
+
+/// [`history_query`] with the period's bounds given (`from`, `to` as [`HistoryQuery`] takes
+/// them), for a route whose own parameters say them otherwise (months of receipts).
+pub(crate) fn page_query<'a, S>(
+    app: &'a App<S>,
+    request: &Request,
+    tenant: &'a Tenant,
+    endpoint: Endpoint,
+    owner: String,
+    (from, to): (Option<&str>, Option<&str>),
+) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
     let seal = app.cursor_seal(tenant, endpoint, owner)?;
     let params = request.query_string_parameters();
-    let query = HistoryQuery::parse(
-        params.first("from"),
-        params.first("to"),
-        params.first("limit"),
-        params.first("next"),
-        &seal,
-    )
-    .map_err(ApiError::invalid_parameters)?;
+    let query = HistoryQuery::parse(from, to, params.first("limit"), params.first("next"), &seal)
+        .map_err(ApiError::invalid_parameters)?;
     Ok((seal, query))
 }
 
@@ -223,12 +234,9 @@ pub(crate) async fn ensure_visible<S: Reader>(
     id: Guid,
     owner: &Owner,
 ) -> Result<(), ApiError> {
-    let tenant = &caller.tenant;
     match owner {
-        Owner::Account if caller.sees(Some(id)) && store.account(tenant, id).await?.is_some() => {
-            Ok(())
-        }
-        Owner::Counter => match store.counter(tenant, id).await? {
+        Owner::Account => visible_account(store, caller, id).await.map(drop),
+        Owner::Counter => match store.counter(&caller.tenant, id).await? {
             Some(counter)
                 if caller.sees(counter.account) && bound_account_lives(store, caller).await? =>
             {
@@ -236,8 +244,21 @@ pub(crate) async fn ensure_visible<S: Reader>(
             }
             _ => Err(ApiError::NotFound("счётчик не найден")),
         },
-        Owner::Account => Err(ApiError::NotFound("лицевой счёт не найден")),
     }
+}
+
+/// The account `id`, if the caller may see it: a key bound to another account gets `404`, as
+/// for an account that does not exist.
+pub(crate) async fn visible_account<S: Reader>(
+    store: &S,
+    caller: &Caller,
+    id: Guid,
+) -> Result<Account, ApiError> {
+    let account = match caller.sees(Some(id)) {
+        true => store.account(&caller.tenant, id).await?,
+        false => None,
+    };
+    account.ok_or(ApiError::NotFound("лицевой счёт не найден"))
 }
 
 /// For a key bound to an account: that the account is not deleted (its meters go with it).

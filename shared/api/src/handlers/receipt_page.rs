@@ -19,7 +19,8 @@ use store::{KeyReader, Reader};
 
 use super::act_page::html;
 use super::print_link::{GONE, Link, issued, link_token, opened, ttl_hours};
-use super::receipts::{Statement, month_param, visible_account};
+use super::reads::visible_account;
+use super::receipts::{Statement, month_param};
 use crate::numbers::{quantity, rubles};
 use crate::path::{path_id, path_param};
 use crate::{ApiError, App, Caller, Endpoint};

@@ -7,16 +7,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::history::{CursorSeal, HistoryQuery};
-use domain::{Account, Guid, Organization, Receipt, ReceiptLine, Tenant, parse_month};
+use domain::{Account, Guid, Organization, Receipt, ReceiptLine, Tenant, Text, parse_month};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use store::{KeyReader, Reader};
 
+use super::reads::{page_query, visible_account};
 use crate::envelope::{List, ok};
 use crate::numbers::{decimal_json, money_json};
 use crate::path::path_id;
-use crate::{ApiError, App, Caller, Endpoint};
+use crate::{ApiError, App, Endpoint};
 
 /// An account, and its receipts with their payees.
 pub(crate) struct Statement {
@@ -57,24 +58,10 @@ impl Statement {
     }
 }
 
-/// The account `id`, if the caller may see it (a key bound to another account: `404`, as an
-/// unknown one).
-pub(crate) async fn visible_account<S: Reader>(
-    store: &S,
-    caller: &Caller,
-    id: Guid,
-) -> Result<Account, ApiError> {
-    let account = match caller.sees(Some(id)) {
-        true => store.account(&caller.tenant, id).await?,
-        false => None,
-    };
-    account.ok_or(ApiError::NotFound("лицевой счёт не найден"))
-}
-
 #[derive(Serialize)]
-struct LineView {
+struct LineView<'a> {
     service: Guid,
-    unit: Option<String>,
+    unit: Option<&'a str>,
     volume: Option<Box<RawValue>>,
     tariff: Option<Box<RawValue>>,
     charged: Option<Box<RawValue>>,
@@ -82,11 +69,11 @@ struct LineView {
     to_pay: Option<Box<RawValue>>,
 }
 
-impl From<&ReceiptLine> for LineView {
-    fn from(l: &ReceiptLine) -> Self {
+impl<'a> From<&'a ReceiptLine> for LineView<'a> {
+    fn from(l: &'a ReceiptLine) -> Self {
         Self {
             service: l.service,
-            unit: l.unit.as_ref().map(ToString::to_string),
+            unit: Text::opt_str(&l.unit),
             volume: l.volume.map(decimal_json),
             tariff: l.tariff.map(decimal_json),
             charged: l.charged.map(money_json),
@@ -98,29 +85,29 @@ impl From<&ReceiptLine> for LineView {
 
 /// A receipt as the API answers it (the stored record may have more, and other names).
 #[derive(Serialize)]
-struct ReceiptView {
+struct ReceiptView<'a> {
     account: Guid,
     organization: Guid,
     period: String,
-    number: Option<String>,
+    number: Option<&'a str>,
     debt_start: Option<Box<RawValue>>,
     charged: Option<Box<RawValue>>,
     recalculation: Option<Box<RawValue>>,
     penalty: Option<Box<RawValue>>,
     paid: Option<Box<RawValue>>,
     to_pay: Box<RawValue>,
-    lines: Vec<LineView>,
-    els: Option<String>,
-    igku: Option<String>,
-    ipd: Option<String>,
+    lines: Vec<LineView<'a>>,
+    els: Option<&'a str>,
+    igku: Option<&'a str>,
+    ipd: Option<&'a str>,
     inconsistent: bool,
     /// The QR code's payment text; `null` when the payee was deleted.
     qr: Option<String>,
 }
 
-impl ReceiptView {
-    fn new(r: &Receipt, statement: &Statement) -> Self {
-        let text = |t: &Option<domain::Text>| t.as_ref().map(ToString::to_string);
+impl<'a> ReceiptView<'a> {
+    fn new(r: &'a Receipt, statement: &Statement) -> Self {
+        let text = Text::opt_str;
         Self {
             account: r.account,
             organization: r.organization,
@@ -179,7 +166,6 @@ fn months_query<'a, S>(
     endpoint: Endpoint,
     account: Guid,
 ) -> Result<(CursorSeal<'a>, HistoryQuery), ApiError> {
-    let seal = app.cursor_seal(tenant, endpoint, account.to_string())?;
     let params = request.query_string_parameters();
     let bound = |name: &'static str, last: bool| -> Result<Option<String>, ApiError> {
         let text = params.first(name).map(domain::values::trim).unwrap_or("");
@@ -191,14 +177,8 @@ fn months_query<'a, S>(
         Ok(Some(day.format("%Y-%m-%d").to_string()))
     };
     let (from, to) = (bound("from", false)?, bound("to", true)?);
-    let query = HistoryQuery::parse(
-        from.as_deref(),
-        to.as_deref(),
-        params.first("limit"),
-        params.first("next"),
-        &seal,
-    )
-    .map_err(ApiError::invalid_parameters)?;
+    let range = (from.as_deref(), to.as_deref());
+    let (seal, query) = page_query(app, request, tenant, endpoint, account.to_string(), range)?;
     if query.limit > MAX_PAGE {
         return Err(ApiError::invalid_parameter(
             "limit",
