@@ -2,6 +2,7 @@
 //! back with their codes, printed by Chromium and the codes read back by a real decoder.
 
 mod imports;
+mod model;
 mod print;
 mod reads;
 
